@@ -1,0 +1,294 @@
+/**
+ * Spindle's errors: one base class with a stable `code`, and the coded errors the core and the
+ * transports raise. `instanceof` compares codes, not class identity, so it still works when two
+ * copies of Spindle are installed side by side (as undici's errors do).
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from 'spindle';
+ * try { await connect('tcp:host=127.0.0.1:port=1'); }
+ * catch (e) { if (e instanceof TimeoutError) console.log(e.code); } // 'SPINDLE_TIMEOUT'
+ * ```
+ * @module
+ */
+
+const brand = Symbol.for('spindle.error');
+
+/**
+ * The base of every Spindle error. Subclasses set a static `code`; instances carry it as `code`.
+ *
+ * @example
+ * ```ts
+ * class MyError extends SpindleError { static override readonly code = 'MY_ERROR'; }
+ * new MyError('x').code; // 'MY_ERROR'
+ * ```
+ */
+export class SpindleError extends Error {
+  /** The stable code of this class of error. */
+  static readonly code: string = 'SPINDLE_ERROR';
+  /** The stable code of this error, for programs to branch on. */
+  readonly code: string;
+  readonly [brand] = true;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    const type = new.target as typeof SpindleError;
+    this.name = type.name;
+    this.code = type.code;
+  }
+
+  /** Matches by brand and code, so errors from another copy of Spindle match too. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || (value as { [brand]?: boolean })[brand] !== true) {
+      return false;
+    }
+    // `this` is the class on the right of `instanceof`: SpindleError or a subclass.
+    // biome-ignore lint/complexity/noThisInStatic: must be the subclass, not SpindleError
+    const wanted = this.code;
+    if (wanted === SpindleError.code) return true;
+    for (let proto = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+      const code = (proto.constructor as { code?: string } | undefined)?.code;
+      if (code === wanted) return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * A Deferred (or a DelayedCall) was fired a second time.
+ * @example
+ * ```ts
+ * const d = succeed(1);
+ * try { d.callback(2); } catch (e) { e instanceof AlreadyCalledError; } // true
+ * ```
+ */
+export class AlreadyCalledError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_ALREADY_CALLED';
+}
+
+/**
+ * A DelayedCall was cancelled, reset or delayed after it had been cancelled.
+ * @example
+ * ```ts
+ * const call = clock.callLater(1, f); call.cancel();
+ * try { call.cancel(); } catch (e) { e instanceof AlreadyCancelledError; } // true
+ * ```
+ */
+export class AlreadyCancelledError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_ALREADY_CANCELLED';
+}
+
+/**
+ * An operation was cancelled: a Deferred's `cancel()`, an aborted signal, an unsubscribed stream.
+ * @example
+ * ```ts
+ * const d = new Deferred(); d.cancel();
+ * d.addErrback(f => f.trap(CancelledError));
+ * ```
+ */
+export class CancelledError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_CANCELLED';
+  constructor(message = 'cancelled', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * An operation took longer than its allowed time (Twisted's `defer.TimeoutError`).
+ * @example
+ * ```ts
+ * d.addTimeout(5, clock).addErrback(f => f.trap(TimeoutError));
+ * ```
+ */
+export class TimeoutError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_TIMEOUT';
+  /** The limit that passed, in seconds, when known. */
+  readonly seconds: number | undefined;
+  constructor(message = 'timed out', options?: ErrorOptions & { seconds?: number }) {
+    super(message, options);
+    this.seconds = options?.seconds;
+  }
+}
+
+/**
+ * A value that is not an `Error` was thrown or passed to `errback`; the value is kept as `thrown`.
+ * @example
+ * ```ts
+ * fail('oops').addErrback(f => (f.value as NonErrorThrownError).thrown); // 'oops'
+ * ```
+ */
+export class NonErrorThrownError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_NON_ERROR_THROWN';
+  /** The original thrown value. */
+  readonly thrown: unknown;
+  constructor(thrown: unknown) {
+    super(`non-error thrown: ${describe(thrown)}`);
+    this.thrown = thrown;
+  }
+}
+
+/**
+ * The first failure among several Deferreds (`gatherResults`, `DeferredList` with `fireOnOneErrback`).
+ * @example
+ * ```ts
+ * gatherResults([succeed(1), fail(new Error('x'))]).addErrback(f => (f.value as FirstError).index); // 1
+ * ```
+ */
+export class FirstError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_FIRST_ERROR';
+  /** The failure of the Deferred that failed first. */
+  readonly subFailure: { readonly value: Error };
+  /** Its position in the list. */
+  readonly index: number;
+  constructor(subFailure: { readonly value: Error }, index: number) {
+    super(`Deferred #${index} failed: ${subFailure.value.message}`, { cause: subFailure.value });
+    this.subFailure = subFailure;
+    this.index = index;
+  }
+}
+
+/**
+ * Every Deferred given to `race` failed; `failures` holds them in order.
+ * @example
+ * ```ts
+ * race([fail(new Error('a')), fail(new Error('b'))]).addErrback(f => (f.value as FailureGroup).failures.length); // 2
+ * ```
+ */
+export class FailureGroup extends SpindleError {
+  static override readonly code: string = 'SPINDLE_FAILURE_GROUP';
+  /** The failures, one per Deferred, in the order given. */
+  readonly failures: readonly { readonly value: Error }[];
+  constructor(failures: readonly { readonly value: Error }[]) {
+    super(`all ${failures.length} Deferreds failed`);
+    this.failures = failures;
+  }
+}
+
+/**
+ * A `DeferredQueue` or `DeferredSemaphore` was asked to hold more than its limit.
+ * @example
+ * ```ts
+ * const q = new DeferredQueue<number>({ size: 1 }); q.put(1);
+ * try { q.put(2); } catch (e) { e instanceof QueueOverflowError; } // true
+ * ```
+ */
+export class QueueOverflowError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_QUEUE_OVERFLOW';
+}
+
+/**
+ * A `DeferredQueue` has more waiting `get()`s than its backlog allows.
+ * @example
+ * ```ts
+ * const q = new DeferredQueue<number>({ backlog: 0 });
+ * try { q.get(); } catch (e) { e instanceof QueueUnderflowError; } // true
+ * ```
+ */
+export class QueueUnderflowError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_QUEUE_UNDERFLOW';
+}
+
+/**
+ * A line (or frame) grew past the decoder's `maxLength`; the connection carrying it is dropped.
+ * @example
+ * ```ts
+ * conn.data$.pipe(lines({ maxLength: 1024 })).subscribe({ error: e => e instanceof LineTooLongError });
+ * ```
+ */
+export class LineTooLongError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_LINE_TOO_LONG';
+  /** The limit that was passed, in bytes. */
+  readonly maxLength: number;
+  constructor(maxLength: number, message = `line longer than ${maxLength} bytes`) {
+    super(message);
+    this.maxLength = maxLength;
+  }
+}
+
+/**
+ * The peer sent something the protocol does not allow. `protocolCode` is the protocol's own error
+ * code to answer with (an HTTP status, an SMTP reply code, a DNS RCODE), when it has one.
+ * @example
+ * ```ts
+ * throw new ProtocolError('bad netstring length', { protocolCode: 400 });
+ * ```
+ */
+export class ProtocolError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_PROTOCOL_ERROR';
+  /** The protocol's own error code, when it has one. */
+  readonly protocolCode: number | string | undefined;
+  constructor(message: string, options?: ErrorOptions & { protocolCode?: number | string }) {
+    super(message, options);
+    this.protocolCode = options?.protocolCode;
+  }
+}
+
+/**
+ * The connection was closed cleanly (Twisted's `ConnectionDone`).
+ * @example
+ * ```ts
+ * conn.closed.addCallback(reason => reason instanceof ConnectionDone);
+ * ```
+ */
+export class ConnectionDone extends SpindleError {
+  static override readonly code: string = 'SPINDLE_CONNECTION_DONE';
+  constructor(message = 'connection was closed cleanly', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * The connection was lost uncleanly: reset, aborted, or failed (Twisted's `ConnectionLost`).
+ * @example
+ * ```ts
+ * conn.data$.subscribe({ error: e => e instanceof ConnectionLost });
+ * ```
+ */
+export class ConnectionLost extends SpindleError {
+  static override readonly code: string = 'SPINDLE_CONNECTION_LOST';
+  constructor(message = 'connection was lost', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * Nobody was listening where a connection was attempted.
+ * @example
+ * ```ts
+ * connect('tcp:host=127.0.0.1:port=1').addErrback(f => f.trap(ConnectionRefusedError));
+ * ```
+ */
+export class ConnectionRefusedError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_CONNECTION_REFUSED';
+}
+
+/**
+ * A host name could not be resolved.
+ * @example
+ * ```ts
+ * connect('tcp:host=nowhere.invalid:port=80').addErrback(f => f.trap(DNSLookupError));
+ * ```
+ */
+export class DNSLookupError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_DNS_LOOKUP';
+}
+
+/**
+ * An endpoint description could not be understood; the message names the bad part.
+ * @example
+ * ```ts
+ * try { listen('tcp:notaport'); } catch (e) { e instanceof EndpointSyntaxError; } // true
+ * ```
+ */
+export class EndpointSyntaxError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_ENDPOINT_SYNTAX';
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
