@@ -82,9 +82,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   private _called = false;
   private _running = false;
   private _result: unknown = undefined;
+  /** Whether `_result` is a Failure: kept beside it so hot paths need no `instanceof`. */
+  private _failed = false;
   /** Pending steps, as flat [callback, errback] pairs; a Deferred in a slot is a continuation. */
   private _steps: (Step | Deferred<unknown> | undefined)[] | undefined = undefined;
+  /** Index of the next pair to run, and the end of the pairs added, in `_steps`. */
   private _next = 0;
+  private _end = 0;
   private _paused = 0;
   /** Typed loosely so that `Deferred<T>` stays covariant in `T`. */
   private _canceller: ((deferred: never) => void) | undefined;
@@ -480,6 +484,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     }
     this._called = true;
     this._result = result;
+    this._failed = result instanceof Failure;
     this._run();
   }
 
@@ -489,29 +494,46 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   ): this {
     if (this._called && this._steps === undefined && this._paused === 0 && !this._running) {
       // Fast path: a fired, idle Deferred runs a plain step at once, without queueing it.
-      const step = this._result instanceof Failure ? errback : callback;
+      const step = this._failed ? errback : callback;
       if (step === undefined) return this;
       if (typeof step === 'function') {
         this._runStep(step);
-        this._awaitResult();
-        if (this._result instanceof Failure || this._rare !== undefined) this._noteUnhandled();
+        if (this._failed || this._rare !== undefined) this._noteUnhandled();
         return this;
       }
     }
-    if (this._steps === undefined) this._steps = [callback, errback];
-    else this._steps.push(callback, errback);
+    const steps = this._steps;
+    const end = this._end;
+    if (steps === undefined) {
+      // Room for three pairs up front: the common chain never grows the array.
+      this._steps = [callback, errback, undefined, undefined, undefined, undefined];
+    } else if (end < steps.length) {
+      steps[end] = callback;
+      steps[end + 1] = errback;
+    } else {
+      steps.push(callback, errback);
+    }
+    this._end = end + 2;
     if (this._called) this._run();
     return this;
   }
 
-  private _runStep(step: Step): void {
+  /** Runs one step on the result; true when the chain must now wait on what it returned. */
+  private _runStep(step: Step): boolean {
     this._running = true;
+    let result: unknown;
     try {
-      this._result = step(this._result);
+      result = step(this._result);
     } catch (error) {
+      this._running = false;
       this._result = Failure.from(error);
+      this._failed = true;
+      return false;
     }
     this._running = false;
+    this._result = result;
+    this._failed = false;
+    return (typeof result === 'object' || typeof result === 'function') && this._awaitResult(result);
   }
 
   /**
@@ -531,27 +553,29 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       if (current._rare !== undefined) current._rare.chainedTo = undefined;
       const steps = current._steps;
       if (steps !== undefined) {
-        while (current._next < steps.length) {
+        while (current._next < current._end) {
           const index = current._next;
-          const step = current._result instanceof Failure ? steps[index + 1] : steps[index];
+          const step = current._failed ? steps[index + 1] : steps[index];
           current._next = index + 2;
           if (step === undefined) continue;
           if (typeof step !== 'function') {
             // A continuation: hand our result to the Deferred that was waiting on us.
             step._result = current._result;
+            step._failed = current._failed;
             current._result = undefined;
+            current._failed = false;
             step._paused--;
             chain ??= [current];
             chain.push(step);
             finished = false;
             break;
           }
-          current._runStep(step);
-          if (current._awaitResult()) break;
+          if (current._runStep(step)) break;
         }
-        if (finished && current._next === steps.length) {
+        if (finished && current._next === current._end) {
           current._steps = undefined;
           current._next = 0;
+          current._end = 0;
         }
       }
       if (finished) {
@@ -567,17 +591,22 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * After a step: adopts the result of a fired Deferred it returned, or pauses this chain on a
-   * pending Deferred or PromiseLike, with a continuation in that one's chain. True when paused.
+   * After a step returned an object: notes a Failure, adopts the result of a fired Deferred, or
+   * pauses this chain on a pending Deferred or PromiseLike, with a continuation in that one's
+   * chain. True when paused.
    */
-  private _awaitResult(): boolean {
-    const result = this._result;
-    if (typeof result !== 'object' && typeof result !== 'function') return false;
+  private _awaitResult(result: unknown): boolean {
     let inner: Deferred<unknown>;
+    if (result instanceof Failure) {
+      this._failed = true;
+      return false;
+    }
     if (result instanceof Deferred) {
       if (result._called && result._paused === 0) {
         this._result = result._result;
+        this._failed = result._failed;
         result._result = undefined;
+        result._failed = false;
         if (result._rare?.unhandled !== undefined) result._rare.unhandled.failure = undefined;
         return false;
       }
@@ -594,8 +623,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   private _noteUnhandled(): void {
-    const result = this._result;
-    if (result instanceof Failure) {
+    if (this._failed) {
+      const result = this._result as Failure;
       const rare = this._rareState();
       if (rare.unhandled === undefined) {
         rare.unhandled = { failure: result };

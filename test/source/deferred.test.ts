@@ -221,7 +221,7 @@ test('a callback returning a promise pauses the chain until it settles', async (
   const rejected = succeed(1).addCallback(() => Promise.reject(new CustomError('rejected')));
   const message = await rejected.then(
     () => 'resolved',
-    (e: Error) => e.message,
+    (e) => (e as Error).message,
   );
   assert.is(message, 'rejected');
 });

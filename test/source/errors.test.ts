@@ -29,14 +29,17 @@ test('instanceof follows the class hierarchy', () => {
   assert.ok(e instanceof Error);
   assert.not.ok(e instanceof CancelledError);
   assert.not.ok(new Error('x') instanceof SpindleError);
-  assert.not.ok(null instanceof SpindleError);
+  assert.not.ok((null as unknown) instanceof SpindleError);
 });
 
 test('instanceof holds for an error from a second copy of Spindle, by code', () => {
   // What a duplicate install's TimeoutError looks like: another class, same brand and code.
   class OtherSpindleError extends Error {
     static readonly code: string = 'SPINDLE_ERROR';
-    readonly [Symbol.for('spindle.error')] = true;
+    constructor(message: string) {
+      super(message);
+      (this as unknown as Record<symbol, boolean>)[Symbol.for('spindle.error')] = true;
+    }
   }
   class OtherTimeoutError extends OtherSpindleError {
     static override readonly code: string = 'SPINDLE_TIMEOUT';
