@@ -1,0 +1,67 @@
+/**
+ * Spindle's core: Deferreds and their helpers, time (the `ReactorTime` interface, the system
+ * clock and the virtual `Clock`), looping and cooperative tasks, errors and the log stream.
+ *
+ * @example
+ * ```ts
+ * import { Deferred, succeed, gatherResults, Clock } from 'spindle';
+ * const d = new Deferred<number>();
+ * d.addCallback(x => x * 2);
+ * d.callback(21);
+ * console.log(await d); // 42
+ * ```
+ * @module
+ */
+export { Clock, type DelayedCall, type ReactorTime } from './clock.js';
+export {
+  type CooperativeTask,
+  Cooperator,
+  type CooperatorOptions,
+  type CooperatorScheduler,
+  coiterate,
+  cooperate,
+} from './cooperate.js';
+export { deferLater } from './defer-later.js';
+export { type Canceller, Deferred, fail, maybeDeferred, succeed } from './deferred.js';
+export {
+  DeferredList,
+  type DeferredListEntry,
+  type DeferredListOptions,
+  gatherResults,
+} from './deferred-list.js';
+export { DeferredLock } from './deferred-lock.js';
+export { DeferredQueue, type DeferredQueueOptions } from './deferred-queue.js';
+export { DeferredSemaphore } from './deferred-semaphore.js';
+export {
+  AlreadyCalledError,
+  AlreadyCancelledError,
+  CancelledError,
+  ConnectionDone,
+  ConnectionLost,
+  ConnectionRefusedError,
+  DNSLookupError,
+  EndpointSyntaxError,
+  FailureGroup,
+  FirstError,
+  LineTooLongError,
+  NonErrorThrownError,
+  ProtocolError,
+  QueueOverflowError,
+  QueueUnderflowError,
+  SpindleError,
+  TimeoutError,
+} from './errors.js';
+export { type ErrorType, Failure } from './failure.js';
+export { Logger, type LogLevel, type LogRecord, logRecords$, publishLog } from './log.js';
+export { LoopingCall, type LoopingCallOptions } from './looping-call.js';
+export { race } from './race.js';
+export { SystemClock, systemClock } from './system-clock.js';
+export {
+  NotPausedError,
+  SchedulerError,
+  SchedulerStoppedError,
+  TaskDoneError,
+  TaskFailedError,
+  TaskFinishedError,
+  TaskStoppedError,
+} from './task-errors.js';
