@@ -1,6 +1,7 @@
 import { EmptyError, finalize, of, Subject, throwError } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Clock } from '../../source/clock.js';
 import { Deferred, fail, maybeDeferred, succeed } from '../../source/deferred.js';
 import {
   AlreadyCalledError,
@@ -327,6 +328,66 @@ test('cancelling a Deferred waiting on another cancels that one', () => {
   outer.cancel();
   assert.ok(innerCancelled);
   assert.ok(trapped);
+});
+
+test('addTimeout errbacks with TimeoutError once the time passes, and cancels the operation', () => {
+  const clock = new Clock();
+  let cancelled = false;
+  const d = new Deferred<number>(() => {
+    cancelled = true;
+  });
+  let error: unknown;
+  d.addTimeout(5, clock).addErrback((f) => {
+    error = f.value;
+  });
+  clock.advance(4.9);
+  assert.is(error, undefined);
+  clock.advance(0.1);
+  assert.ok(cancelled);
+  assert.ok(error instanceof TimeoutError);
+  assert.is((error as TimeoutError).seconds, 5);
+  assert.ok((error as TimeoutError).cause instanceof CancelledError);
+});
+
+test('addTimeout: a result in time cancels the timer and passes through', () => {
+  const clock = new Clock();
+  const d = new Deferred<number>();
+  d.addTimeout(5, clock);
+  d.callback(3);
+  assert.is(clock.getDelayedCalls().length, 0);
+  let value = 0;
+  d.addCallback((v) => {
+    value = v;
+  });
+  assert.is(value, 3);
+  const failing = new Deferred<number>();
+  failing.addTimeout(5, clock);
+  failing.errback(new CustomError('own failure'));
+  let message = '';
+  failing.addErrback((f) => {
+    message = f.value.message;
+  });
+  assert.is(message, 'own failure');
+  assert.is(clock.getDelayedCalls().length, 0);
+});
+
+test('addTimeout: onTimeout decides the result; a canceller that fires with a value keeps it', () => {
+  const clock = new Clock();
+  const d = new Deferred<string>();
+  let value = '';
+  d.addTimeout(2, clock, (result, seconds) => `gave up after ${seconds}s (${result instanceof Failure})`);
+  d.addCallback((v) => {
+    value = v;
+  });
+  clock.advance(2);
+  assert.is(value, 'gave up after 2s (true)');
+  const polite = new Deferred<string>((self) => self.callback('partial'));
+  let politeValue = '';
+  polite.addTimeout(1, clock).addCallback((v) => {
+    politeValue = v;
+  });
+  clock.advance(1);
+  assert.is(politeValue, 'partial');
 });
 
 test('signal() aborts with CancelledError when the Deferred is cancelled', () => {
