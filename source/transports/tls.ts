@@ -1,0 +1,92 @@
+/**
+ * TLS: listening and connecting over `node:tls` (TLS 1.2 or newer; clients verify certificates).
+ *
+ * @module
+ */
+import type { TcpNetConnectOpts } from 'node:net';
+import {
+  createServer,
+  type ConnectionOptions as TLSConnectOptions,
+  type TLSSocket,
+  connect as tlsConnect,
+} from 'node:tls';
+import type { ReactorTime } from '../clock.js';
+import type { Connection, ConnectionOptions } from '../connection.js';
+import type { Deferred } from '../deferred.js';
+import type { TLSClientEndpoint, TLSServerEndpoint } from '../endpoint-description.js';
+import { Logger } from '../log.js';
+import { type ListenOptions, NetServerAdapter } from '../server.js';
+import { connectSocket } from './_connect-socket.js';
+import { StreamConnection, tlsDefaults } from './stream-connection.js';
+import { serverAddress, tcpAddresses } from './tcp.js';
+
+const log = new Logger('spindle.tls');
+
+/**
+ * Listens for TLS connections; a connection is accepted once its handshake is done. Failed
+ * handshakes are logged at debug level and cost nothing else.
+ *
+ * @example
+ * ```ts
+ * const server = listenTLS({ type: 'tls', port: 8443, tls: { key, cert } }, {}, reactor);
+ * ```
+ */
+export function listenTLS(
+  endpoint: TLSServerEndpoint,
+  options: ListenOptions,
+  time: ReactorTime,
+): NetServerAdapter {
+  const server = createServer({ ...tlsDefaults, ...endpoint.tls, pauseOnConnect: true, allowHalfOpen: true });
+  server.on('tlsClientError', (error) => log.debug(`TLS handshake failed: ${error.message}`, { error }));
+  const adapter = new NetServerAdapter(
+    server,
+    (socket) => {
+      socket.setNoDelay(true);
+      return new StreamConnection(socket, 'server', tcpAddresses(socket), { ...options, secure: true });
+    },
+    time,
+    options,
+    serverAddress,
+    'secureConnection',
+  );
+  server.listen({ port: endpoint.port, host: endpoint.host, backlog: endpoint.backlog });
+  return adapter;
+}
+
+/**
+ * Connects over TLS, verifying the server's certificate (against `tls.ca` when given) and its
+ * name (`tls.servername`, default the host).
+ *
+ * @example
+ * ```ts
+ * const conn = await connectTLS({ type: 'tls', host: 'localhost', port: 8443, tls: { ca } }, {}, reactor);
+ * ```
+ */
+export function connectTLS(
+  endpoint: TLSClientEndpoint,
+  options: ConnectionOptions,
+  time: ReactorTime,
+): Deferred<Connection> {
+  const servername =
+    endpoint.tls.servername ?? (/^[\d.]+$|:/.test(endpoint.host) ? undefined : endpoint.host);
+  return connectSocket(
+    () =>
+      tlsConnect({
+        ...tlsDefaults,
+        ...endpoint.tls,
+        host: endpoint.host,
+        port: endpoint.port,
+        allowHalfOpen: true,
+        ...(servername !== undefined && { servername }),
+        ...(endpoint.bindAddress !== undefined && { localAddress: endpoint.bindAddress }),
+      } as TLSConnectOptions & Partial<TcpNetConnectOpts>),
+    'secureConnect',
+    (socket) => {
+      (socket as TLSSocket).setNoDelay(true);
+      return new StreamConnection(socket, 'client', tcpAddresses(socket), { ...options, secure: true });
+    },
+    `${endpoint.host}:${endpoint.port}`,
+    endpoint.timeout ?? 30,
+    time,
+  );
+}
