@@ -1,0 +1,31 @@
+/**
+ * `spindle/operators/async`: the ix flavour of `spindle/operators`, for `for await` pipelines with
+ * backpressure by not pulling. The same names as the rxjs operators, as plain functions from an
+ * async iterable to an async iterable, written as native async generators over the same sans-I/O
+ * decoders; each takes an optional `AbortSignal` and releases its source on any early exit. They
+ * work on their own (`lines()(conn)`) and in IxJS's `from(conn).pipe(lines())`. `timeout` and
+ * `delay` replace IxJS's own, which read the global timers, with versions on an injected clock.
+ *
+ * @example
+ * ```ts
+ * import { from } from 'ix/asynciterable';
+ * import { lines, timeout } from 'spindle/operators/async';
+ *
+ * for await (const line of from(conn).pipe(lines({ maxLength: 1024 }))) console.log(line);
+ * for await (const line of lines()(timeout<Uint8Array>(30, reactor)(conn))) console.log(line);
+ * ```
+ * @module
+ */
+export type { AsyncOperator, WithSignal } from './async-operator.js';
+export { decodeUtf8 } from './decode-utf8.js';
+export { delay } from './delay.js';
+export { delimited } from './delimited.js';
+export { encodeDelimited } from './encode-delimited.js';
+export { encodeLengthPrefixed } from './encode-length-prefixed.js';
+export { encodeLines } from './encode-lines.js';
+export { encodeNetstrings } from './encode-netstrings.js';
+export { encodeUtf8 } from './encode-utf8.js';
+export { lengthPrefixed } from './length-prefixed.js';
+export { lines } from './lines.js';
+export { netstrings } from './netstrings.js';
+export { timeout } from './timeout.js';

@@ -1,0 +1,40 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as ix from '../../operators/async/index.js';
+import * as rx from '../../operators/index.js';
+
+const test = suite('operators/index');
+
+const operators = [
+  'decodeUtf8',
+  'delimited',
+  'encodeDelimited',
+  'encodeLengthPrefixed',
+  'encodeLines',
+  'encodeNetstrings',
+  'encodeUtf8',
+  'lengthPrefixed',
+  'lines',
+  'netstrings',
+];
+
+test('exports every rxjs operator and codec class by name', () => {
+  const codecs = [
+    'DelimitedDecoder',
+    'DelimitedEncoder',
+    'LengthPrefixedDecoder',
+    'LengthPrefixedEncoder',
+    'LineDecoder',
+    'LineEncoder',
+    'NetstringDecoder',
+    'NetstringEncoder',
+    'Utf8Decoder',
+  ];
+  assert.equal(Object.keys(rx).sort(), [...codecs, ...operators, 'idleTimeout'].sort());
+});
+
+test('exports the ix flavour under the same names, with timeout and delay', () => {
+  assert.equal(Object.keys(ix).sort(), [...operators, 'delay', 'timeout'].sort());
+});
+
+test.run();
