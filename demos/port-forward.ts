@@ -1,0 +1,43 @@
+/**
+ * Port forwarding (Twisted's `portforward`): a TCP proxy. For each connection accepted, it
+ * connects to the target and pipes the two into each other: `b.send(a.data$)` writes what one
+ * peer sends to the other. Backpressure is automatic: a write that fills one side's buffer pauses
+ * reading from the other until it drains. When either side ends or fails, both close, as in
+ * Twisted (a half-close is not forwarded). If the target cannot be reached, the client's
+ * connection is closed.
+ *
+ * Run: `npx tsx demos/port-forward.ts [--listen tcp:8080:interface=127.0.0.1]
+ * [--to tcp:host=127.0.0.1:port=80]`, then `curl http://127.0.0.1:8080/`.
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { connect, describeEndpoint, formatAddress, listen, reactor, type Server } from '../source/index.js';
+
+const defaultTarget = 'tcp:host=127.0.0.1:port=80';
+
+/** Listens on `endpoint` and forwards each connection to `target` (a client endpoint). */
+export function startPortForward(endpoint = 'tcp:8080:interface=127.0.0.1', target = defaultTarget): Server {
+  const server = listen(endpoint);
+  server.connections$.subscribe((inbound) => {
+    connect(target).addCallbacks(
+      (outbound) => {
+        outbound.send(inbound.data$); // inbound's FIN closes outbound after its writes, and so on
+        inbound.send(outbound.data$);
+      },
+      (failure) => {
+        const client = formatAddress(inbound.remoteAddress);
+        console.error(`cannot forward ${client} to ${target}: ${failure.value.message}`);
+        inbound.close();
+      },
+    );
+  });
+  return server;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { listen: { type: 'string' }, to: { type: 'string' } } });
+  const target = values.to ?? defaultTarget;
+  const server = startPortForward(values.listen, target);
+  console.log(`listening on ${describeEndpoint(await server.address)} (forwarding to ${target})`);
+  reactor.run(); // Ctrl-C: stop listening, let open connections finish, exit
+}
