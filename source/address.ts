@@ -66,3 +66,27 @@ export function inetAddress(
   const v6 = family === 'IPv6' || family === 6 || (host?.includes(':') ?? false);
   return { type, host: host ?? '', port: port ?? 0, family: v6 ? 'IPv6' : 'IPv4' };
 }
+
+/**
+ * A listening address as an endpoint description, for messages such as
+ * `listening on tcp:8080:interface=127.0.0.1` (pass `'tls'` for a TLS server; key and certificate
+ * are not repeated).
+ *
+ * @example
+ * ```ts
+ * describeEndpoint(await server.address); // 'tcp:40211:interface=127.0.0.1'
+ * ```
+ */
+export function describeEndpoint(address: Address, kind?: 'tls'): string {
+  const escapeColons = (host: string) => host.replaceAll(':', '\\:');
+  switch (address.type) {
+    case 'unix':
+      return `unix:${address.path}`;
+    case 'memory':
+      return `memory:${address.name}`;
+    case 'udp':
+      return `udp:${address.port}:interface=${escapeColons(address.host)}`;
+    default:
+      return `${kind ?? (address.family === 'IPv6' ? 'tcp6' : 'tcp')}:${address.port}:interface=${escapeColons(address.host)}`;
+  }
+}

@@ -51,7 +51,12 @@ export type ConnectionSide = 'server' | 'client';
 export interface Connection extends AsyncIterable<Uint8Array>, Observer<Uint8Array | string>, Pausable {
   /** The bytes the peer sends; completes on its FIN, errors with `ConnectionLost` on a reset. */
   readonly data$: Observable<Uint8Array>;
-  /** Fires with the reason once the connection is closed: `ConnectionDone` or `ConnectionLost`. */
+  /**
+   * Fires with the reason once the connection is closed: `ConnectionDone` or `ConnectionLost`.
+   * Each read gives a Deferred of its own, so callbacks added to one do not change another's
+   * result. The peer's close is noticed when its end is read (or a write fails): a connection
+   * nobody reads from learns of it only when it writes, as with any paused socket.
+   */
   readonly closed: Deferred<CloseReason>;
   /** Whether this end accepted the connection or made it. */
   readonly side: ConnectionSide;
@@ -100,6 +105,13 @@ interface DataConsumer {
 export interface ConnectionOptions {
   /** Bytes an async iterator may hold unread before the socket is paused. Default 64 KiB. */
   readHighWaterMark?: number;
+  /**
+   * Keep the connection open for writing after the peer's FIN (Twisted's half-close). By default
+   * (false, as in Twisted and Node) the connection closes, after flushing what was written, as
+   * soon as the end of `data$` has been delivered, so a pipeline that answers synchronously still
+   * gets its answer out. Protocols that answer a half-closed request later (HTTP) turn it on.
+   */
+  allowHalfOpen?: boolean;
 }
 
 const log = new Logger('spindle.connection');
@@ -122,6 +134,7 @@ export class UnsupportedTransportError extends SpindleError {
 export abstract class BaseConnection implements Connection {
   readonly side: ConnectionSide;
   private readonly _readHighWaterMark: number;
+  private readonly _allowHalfOpen: boolean;
   private _consumers: DataConsumer[] = [];
   private _userPaused = false;
   private _producerPauses = 0;
@@ -130,7 +143,7 @@ export abstract class BaseConnection implements Connection {
   private _ended = false;
   private _writable = true;
   private _closeReason: CloseReason | undefined = undefined;
-  private _closed: Deferred<CloseReason> | undefined = undefined;
+  private _closed: OnceEvent<CloseReason> | undefined = undefined;
   private _closing: OnceEvent | undefined = undefined;
   private _blocked = false;
   private _pausedProducers: Set<Pausable> | undefined = undefined;
@@ -140,6 +153,7 @@ export abstract class BaseConnection implements Connection {
   constructor(side: ConnectionSide, options: ConnectionOptions = {}) {
     this.side = side;
     this._readHighWaterMark = options.readHighWaterMark ?? 64 * 1024;
+    this._allowHalfOpen = options.allowHalfOpen ?? false;
   }
 
   abstract readonly localAddress: Address;
@@ -176,10 +190,10 @@ export abstract class BaseConnection implements Connection {
 
   get closed(): Deferred<CloseReason> {
     if (this._closed === undefined) {
-      this._closed = new Deferred<CloseReason>();
-      if (this._closeReason !== undefined) this._closed.callback(this._closeReason);
+      this._closed = new OnceEvent<CloseReason>();
+      if (this._closeReason !== undefined) this._closed.fire(this._closeReason);
     }
-    return this._closed;
+    return this._closed.wait();
   }
 
   get writable(): boolean {
@@ -265,8 +279,12 @@ export abstract class BaseConnection implements Connection {
 
   drained(): Deferred<void> {
     const d = new Deferred<void>();
-    if (!this._blocked) d.callback(undefined);
-    else (this._drainWaiters ??= []).push(d);
+    if (!this._blocked) {
+      d.callback(undefined);
+    } else {
+      this._drainWaiters ??= [];
+      this._drainWaiters.push(d);
+    }
     return d;
   }
 
@@ -371,7 +389,7 @@ export abstract class BaseConnection implements Connection {
     }
   }
 
-  /** The peer sent FIN: `data$` completes and iterators end. */
+  /** The peer sent FIN: `data$` completes and iterators end; unless half-open, the connection closes. */
   protected receivedEnd(): void {
     if (this._ended) return;
     this._ended = true;
@@ -379,6 +397,7 @@ export abstract class BaseConnection implements Connection {
     const consumers = this._consumers;
     this._consumers = [];
     for (const consumer of consumers) consumer.complete();
+    if (!this._allowHalfOpen && this._closeReason === undefined) this.close();
   }
 
   /** The write buffer drained: producers paused by this connection resume. */
@@ -408,7 +427,7 @@ export abstract class BaseConnection implements Connection {
       }
     }
     this._reading = false;
-    this._closed?.callback(reason);
+    this._closed?.fire(reason);
     this._closing?.fire();
   }
 
@@ -451,7 +470,8 @@ export abstract class BaseConnection implements Connection {
   }
 
   private _pauseProducer(producer: Pausable): void {
-    const producers = (this._pausedProducers ??= new Set());
+    this._pausedProducers ??= new Set();
+    const producers = this._pausedProducers;
     if (producers.has(producer)) return;
     producers.add(producer);
     producer.pauseProducing();

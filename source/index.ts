@@ -12,7 +12,24 @@
  * ```
  * @module
  */
+export {
+  type Address,
+  describeEndpoint,
+  formatAddress,
+  type InetAddress,
+  type MemoryAddress,
+  type UnixAddress,
+} from './address.js';
 export { Clock, type DelayedCall, type ReactorTime } from './clock.js';
+export {
+  BaseConnection,
+  type CloseReason,
+  type Connection,
+  type ConnectionOptions,
+  type ConnectionSide,
+  type TLSOptions,
+  UnsupportedTransportError,
+} from './connection.js';
 export {
   type CooperativeTask,
   Cooperator,
@@ -32,6 +49,21 @@ export {
 export { DeferredLock } from './deferred-lock.js';
 export { DeferredQueue, type DeferredQueueOptions } from './deferred-queue.js';
 export { DeferredSemaphore } from './deferred-semaphore.js';
+export {
+  type ClientEndpoint,
+  parseClientEndpoint,
+  parseServerEndpoint,
+  type ServerEndpoint,
+  type StreamServerEndpoint,
+  type TCPClientEndpoint,
+  type TCPServerEndpoint,
+  type TLSClientEndpoint,
+  type TLSServerEndpoint,
+  type UDPEndpoint,
+  type UnixClientEndpoint,
+  type UnixServerEndpoint,
+} from './endpoint-description.js';
+export { connect, listen, type WithReactor } from './endpoints.js';
 export {
   AlreadyCalledError,
   AlreadyCancelledError,
@@ -54,7 +86,26 @@ export {
 export { type ErrorType, Failure } from './failure.js';
 export { Logger, type LogLevel, type LogRecord, logRecords$, publishLog } from './log.js';
 export { LoopingCall, type LoopingCallOptions } from './looping-call.js';
+export { activeProducer, type Pausable, whileProducing } from './producer.js';
 export { race } from './race.js';
+export {
+  Reactor,
+  type ReactorLike,
+  ReactorNotRunningError,
+  type ReactorOptions,
+  reactor,
+  type SystemEvent,
+  type Trigger,
+  type TriggerHandle,
+  type TriggerPhase,
+} from './reactor.js';
+export {
+  type AcceptSocket,
+  type ListenOptions,
+  NetServerAdapter,
+  type Server,
+  type ServerEvent,
+} from './server.js';
 export { SystemClock, systemClock } from './system-clock.js';
 export {
   NotPausedError,
@@ -65,3 +116,5 @@ export {
   TaskFinishedError,
   TaskStoppedError,
 } from './task-errors.js';
+export { type ConnectionAddresses, StreamConnection, tlsDefaults } from './transports/stream-connection.js';
+export { type Datagram, type DatagramOptions, DatagramPort } from './transports/udp.js';

@@ -205,14 +205,14 @@ export class Reactor implements ReactorLike, SchedulerLike {
         : endpoint.type === 'tls'
           ? listenTLS(endpoint, merged, this)
           : listenUNIX(endpoint, merged, this);
-    this._track(server, server.events$);
+    this._track(server);
     return server;
   }
 
   listenDatagram(endpoint: UDPEndpoint, options: DatagramOptions): DatagramPort {
     logUndeliverableErrors();
     const port = new DatagramPort(endpoint, options);
-    this._track(port, port.datagrams$);
+    this._track(port);
     return port;
   }
 
@@ -228,13 +228,11 @@ export class Reactor implements ReactorLike, SchedulerLike {
     }
   }
 
-  private _track(
-    server: Server | DatagramPort,
-    events$: { subscribe(o: { complete(): void; error(): void }): unknown },
-  ): void {
+  private _track(server: Server | DatagramPort): void {
     this._servers.add(server);
-    const forget = () => this._servers.delete(server);
-    events$.subscribe({ complete: forget, error: forget });
+    server.closed.addCallback(() => {
+      this._servers.delete(server);
+    });
   }
 
   private _closeServers(): Deferred<unknown> {

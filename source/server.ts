@@ -57,6 +57,8 @@ export interface Server {
   readonly address: Deferred<Address>;
   /** The connections open now. */
   readonly connections: ReadonlySet<Connection>;
+  /** Fires once the server has stopped listening and all its connections are closed. */
+  readonly closed: Deferred<void>;
   /**
    * Stops listening, lets open connections finish for up to `gracePeriod` seconds, then aborts
    * the rest; fires once all are closed.
@@ -84,7 +86,9 @@ export class NetServerAdapter implements Server {
   private readonly _events = new Subject<ServerEvent>();
   private readonly _open = new Set<Connection>();
   private _closing: OnceEvent | undefined;
+  private readonly _closed = new OnceEvent();
   private _connectionSubscribers = 0;
+  private _eventSubscribers = 0;
 
   constructor(
     private readonly _server: NetServer,
@@ -107,7 +111,18 @@ export class NetServerAdapter implements Server {
   }
 
   get events$(): Observable<ServerEvent> {
-    return this._events.asObservable();
+    return new Observable<ServerEvent>((subscriber) => {
+      this._eventSubscribers++;
+      const subscription = this._events.subscribe(subscriber);
+      return () => {
+        this._eventSubscribers--;
+        subscription.unsubscribe();
+      };
+    });
+  }
+
+  get closed(): Deferred<void> {
+    return this._closed.wait();
   }
 
   get connections$(): Observable<Connection> {
@@ -144,6 +159,7 @@ export class NetServerAdapter implements Server {
         this._events.next({ type: 'close' });
         this._events.complete();
         closing.fire();
+        this._closed.fire();
       });
       if (!this.address.called) this.address.errback(new Error('server closed before it was listening'));
       if (this._open.size > 0) {
@@ -179,7 +195,7 @@ export class NetServerAdapter implements Server {
         connection.abort();
         return;
       }
-    } else if (this._connectionSubscribers === 0 && !this._events.observed) {
+    } else if (this._connectionSubscribers === 0 && this._eventSubscribers === 0) {
       log.warn(`nobody handles connections: closing the one from ${formatAddress(connection.remoteAddress)}`);
       connection.abort();
       return;

@@ -50,6 +50,7 @@ export class DatagramPort {
   private readonly _maxQueued: number;
   private _dropped = 0;
   private _closing: OnceEvent | undefined;
+  private _closeStarted = false;
 
   constructor(endpoint: UDPEndpoint, options: DatagramOptions = {}) {
     this._maxQueued = options.maxQueued ?? 1024;
@@ -76,6 +77,12 @@ export class DatagramPort {
   /** The datagrams received while subscribed; errors if the socket fails, completes on close. */
   get datagrams$(): Observable<Datagram> {
     return this._datagrams.asObservable();
+  }
+
+  /** Fires once the port is closed. */
+  get closed(): Deferred<void> {
+    this._closing ??= new OnceEvent();
+    return this._closing.wait();
   }
 
   /** Datagrams dropped because an async iterator's queue was full. */
@@ -164,14 +171,15 @@ export class DatagramPort {
 
   /** Closes the port; `datagrams$` completes. */
   close(): Deferred<void> {
-    if (this._closing === undefined) {
-      const closing = new OnceEvent();
-      this._closing = closing;
+    this._closing ??= new OnceEvent();
+    const closing = this._closing;
+    if (!this._closeStarted) {
+      this._closeStarted = true;
       this._socket.close(() => {
         this._datagrams.complete();
         closing.fire();
       });
     }
-    return this._closing.wait();
+    return closing.wait();
   }
 }

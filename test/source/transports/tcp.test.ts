@@ -1,0 +1,321 @@
+import { once } from 'node:events';
+import { connect as netConnect, createServer, type Socket } from 'node:net';
+import { firstValueFrom, toArray } from 'rxjs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { InetAddress } from '../../../source/address.js';
+import { Clock } from '../../../source/clock.js';
+import type { Connection } from '../../../source/connection.js';
+import { connect, listen } from '../../../source/endpoints.js';
+import {
+  CancelledError,
+  ConnectionDone,
+  ConnectionLost,
+  ConnectionRefusedError,
+  DNSLookupError,
+  TimeoutError,
+} from '../../../source/errors.js';
+import { type LogRecord, logRecords$ } from '../../../source/log.js';
+import { Reactor } from '../../../source/reactor.js';
+import type { Server, ServerEvent } from '../../../source/server.js';
+import { connectError } from '../../../source/transports/_connect-socket.js';
+import { connectTCP } from '../../../source/transports/tcp.js';
+
+const test = suite('source/transports/tcp');
+
+const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString();
+
+async function echoServer(): Promise<{ server: Server; port: number }> {
+  const server = listen('tcp:0:interface=127.0.0.1');
+  server.connections$.subscribe((conn) => conn.data$.subscribe(conn));
+  const { port } = (await server.address) as InetAddress;
+  return { server, port };
+}
+
+/** A raw node:net client, for checking what Spindle does from the outside. */
+async function rawClient(port: number): Promise<Socket> {
+  const socket = netConnect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  return socket;
+}
+
+test('listen on tcp:0 reports the real port, and events$ tells listening, connection and close', async () => {
+  const server = listen('tcp:0:interface=127.0.0.1');
+  const events: ServerEvent[] = [];
+  server.events$.subscribe((e) => events.push(e));
+  const address = (await server.address) as InetAddress;
+  assert.is(address.type, 'tcp');
+  assert.is(address.host, '127.0.0.1');
+  assert.ok(address.port > 0);
+  const socket = await rawClient(address.port);
+  socket.end();
+  await server.close();
+  assert.equal(
+    events.map((e) => e.type),
+    ['listening', 'connection', 'close'],
+  );
+});
+
+test('an echo through data$ piped back into the connection returns the bytes, then closes on FIN', async () => {
+  const { server, port } = await echoServer();
+  const client = await connect(`tcp:host=127.0.0.1:port=${port}`);
+  assert.is(client.side, 'client');
+  assert.is((client.remoteAddress as InetAddress).port, port);
+  const received = firstValueFrom(client.data$.pipe(toArray()));
+  client.write('hello ');
+  client.write(new TextEncoder().encode('world'));
+  client.end();
+  assert.is(text(await received), 'hello world');
+  const reason = await client.closed;
+  assert.ok(reason instanceof ConnectionDone);
+  await server.close();
+});
+
+test('bytes sent before anyone subscribes wait for the first consumer', async () => {
+  const server = listen('tcp:0:interface=127.0.0.1');
+  const accepted = firstValueFrom(server.connections$);
+  const { port } = (await server.address) as InetAddress;
+  const socket = await rawClient(port);
+  socket.end('early bytes');
+  const conn = await accepted;
+  await new Promise((resolve) => setImmediate(resolve));
+  const chunks = await firstValueFrom(conn.data$.pipe(toArray()));
+  assert.is(text(chunks), 'early bytes');
+  await server.close();
+});
+
+test('for await pulls the bytes and ends on FIN; a half-open connection can answer after it', async () => {
+  const server = listen('tcp:0:interface=127.0.0.1', {
+    allowHalfOpen: true,
+    handler: async (conn) => {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of conn) chunks.push(chunk);
+      conn.write(`got ${text(chunks).length} bytes`);
+      conn.close();
+    },
+  });
+  const { port } = (await server.address) as InetAddress;
+  const client = await connect(`tcp:127.0.0.1:${port}`);
+  const reply = firstValueFrom(client.data$.pipe(toArray()));
+  client.write('x'.repeat(100_000));
+  client.end();
+  assert.is(text(await reply), 'got 100000 bytes');
+  await server.close();
+});
+
+test('a reset errors data$ with ConnectionLost and closed says so', async () => {
+  const server = listen('tcp:0:interface=127.0.0.1');
+  const accepted = firstValueFrom(server.connections$);
+  const { port } = (await server.address) as InetAddress;
+  const socket = await rawClient(port);
+  const conn = await accepted;
+  const outcome = firstValueFrom(conn.data$.pipe(toArray())).then(
+    () => 'completed',
+    (error: unknown) => error,
+  );
+  socket.resetAndDestroy();
+  const error = await outcome;
+  assert.ok(error instanceof ConnectionLost, `expected ConnectionLost, got ${error}`);
+  assert.ok((await conn.closed) instanceof ConnectionLost);
+  await server.close();
+});
+
+test('abort closes at once and the peer sees the end', async () => {
+  const server = listen('tcp:0:interface=127.0.0.1', { handler: (conn) => conn.abort() });
+  const { port } = (await server.address) as InetAddress;
+  const client = await connect(`tcp:127.0.0.1:${port}`);
+  client.data$.subscribe({ error: () => {} });
+  const reason = await client.closed;
+  assert.ok(reason instanceof ConnectionDone || reason instanceof ConnectionLost);
+  assert.not.ok(client.writable);
+  assert.not.ok(client.write('dropped'));
+  await server.close();
+});
+
+test('close flushes queued writes before closing', async () => {
+  const payload = 'y'.repeat(2_000_000);
+  const server = listen('tcp:0:interface=127.0.0.1', {
+    handler: (conn) => {
+      conn.write(payload);
+      conn.close();
+    },
+  });
+  const { port } = (await server.address) as InetAddress;
+  const client = await connect(`tcp:127.0.0.1:${port}`);
+  const chunks = await firstValueFrom(client.data$.pipe(toArray()));
+  assert.is(text(chunks).length, payload.length);
+  await server.close();
+});
+
+test('an observable piped in with send is written, and its completion closes the connection', async () => {
+  const { of } = await import('rxjs');
+  const server = listen('tcp:0:interface=127.0.0.1', {
+    handler: (conn) => conn.send(of('a', 'b', new Uint8Array([99]))),
+  });
+  const { port } = (await server.address) as InetAddress;
+  const client = await connect(`tcp:127.0.0.1:${port}`);
+  const chunks = await firstValueFrom(client.data$.pipe(toArray()));
+  assert.is(text(chunks), 'abc');
+  assert.ok((await client.closed) instanceof ConnectionDone);
+  await server.close();
+});
+
+test('without allowHalfOpen the connection closes after the peer FIN, once synchronous replies are out', async () => {
+  const { server, port } = await echoServer();
+  const socket = await rawClient(port);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.end('ping');
+  await once(socket, 'close');
+  assert.is(Buffer.concat(chunks).toString(), 'ping');
+  await server.close();
+});
+
+test('an error from the piped observable drops the connection and is logged', async () => {
+  const records: LogRecord[] = [];
+  const subscription = logRecords$.subscribe((r) => records.push(r));
+  const { server, port } = await echoServer();
+  const client = await connect(`tcp:127.0.0.1:${port}`);
+  const { throwError } = await import('rxjs');
+  throwError(() => new Error('pipeline broke')).subscribe(client);
+  assert.ok((await client.closed) instanceof ConnectionLost);
+  subscription.unsubscribe();
+  assert.ok(records.some((r) => r.level === 'warn' && r.message.includes('pipeline broke')));
+  await server.close();
+});
+
+test('connecting where nobody listens errbacks with ConnectionRefusedError', async () => {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  try {
+    await connect(`tcp:host=127.0.0.1:port=${port}`);
+    assert.unreachable();
+  } catch (error) {
+    assert.ok(error instanceof ConnectionRefusedError, String(error));
+  }
+});
+
+test('connect errors map to Spindle errors by code', () => {
+  const dns = connectError(Object.assign(new Error('x'), { code: 'ENOTFOUND' }), 'nowhere.test:80');
+  assert.ok(dns instanceof DNSLookupError);
+  assert.match(dns.message, 'nowhere.test');
+  const other = Object.assign(new Error('y'), { code: 'EHOSTUNREACH' });
+  assert.is(connectError(other, 'h:1'), other);
+});
+
+test('a connect that takes longer than its timeout errbacks with TimeoutError (virtual clock)', async () => {
+  const clock = new Clock();
+  const { server, port } = await echoServer();
+  const attempt = connectTCP({ type: 'tcp', host: '127.0.0.1', port, timeout: 5 }, {}, clock);
+  clock.advance(5); // the socket has not connected yet: connecting is asynchronous
+  try {
+    await attempt;
+    assert.unreachable();
+  } catch (error) {
+    assert.ok(error instanceof TimeoutError);
+    assert.is((error as TimeoutError).seconds, 5);
+  }
+  await server.close();
+});
+
+test('cancelling a connect attempt aborts it', async () => {
+  const { server, port } = await echoServer();
+  const attempt = connect(`tcp:127.0.0.1:${port}`);
+  attempt.cancel();
+  try {
+    await attempt;
+    assert.unreachable();
+  } catch (error) {
+    assert.ok(error instanceof CancelledError);
+  }
+  await server.close();
+});
+
+test('maxConnections closes connections past the limit at once', async () => {
+  const server = listen('tcp:0:interface=127.0.0.1', { maxConnections: 1, handler: () => {} });
+  const { port } = (await server.address) as InetAddress;
+  const first = await connect(`tcp:127.0.0.1:${port}`);
+  await new Promise((resolve) => setImmediate(resolve));
+  const second = await connect(`tcp:127.0.0.1:${port}`);
+  second.data$.subscribe({ error: () => {} });
+  await second.closed;
+  assert.is(server.connections.size, 1);
+  first.abort();
+  await first.closed;
+  await server.close({ gracePeriod: 0 });
+});
+
+test('a connection nobody handles is closed with a warning', async () => {
+  const records: LogRecord[] = [];
+  const subscription = logRecords$.subscribe((r) => records.push(r));
+  const server = listen('tcp:0:interface=127.0.0.1');
+  const { port } = (await server.address) as InetAddress;
+  const client = await connect(`tcp:127.0.0.1:${port}`);
+  client.data$.subscribe({ error: () => {} });
+  await client.closed;
+  subscription.unsubscribe();
+  assert.ok(records.some((r) => r.message.includes('nobody handles connections')));
+  await server.close();
+});
+
+test('a handler that throws drops only its connection, and the error is logged', async () => {
+  const records: LogRecord[] = [];
+  const subscription = logRecords$.subscribe((r) => records.push(r));
+  let calls = 0;
+  const server = listen('tcp:0:interface=127.0.0.1', {
+    handler: (conn) => {
+      calls++;
+      if (calls === 1) throw new Error('handler bug');
+      conn.data$.subscribe(conn);
+    },
+  });
+  const { port } = (await server.address) as InetAddress;
+  const broken = await connect(`tcp:127.0.0.1:${port}`);
+  broken.data$.subscribe({ error: () => {} });
+  await broken.closed;
+  const working = await connect(`tcp:127.0.0.1:${port}`);
+  const echoed = firstValueFrom(working.data$.pipe(toArray()));
+  working.write('still fine');
+  working.end();
+  assert.is(text(await echoed), 'still fine');
+  subscription.unsubscribe();
+  assert.ok(records.some((r) => r.level === 'error' && r.message.includes('connection handler failed')));
+  await server.close();
+});
+
+test('server close lets open connections finish within the grace period, then aborts them', async () => {
+  const clock = new Clock();
+  const reactor = new Reactor({ clock: clock as never });
+  const idle: Connection[] = [];
+  const server = listen('tcp:0:interface=127.0.0.1', { reactor, handler: (conn) => idle.push(conn) });
+  const { port } = (await server.address) as InetAddress;
+  const client = await connect(`tcp:127.0.0.1:${port}`);
+  client.data$.subscribe(); // reads, but never closes its side
+  while (idle.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  const closed = server.close({ gracePeriod: 30 });
+  assert.ok(clock.getDelayedCalls().length === 1, 'a grace-period deadline is scheduled');
+  const reason = await client.closed; // the server closed its side gracefully
+  assert.ok(reason instanceof ConnectionDone);
+  await closed;
+  assert.is(clock.getDelayedCalls().length, 0, 'the deadline is cancelled once all closed');
+});
+
+test('a listen error errbacks the address and is emitted on events$', async () => {
+  const { server, port } = await echoServer();
+  const second = listen(`tcp:${port}:interface=127.0.0.1`);
+  const events: ServerEvent[] = [];
+  second.events$.subscribe((e) => events.push(e));
+  try {
+    await second.address;
+    assert.unreachable();
+  } catch (error) {
+    assert.is((error as { code?: string }).code, 'EADDRINUSE');
+  }
+  assert.is(events[0]?.type, 'error');
+  await server.close();
+});
+
+test.run();
