@@ -27,7 +27,11 @@ function rejects(parse: () => unknown, part: string | RegExp) {
 test('tcp server endpoints: positional or named port, interface, backlog, ephemeral port', () => {
   assert.equal(parseServerEndpoint('tcp:8080'), { type: 'tcp', port: 8080 });
   assert.equal(parseServerEndpoint('tcp:port=8080'), { type: 'tcp', port: 8080 });
-  assert.equal(parseServerEndpoint('tcp:8080:interface=127.0.0.1'), { type: 'tcp', port: 8080, host: '127.0.0.1' });
+  assert.equal(parseServerEndpoint('tcp:8080:interface=127.0.0.1'), {
+    type: 'tcp',
+    port: 8080,
+    host: '127.0.0.1',
+  });
   assert.equal(parseServerEndpoint('tcp:0:backlog=50'), { type: 'tcp', port: 0, backlog: 50 });
   assert.equal(parseServerEndpoint('TCP:1'), { type: 'tcp', port: 1 });
 });
@@ -73,7 +77,11 @@ test('unix and udp server endpoints', () => {
 });
 
 test('client endpoints: tcp named and positional, timeout, bind address', () => {
-  assert.equal(parseClientEndpoint('tcp:host=127.0.0.1:port=80'), { type: 'tcp', host: '127.0.0.1', port: 80 });
+  assert.equal(parseClientEndpoint('tcp:host=127.0.0.1:port=80'), {
+    type: 'tcp',
+    host: '127.0.0.1',
+    port: 80,
+  });
   assert.equal(parseClientEndpoint('tcp:example.test:80:timeout=2.5:bindAddress=127.0.0.2'), {
     type: 'tcp',
     host: 'example.test',
@@ -85,7 +93,9 @@ test('client endpoints: tcp named and positional, timeout, bind address', () => 
 });
 
 test('client endpoints: tls with caCerts and hostname, unix by path', () => {
-  const endpoint = parseClientEndpoint(`tls:host=127.0.0.1:port=8443:caCerts=${join(pems, 'cert.pem')}:hostname=localhost`);
+  const endpoint = parseClientEndpoint(
+    `tls:host=127.0.0.1:port=8443:caCerts=${join(pems, 'cert.pem')}:hostname=localhost`,
+  );
   assert.is(endpoint.type, 'tls');
   if (endpoint.type === 'tls') {
     assert.is(endpoint.tls.servername, 'localhost');
@@ -95,7 +105,11 @@ test('client endpoints: tls with caCerts and hostname, unix by path', () => {
     `tls:host=h:port=1:certificate=${join(pems, 'cert.pem')}:privateKey=${join(pems, 'key.pem')}`,
   );
   if (withCert.type === 'tls') assert.is(String(withCert.tls.key), 'KEY');
-  assert.equal(parseClientEndpoint('unix:path=/tmp/s.sock:timeout=3'), { type: 'unix', path: '/tmp/s.sock', timeout: 3 });
+  assert.equal(parseClientEndpoint('unix:path=/tmp/s.sock:timeout=3'), {
+    type: 'unix',
+    path: '/tmp/s.sock',
+    timeout: 3,
+  });
   assert.equal(parseClientEndpoint('unix:/tmp/s.sock'), { type: 'unix', path: '/tmp/s.sock' });
 });
 
@@ -113,7 +127,10 @@ test('malformed descriptions throw EndpointSyntaxError naming the bad part', () 
   rejects(() => parseServerEndpoint('tcp:interface=x:80'), /positional argument "80" after named ones/);
   rejects(() => parseServerEndpoint('tcp:80\\'), /lone backslash/);
   rejects(() => parseServerEndpoint('tls:443'), /missing certKey/);
-  rejects(() => parseServerEndpoint('tls:443:certKey=/nonexistent/cert.pem'), /cannot read "\/nonexistent\/cert.pem"/);
+  rejects(
+    () => parseServerEndpoint('tls:443:certKey=/nonexistent/cert.pem'),
+    /cannot read "\/nonexistent\/cert.pem"/,
+  );
   rejects(() => parseServerEndpoint('unix:/tmp/s:mode=999'), /mode "999"/);
   rejects(() => parseClientEndpoint('tcp:host=h'), /missing port/);
   rejects(() => parseClientEndpoint('tcp:port=80'), /missing host/);

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { connect as netConnect, createServer, type Socket } from 'node:net';
+import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { firstValueFrom, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
