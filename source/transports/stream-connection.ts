@@ -27,9 +27,9 @@ export interface ConnectionAddresses {
 export const tlsDefaults = { minVersion: 'TLSv1.2', rejectUnauthorized: true } as const;
 
 /**
- * A connection over a Node duplex stream. The stream must be paused (a server created with
- * `pauseOnConnect`, or `stream.pause()` right after creating it): reading starts when the first
- * consumer subscribes or pulls.
+ * A connection over a Node duplex stream. It pauses the stream at once: reading starts when the
+ * first consumer subscribes or pulls (so a server should create its sockets with
+ * `pauseOnConnect`, and nothing is read before there is a consumer).
  *
  * @example
  * ```ts
@@ -71,6 +71,7 @@ export class StreamConnection extends BaseConnection {
     this._secure = options.secure ?? false;
     this.localAddress = addresses.local;
     this.remoteAddress = addresses.remote;
+    stream.pause(); // explicitly paused, so adding the 'data' listener does not start the flow
     this._wire(stream);
   }
 

@@ -36,8 +36,17 @@ export function listenTLS(
   options: ListenOptions,
   time: ReactorTime,
 ): NetServerAdapter {
-  const server = createServer({ ...tlsDefaults, ...endpoint.tls, pauseOnConnect: true, allowHalfOpen: true });
-  server.on('tlsClientError', (error) => log.debug(`TLS handshake failed: ${error.message}`, { error }));
+  // No pauseOnConnect: the handshake must read; application data waits in the paused TLSSocket.
+  // Half-open only when asked: a socket that half-closes during its handshake would linger.
+  const server = createServer({
+    ...tlsDefaults,
+    ...endpoint.tls,
+    allowHalfOpen: options.allowHalfOpen ?? false,
+  });
+  server.on('tlsClientError', (error, socket) => {
+    log.debug(`TLS handshake failed: ${error.message}`, { error });
+    socket.destroy(); // half-open is allowed: without this, a failed handshake's socket lingers
+  });
   const adapter = new NetServerAdapter(
     server,
     (socket) => {

@@ -1,0 +1,197 @@
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, connect as netConnect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TLSSocket, connect as tlsConnect } from 'node:tls';
+import { firstValueFrom, map, toArray } from 'rxjs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lines } from '../../../operators/index.js';
+import type { InetAddress } from '../../../source/address.js';
+import type { Connection } from '../../../source/connection.js';
+import { connect, listen } from '../../../source/endpoints.js';
+import { throwawayCertificate } from '../../support/throwaway-certificate.js';
+
+const test = suite('source/transports/tls');
+const { key, cert } = throwawayCertificate();
+const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString();
+
+function echo(conn: Connection) {
+  conn.data$.subscribe(conn);
+}
+
+test('a tls: server and client exchange bytes over a verified TLS 1.2+ connection', async () => {
+  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, { handler: echo });
+  const { port } = (await server.address) as InetAddress;
+  const client = await connect({
+    type: 'tls',
+    host: '127.0.0.1',
+    port,
+    tls: { ca: cert, servername: 'localhost' },
+  });
+  assert.ok(client.secure);
+  const reply = firstValueFrom(client.data$.pipe(toArray()));
+  client.write('over tls');
+  client.end();
+  assert.is(text(await reply), 'over tls');
+  await server.close();
+});
+
+test('endpoint strings read the certificate files; the client verifies against caCerts', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spindle-tls-'));
+  writeFileSync(join(dir, 'cert.pem'), cert);
+  writeFileSync(join(dir, 'key.pem'), key);
+  const server = listen(
+    `tls:0:certKey=${join(dir, 'cert.pem')}:privateKey=${join(dir, 'key.pem')}:interface=127.0.0.1`,
+    { handler: echo },
+  );
+  const { port } = (await server.address) as InetAddress;
+  const client = await connect(
+    `tls:host=127.0.0.1:port=${port}:caCerts=${join(dir, 'cert.pem')}:hostname=localhost`,
+  );
+  const reply = firstValueFrom(client.data$.pipe(toArray()));
+  client.write('from strings');
+  client.end();
+  assert.is(text(await reply), 'from strings');
+  await server.close();
+  rmSync(dir, { recursive: true });
+});
+
+test('a client that does not trust the certificate fails to connect', async () => {
+  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, { handler: echo });
+  const { port } = (await server.address) as InetAddress;
+  try {
+    await connect({ type: 'tls', host: '127.0.0.1', port, tls: { servername: 'localhost' } });
+    assert.unreachable();
+  } catch (error) {
+    assert.is((error as { code?: string }).code, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+  }
+  await server.close();
+});
+
+test('TLS older than 1.2 is refused by default', async () => {
+  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, { handler: echo });
+  const { port } = (await server.address) as InetAddress;
+  const socket = tlsConnect({
+    port,
+    host: '127.0.0.1',
+    ca: cert,
+    servername: 'localhost',
+    maxVersion: 'TLSv1.1',
+    minVersion: 'TLSv1',
+  });
+  const [error] = (await once(socket, 'error')) as [Error & { code?: string }];
+  assert.ok(error.code !== undefined, 'the handshake failed');
+  await server.close();
+});
+
+test('startTLS upgrades an accepted plain connection mid-stream (a Node TLS client on the other end)', async () => {
+  const server = listen('tcp:0:interface=127.0.0.1', {
+    handler: (conn) => {
+      let upgraded = false;
+      conn.data$
+        .pipe(
+          lines(),
+          map((line) => line),
+        )
+        .subscribe((line) => {
+          if (!upgraded && line === 'STARTTLS') {
+            conn.write('220 go ahead\r\n');
+            upgraded = true;
+            conn.startTLS({ key, cert }).addCallback(() => conn.write(`secure=${conn.secure}\r\n`));
+          } else {
+            conn.write(`echo ${line}\r\n`);
+          }
+        });
+    },
+  });
+  const { port } = (await server.address) as InetAddress;
+  const raw = netConnect(port, '127.0.0.1');
+  await once(raw, 'connect');
+  raw.write('STARTTLS\r\n');
+  const [banner] = (await once(raw, 'data')) as [Buffer];
+  assert.is(banner.toString(), '220 go ahead\r\n');
+  const secure = tlsConnect({ socket: raw, ca: cert, servername: 'localhost' });
+  await once(secure, 'secureConnect');
+  assert.ok(secure.authorized);
+  const received: Buffer[] = [];
+  secure.on('data', (chunk: Buffer) => received.push(chunk));
+  secure.write('hello\r\n');
+  while (!Buffer.concat(received).toString().includes('echo hello\r\n')) await once(secure, 'data');
+  assert.is(Buffer.concat(received).toString(), 'secure=true\r\necho hello\r\n');
+  secure.end();
+  await once(secure, 'close');
+  await server.close();
+});
+
+test('startTLS on the client side upgrades a connection to a STARTTLS server', async () => {
+  const plain = createNetServer((socket: Socket) => {
+    socket.once('data', () => {
+      socket.write('220 ready\r\n');
+      const secure = new TLSSocket(socket, { isServer: true, key, cert });
+      secure.on('data', (chunk: Buffer) => secure.write(`tls:${chunk.toString()}`));
+      secure.on('end', () => secure.end());
+    });
+  });
+  plain.listen(0, '127.0.0.1');
+  await once(plain, 'listening');
+  const { port } = plain.address() as { port: number };
+  const conn = await connect(`tcp:127.0.0.1:${port}`);
+  const received: string[] = [];
+  conn.data$.subscribe((chunk) => received.push(Buffer.from(chunk).toString()));
+  conn.write('STARTTLS\r\n');
+  while (received.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(received, ['220 ready\r\n']);
+  await conn.startTLS({ ca: cert, servername: 'localhost' });
+  assert.ok(conn.secure);
+  conn.write('ping');
+  while (received.length < 2) await new Promise((resolve) => setImmediate(resolve));
+  assert.is(received[1], 'tls:ping');
+  conn.end();
+  await conn.closed;
+  await new Promise((resolve) => plain.close(resolve));
+});
+
+test('startTLS fails on a connection already secure, and a failed handshake errbacks', async () => {
+  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, { handler: echo });
+  const { port } = (await server.address) as InetAddress;
+  const client = await connect({
+    type: 'tls',
+    host: '127.0.0.1',
+    port,
+    tls: { ca: cert, servername: 'localhost' },
+  });
+  try {
+    await client.startTLS({});
+    assert.unreachable();
+  } catch (error) {
+    assert.match((error as Error).message, 'already using TLS');
+  }
+  client.abort();
+  await server.close();
+
+  const plain = createNetServer((socket: Socket) => {
+    socket.once('data', () => {
+      socket.write('220 ready\r\n');
+      new TLSSocket(socket, { isServer: true, key, cert }).on('error', () => {});
+    });
+  });
+  plain.listen(0, '127.0.0.1');
+  await once(plain, 'listening');
+  const conn = await connect(`tcp:127.0.0.1:${(plain.address() as { port: number }).port}`);
+  const replies: string[] = [];
+  conn.data$.subscribe({ next: (chunk) => replies.push(Buffer.from(chunk).toString()), error: () => {} });
+  conn.write('STARTTLS\r\n');
+  while (replies.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  try {
+    await conn.startTLS({ servername: 'localhost' }); // no CA: the self-signed certificate is refused
+    assert.unreachable();
+  } catch (error) {
+    assert.is((error as { code?: string }).code, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+  }
+  conn.abort();
+  await new Promise((resolve) => plain.close(resolve));
+});
+
+test.run();
