@@ -5,9 +5,10 @@ import { ConnectionDone, ConnectionLost } from '../../../source/errors.js';
 import { type LogRecord, logRecords$ } from '../../../source/log.js';
 import type { Pausable } from '../../../source/producer.js';
 import { connectedPair } from '../../../source/testing/connected-pair.js';
+import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import { throwawayCertificate } from '../../support/throwaway-certificate.js';
 
-const test = suite('source/testing/connected-pair');
+const test = checkClean(suite('source/testing/connected-pair'));
 
 /** What a connection's data$ delivered, and how it finished. */
 function record(connection: Connection) {
@@ -70,7 +71,11 @@ test('ends have memory addresses, or the ones given, and sides', async () => {
   assert.is(plain.server.side, 'server');
   assert.not.ok(plain.client.secure);
   const unix = { type: 'unix', path: '/tmp/x.sock' } as const;
-  const named = connectedPair({ clientAddress: { type: 'memory', name: 'a' }, serverAddress: unix, secure: true });
+  const named = connectedPair({
+    clientAddress: { type: 'memory', name: 'a' },
+    serverAddress: unix,
+    secure: true,
+  });
   assert.equal(named.client.remoteAddress, unix);
   assert.equal(named.server.remoteAddress, { type: 'memory', name: 'a' });
   assert.ok(named.client.secure && named.server.secure);
@@ -212,12 +217,14 @@ test('aborting with bytes in flight drops them and frees the blocked writer', as
   assert.instance(await server.closed, ConnectionLost);
 });
 
-test('bytes sent to a peer that is gone by the time they arrive are dropped', async () => {
+test('writing to a peer that is gone fails the connection (EPIPE)', async () => {
   const { client, server, flush } = connectedPair();
   client.write('into the void');
   server.abort();
   await flush();
-  assert.instance(await client.closed, ConnectionLost);
+  const reason = await client.closed;
+  assert.instance(reason, ConnectionLost);
+  assert.is(reason.message, 'connection lost: write EPIPE');
 });
 
 test('flush() rejects when the ends never stop talking', async () => {

@@ -8,11 +8,12 @@ import { ConnectionLost, ConnectionRefusedError } from '../../../source/errors.j
 import type { Failure } from '../../../source/failure.js';
 import { type LogRecord, logRecords$ } from '../../../source/log.js';
 import type { ServerEvent } from '../../../source/server.js';
+import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import { MemoryReactor } from '../../../source/testing/memory-reactor.js';
 import type { MemoryServer } from '../../../source/testing/memory-server.js';
 import { StringTransport } from '../../../source/testing/string-transport.js';
 
-const test = suite('source/testing/memory-reactor');
+const test = checkClean(suite('source/testing/memory-reactor'));
 
 /** Collects log records until `stop()`. */
 function captureLogs() {
@@ -52,7 +53,10 @@ test('records every listen and connect call, with its options', () => {
   const server = listen('tcp:8080:interface=127.0.0.1', { reactor, handler });
   const refused = connect('tcp:host=example.com:port=80', { reactor, readHighWaterMark: 10 });
   failureOf(refused);
-  assert.throws(() => listen('udp:53', { reactor }), (error: unknown) => error instanceof UnsupportedTransportError);
+  assert.throws(
+    () => listen('udp:53', { reactor }),
+    (error: unknown) => error instanceof UnsupportedTransportError,
+  );
   assert.equal(
     reactor.listens.map((call) => call.endpoint),
     [
@@ -226,14 +230,17 @@ test('close() closes open connections and fires once they are closed', () => {
   const reactor = new MemoryReactor();
   const server = reactor.listenStream({ type: 'tcp', port: 1 }, { handler: () => {} });
   const events: string[] = [];
-  server.events$.subscribe({ next: (event) => events.push(event.type), complete: () => events.push('complete') });
+  server.events$.subscribe({
+    next: (event) => events.push(event.type),
+    complete: () => events.push('complete'),
+  });
   const transport = new StringTransport();
   server.accept(transport);
   const closing = server.close();
   assert.not.ok(server.listening);
   assert.ok(transport.closedByProtocol);
   assert.ok(closing.called);
-  assert.ok(server.closed);
+  assert.ok(server.closed.called);
   assert.equal(events, ['listening', 'connection', 'close', 'complete']);
   assert.is(reactor.getDelayedCalls().length, 0, 'the grace deadline was cancelled');
   assert.ok(server.close().called, 'closing again fires at once');
@@ -241,7 +248,10 @@ test('close() closes open connections and fires once they are closed', () => {
 
 test('close() aborts the connections still open after the grace period, on the clock', () => {
   const reactor = new MemoryReactor();
-  const server: MemoryServer = reactor.listenStream({ type: 'tcp', port: 1 }, { handler: () => {}, gracePeriod: 5 });
+  const server: MemoryServer = reactor.listenStream(
+    { type: 'tcp', port: 1 },
+    { handler: () => {}, gracePeriod: 5 },
+  );
   const lingering = new StringTransport({ closeImmediately: false });
   server.accept(lingering);
   const closing = server.close();

@@ -3,9 +3,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UnsupportedTransportError } from '../../../source/connection.js';
 import { ConnectionDone, ConnectionLost } from '../../../source/errors.js';
+import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import { StringTransport } from '../../../source/testing/string-transport.js';
 
-const test = suite('source/testing/string-transport');
+const test = checkClean(suite('source/testing/string-transport'));
 
 /** What a transport's data$ delivered, and how it finished. */
 function record(transport: StringTransport) {

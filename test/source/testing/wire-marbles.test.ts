@@ -3,10 +3,11 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Clock } from '../../../source/clock.js';
 import { ConnectionLost } from '../../../source/errors.js';
+import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import { StringTransport } from '../../../source/testing/string-transport.js';
 import { expectWire, sendWire } from '../../../source/testing/wire-marbles.js';
 
-const test = suite('source/testing/wire-marbles');
+const test = checkClean(suite('source/testing/wire-marbles'));
 
 /**
  * A toy mail-like server: greets after a second, answers NOOP with 250 and QUIT with 221, then
@@ -78,7 +79,7 @@ test("frame 0 holds what was written before, and a second expectation goes on fr
   transport.loseConnection();
 });
 
-test('| in sendWire is the peer\'s FIN; | in expectWire the protocol closing', () => {
+test("| in sendWire is the peer's FIN; | in expectWire the protocol closing", () => {
   const clock = new Clock();
   const transport = new StringTransport();
   let completed = false;
@@ -202,7 +203,8 @@ test('malformed marbles and characters without a value are rejected', () => {
   ] as const) {
     assert.throws(
       () => wire.toBe(marble),
-      (error: unknown) => error instanceof SyntaxError && error.message === `bad wire marble "${marble}": ${problem}`,
+      (error: unknown) =>
+        error instanceof SyntaxError && error.message === `bad wire marble "${marble}": ${problem}`,
       marble,
     );
   }

@@ -1,0 +1,149 @@
+import { once } from 'node:events';
+import { connect as netConnect } from 'node:net';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { InetAddress } from '../../source/address.js';
+import { Clock } from '../../source/clock.js';
+import { Deferred } from '../../source/deferred.js';
+import { listen } from '../../source/endpoints.js';
+import { type LogRecord, logRecords$ } from '../../source/log.js';
+import { Reactor, ReactorNotRunningError } from '../../source/reactor.js';
+import { startDemo } from '../support/demo-process.js';
+
+const test = suite('source/reactor');
+
+const quietReactor = (clock = new Clock()) => new Reactor({ clock: clock as never, shutdownGracePeriod: 5 });
+
+test('run fires the startup triggers before, during, then after', async () => {
+  const reactor = quietReactor();
+  const order: string[] = [];
+  reactor.addSystemEventTrigger('after', 'startup', () => order.push('after'));
+  reactor.addSystemEventTrigger('before', 'startup', () => order.push('before'));
+  reactor.addSystemEventTrigger('during', 'startup', () => order.push('during'));
+  reactor.callWhenRunning(() => order.push('when running'));
+  const stopped = reactor.run({ installSignalHandlers: false });
+  assert.ok(reactor.running);
+  assert.equal(order, ['before', 'during', 'after', 'when running']);
+  reactor.callWhenRunning(() => order.push('now'));
+  assert.is(order.at(-1), 'now');
+  await reactor.stop();
+  await stopped;
+  assert.not.ok(reactor.running);
+});
+
+test('a shutdown trigger returning a Deferred holds the next phase until it fires', async () => {
+  const reactor = quietReactor();
+  const order: string[] = [];
+  const flush = new Deferred<void>();
+  reactor.addSystemEventTrigger('before', 'shutdown', () => {
+    order.push('before');
+    return flush;
+  });
+  reactor.addSystemEventTrigger('during', 'shutdown', () => order.push('during'));
+  reactor.addSystemEventTrigger('after', 'shutdown', () => order.push('after'));
+  reactor.run({ installSignalHandlers: false });
+  const stopped = reactor.stop();
+  assert.equal(order, ['before']);
+  assert.not.ok(stopped.called);
+  flush.callback(undefined);
+  await stopped;
+  assert.equal(order, ['before', 'during', 'after']);
+});
+
+test('a failing trigger is logged and the shutdown goes on', async () => {
+  const records: LogRecord[] = [];
+  const subscription = logRecords$.subscribe((r) => records.push(r));
+  const reactor = quietReactor();
+  let after = false;
+  reactor.addSystemEventTrigger('before', 'shutdown', () => {
+    throw new Error('flush failed');
+  });
+  reactor.addSystemEventTrigger('after', 'shutdown', () => {
+    after = true;
+  });
+  reactor.run({ installSignalHandlers: false });
+  await reactor.stop();
+  subscription.unsubscribe();
+  assert.ok(after);
+  assert.ok(records.some((r) => r.level === 'error' && r.message.includes('before-shutdown trigger failed')));
+});
+
+test('a removed trigger does not run', async () => {
+  const reactor = quietReactor();
+  let ran = false;
+  const handle = reactor.addSystemEventTrigger('during', 'shutdown', () => {
+    ran = true;
+  });
+  reactor.removeSystemEventTrigger(handle);
+  reactor.run({ installSignalHandlers: false });
+  await reactor.stop();
+  assert.not.ok(ran);
+});
+
+test('stop on a reactor that is not running throws; run twice throws', () => {
+  const reactor = quietReactor();
+  assert.throws(
+    () => reactor.stop(),
+    (e: unknown) => e instanceof ReactorNotRunningError,
+  );
+  reactor.run({ installSignalHandlers: false });
+  assert.throws(() => reactor.run(), /already running/);
+  return reactor.stop().toPromise();
+});
+
+test('stopping closes the servers started through it, letting connections finish', async () => {
+  const clock = new Clock();
+  const reactor = quietReactor(clock);
+  const server = listen('tcp:0:interface=127.0.0.1', {
+    reactor,
+    handler: (conn) => conn.data$.subscribe(conn),
+  });
+  const { port } = (await server.address) as InetAddress;
+  assert.is(reactor.servers.size, 1);
+  reactor.run({ installSignalHandlers: false });
+  const socket = netConnect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.resume();
+  while (server.connections.size === 0) await new Promise((resolve) => setImmediate(resolve));
+  const stopped = reactor.stop();
+  await once(socket, 'end'); // the server closed our connection gracefully
+  socket.end();
+  await stopped;
+  assert.is(reactor.servers.size, 0);
+});
+
+test('time comes from the clock it was given, also as an rxjs scheduler', () => {
+  const clock = new Clock();
+  const reactor = quietReactor(clock);
+  let ran = false;
+  reactor.callLater(2, () => {
+    ran = true;
+  });
+  assert.is(reactor.getDelayedCalls().length, 1);
+  clock.advance(2);
+  assert.ok(ran);
+  assert.is(reactor.seconds(), 2);
+  assert.is(reactor.now(), 2000);
+  let scheduled = false;
+  reactor.schedule(() => {
+    scheduled = true;
+  }, 500);
+  clock.advance(0.5);
+  assert.ok(scheduled);
+});
+
+test('SIGTERM stops a running program gracefully: open connections are closed, then it exits 0', async () => {
+  const demo = await startDemo('demos/echo.ts', ['--listen', 'tcp:0:interface=127.0.0.1']);
+  const socket = netConnect(demo.port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write('still here');
+  const [echoed] = (await once(socket, 'data')) as [Buffer];
+  assert.is(echoed.toString(), 'still here');
+  const exited = demo.stop('SIGTERM');
+  await once(socket, 'end');
+  socket.end();
+  const { code } = await exited;
+  assert.is(code, 0);
+});
+
+test.run();

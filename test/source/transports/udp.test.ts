@@ -1,0 +1,82 @@
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { firstValueFrom, take, toArray } from 'rxjs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { InetAddress } from '../../../source/address.js';
+import { listen } from '../../../source/endpoints.js';
+import type { Datagram } from '../../../source/transports/udp.js';
+
+const test = suite('source/transports/udp');
+
+test('datagrams$ delivers datagrams with their sender, and send answers them', async () => {
+  const port = listen('udp:0:interface=127.0.0.1');
+  const address = (await port.address) as InetAddress;
+  assert.is(address.type, 'udp');
+  port.datagrams$.subscribe(({ data, address: from, port: fromPort }) => port.send(data, from, fromPort));
+  const client = createSocket('udp4');
+  client.bind(0, '127.0.0.1');
+  await once(client, 'listening');
+  client.send('ping', address.port, '127.0.0.1');
+  const [reply, info] = (await once(client, 'message')) as [Buffer, { port: number }];
+  assert.is(reply.toString(), 'ping');
+  assert.is(info.port, address.port);
+  client.close();
+  await port.close();
+});
+
+test('for await pulls datagrams; past maxQueued they are dropped and counted', async () => {
+  const port = listen('udp:0:interface=127.0.0.1', { maxQueued: 2 });
+  const { port: number } = (await port.address) as InetAddress;
+  const iterator = port[Symbol.asyncIterator]();
+  const first = iterator.next(); // subscribes, and waits
+  const client = createSocket('udp4');
+  for (const n of [1, 2, 3, 4, 5]) client.send(`d${n}`, number, '127.0.0.1');
+  const got: string[] = [Buffer.from(((await first).value as Datagram).data).toString()];
+  while (got.length + port.dropped < 5) {
+    const next = await iterator.next();
+    got.push(Buffer.from((next.value as Datagram).data).toString());
+  }
+  assert.is(got[0], 'd1');
+  assert.ok(got.length >= 3, 'the queue holds maxQueued while the reader is away');
+  assert.is(got.length + port.dropped, 5);
+  await iterator.return?.(undefined);
+  client.close();
+  await port.close();
+});
+
+test('close completes datagrams$ and fires closed', async () => {
+  const port = listen('udp:0:interface=127.0.0.1');
+  await port.address;
+  const all = firstValueFrom(port.datagrams$.pipe(take(10), toArray()));
+  const closed = port.closed;
+  await port.close();
+  await closed;
+  assert.equal(await all, []);
+});
+
+test('multicast join and leave, broadcast and TTL settings apply to the socket', async () => {
+  const port = listen('udp:0', { reuseAddress: true, broadcast: true });
+  await port.address;
+  port.joinGroup('239.255.0.1');
+  port.setMulticastLoopback(true);
+  port.setMulticastTTL(1);
+  port.setBroadcast(false);
+  port.leaveGroup('239.255.0.1');
+  await port.close();
+});
+
+test('binding a port in use errbacks the address', async () => {
+  const first = listen('udp:0:interface=127.0.0.1');
+  const { port } = (await first.address) as InetAddress;
+  const second = listen(`udp:${port}:interface=127.0.0.1`);
+  try {
+    await second.address;
+    assert.unreachable();
+  } catch (error) {
+    assert.is((error as { code?: string }).code, 'EADDRINUSE');
+  }
+  await first.close();
+});
+
+test.run();

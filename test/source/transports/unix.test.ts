@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { firstValueFrom, toArray } from 'rxjs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { connect, listen } from '../../../source/endpoints.js';
+import { ConnectionRefusedError } from '../../../source/errors.js';
+
+const test = suite('source/transports/unix');
+const dir = mkdtempSync(join(tmpdir(), 'spindle-unix-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('listens on a Unix socket with the given mode and echoes through it', async () => {
+  const path = join(dir, 'echo.sock');
+  const server = listen(`unix:${path}:mode=600`, { handler: (conn) => conn.data$.subscribe(conn) });
+  assert.equal(await server.address, { type: 'unix', path });
+  assert.is(statSync(path).mode & 0o777, 0o600);
+  const client = await connect(`unix:path=${path}`);
+  assert.equal(client.remoteAddress, { type: 'unix', path });
+  const reply = firstValueFrom(client.data$.pipe(toArray()));
+  client.write('over unix');
+  client.end();
+  assert.is(Buffer.concat(await reply).toString(), 'over unix');
+  await server.close();
+  assert.not.ok(existsSync(path), 'the socket file is removed on close');
+});
+
+test('a stale socket file is replaced; a live one is not', async () => {
+  const path = join(dir, 'stale.sock');
+  // A server that crashed: killed while listening, its socket file left behind.
+  spawnSync(process.execPath, [
+    '-e',
+    `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`,
+  ]);
+  assert.ok(existsSync(path));
+  const server = listen(`unix:${path}`, { handler: (conn) => conn.data$.subscribe(conn) });
+  assert.equal(await server.address, { type: 'unix', path });
+  const second = listen(`unix:${path}`, { handler: () => {} });
+  try {
+    await second.address;
+    assert.unreachable();
+  } catch (error) {
+    assert.is((error as { code?: string }).code, 'EADDRINUSE');
+  }
+  await server.close();
+});
+
+test('connecting to a path nobody listens on errbacks with ConnectionRefusedError', async () => {
+  try {
+    await connect(`unix:${join(dir, 'nobody.sock')}`);
+    assert.unreachable();
+  } catch (error) {
+    assert.ok(error instanceof ConnectionRefusedError, String(error));
+  }
+});
+
+test.run();
