@@ -99,6 +99,7 @@ export {
   type TriggerHandle,
   type TriggerPhase,
 } from './reactor.js';
+export { type ReconnectingOptions, reconnecting } from './reconnecting.js';
 export {
   type AcceptSocket,
   type ListenOptions,
@@ -118,3 +119,4 @@ export {
 } from './task-errors.js';
 export { type ConnectionAddresses, StreamConnection, tlsDefaults } from './transports/stream-connection.js';
 export { type Datagram, type DatagramOptions, DatagramPort } from './transports/udp.js';
+export { runWorkers, type WorkersOptions } from './workers.js';
