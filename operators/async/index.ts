@@ -25,6 +25,12 @@ export { encodeLengthPrefixed } from './encode-length-prefixed.js';
 export { encodeLines } from './encode-lines.js';
 export { encodeNetstrings } from './encode-netstrings.js';
 export { encodeUtf8 } from './encode-utf8.js';
+export {
+  type BoundedAsyncIterable,
+  type FromObservableOptions,
+  fromObservable,
+  type OverflowPolicy,
+} from './from-observable.js';
 export { lengthPrefixed } from './length-prefixed.js';
 export { lines } from './lines.js';
 export { netstrings } from './netstrings.js';
