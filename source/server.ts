@@ -7,7 +7,7 @@ import type { Server as NetServer, Socket } from 'node:net';
 import { filter, map, Observable, Subject } from 'rxjs';
 import { OnceEvent } from './_once.js';
 import { type Address, formatAddress } from './address.js';
-import type { ReactorTime } from './clock.js';
+import type { DelayedCall, ReactorTime } from './clock.js';
 import type { Connection, ConnectionOptions } from './connection.js';
 import { Deferred } from './deferred.js';
 import { Logger } from './log.js';
@@ -68,61 +68,53 @@ export interface Server {
 
 const log = new Logger('spindle.server');
 
-/** How a transport turns an accepted socket into a connection. */
-export type AcceptSocket = (socket: Socket) => Connection;
-
 /**
- * A `Server` over a `node:net` (or `node:tls`) server. The net server must be created with
- * `pauseOnConnect: true`; `accept` wraps each socket.
+ * What every `Server` shares, whatever accepts its connections: the event streams, the open
+ * connections, the `handler` and `maxConnections` options, the rule that a connection nobody
+ * handles is closed, and graceful closing with a grace period on the reactor's clock. A subclass
+ * calls `accept(connection)` for each arrival, `listening(address)` / `failed(error)` once, and
+ * implements `stopListening()`.
+ *
+ * `events$` gives a subscriber that comes while the server listens a `listening` event first.
  *
  * @example
  * ```ts
- * const server = new NetServerAdapter(net.createServer({ pauseOnConnect: true }), accept, reactorTime, {});
- * server.listenWith(s => s.listen(0, '127.0.0.1'));
+ * class LoopServer extends ServerBase {
+ *   protected stopListening() { return succeed(undefined); }
+ * }
  * ```
  */
-export class NetServerAdapter implements Server {
+export abstract class ServerBase implements Server {
   readonly address = new Deferred<Address>();
   private readonly _events = new Subject<ServerEvent>();
   private readonly _open = new Set<Connection>();
-  private _closing: OnceEvent | undefined;
   private readonly _closed = new OnceEvent();
+  private _bound: Address | undefined;
+  private _closing = false;
+  private _stoppedListening = false;
+  private _deadline: DelayedCall | undefined;
   private _connectionSubscribers = 0;
   private _eventSubscribers = 0;
 
   constructor(
-    private readonly _server: NetServer,
-    private readonly _accept: AcceptSocket,
-    private readonly _time: ReactorTime,
-    private readonly _options: ListenOptions,
-    private readonly _describeAddress: (server: NetServer) => Address,
-    acceptEvent: 'connection' | 'secureConnection' = 'connection',
-  ) {
-    _server.on('listening', () => {
-      const address = this._describeAddress(_server);
-      this.address.callback(address);
-      this._events.next({ type: 'listening', address });
-    });
-    _server.on('error', (error: Error) => {
-      if (!this.address.called) this.address.errback(error);
-      this._events.next({ type: 'error', error });
-    });
-    _server.on(acceptEvent, (socket: Socket) => this._onSocket(socket));
-  }
+    protected readonly options: ListenOptions,
+    protected readonly time: ReactorTime,
+  ) {}
+
+  /** Stops accepting; fires once the listening socket is closed. */
+  protected abstract stopListening(): Deferred<void>;
 
   get events$(): Observable<ServerEvent> {
     return new Observable<ServerEvent>((subscriber) => {
       this._eventSubscribers++;
+      if (this._bound !== undefined && !this._closing)
+        subscriber.next({ type: 'listening', address: this._bound });
       const subscription = this._events.subscribe(subscriber);
       return () => {
         this._eventSubscribers--;
         subscription.unsubscribe();
       };
     });
-  }
-
-  get closed(): Deferred<void> {
-    return this._closed.wait();
   }
 
   get connections$(): Observable<Connection> {
@@ -145,47 +137,62 @@ export class NetServerAdapter implements Server {
     return this._open;
   }
 
-  /** The `node:net` server underneath. */
-  get netServer(): NetServer {
-    return this._server;
+  get closed(): Deferred<void> {
+    return this._closed.wait();
+  }
+
+  /** Whether it accepts connections: listening, and `close()` not called. */
+  get listening(): boolean {
+    return this._bound !== undefined && !this._closing;
   }
 
   close(options: { gracePeriod?: number } = {}): Deferred<void> {
-    if (this._closing === undefined) {
-      const closing = new OnceEvent();
-      this._closing = closing;
-      const gracePeriod = options.gracePeriod ?? this._options.gracePeriod ?? 10;
-      this._server.close(() => {
-        this._events.next({ type: 'close' });
-        this._events.complete();
-        closing.fire();
-        this._closed.fire();
-      });
+    if (!this._closing) {
+      this._closing = true;
       if (!this.address.called) this.address.errback(new Error('server closed before it was listening'));
+      const gracePeriod = options.gracePeriod ?? this.options.gracePeriod ?? 10;
       if (this._open.size > 0) {
-        for (const connection of this._open) connection.close();
-        const deadline = this._time.callLater(gracePeriod, () => {
+        this._deadline = this.time.callLater(gracePeriod, () => {
           for (const connection of this._open) connection.abort();
         });
-        closing.wait().addCallback(() => {
-          if (deadline.active()) deadline.cancel();
-        });
+        for (const connection of this._open) connection.close();
       }
+      this.stopListening().addBoth(() => {
+        this._stoppedListening = true;
+        this._finishIfDone();
+      });
     }
-    return this._closing.wait();
+    return this._closed.wait();
   }
 
-  private _onSocket(socket: Socket): void {
-    const { maxConnections, handler } = this._options;
-    if (this._closing !== undefined || (maxConnections !== undefined && this._open.size >= maxConnections)) {
+  /** The server is listening on `address`. */
+  protected listeningOn(address: Address): void {
+    this._bound = address;
+    this.address.callback(address);
+    this._events.next({ type: 'listening', address });
+  }
+
+  /** The server could not listen, or its socket failed. */
+  protected failed(error: Error): void {
+    if (!this.address.called) this.address.errback(error);
+    this._events.next({ type: 'error', error });
+  }
+
+  /**
+   * A connection arrived: it is refused (aborted) if the server is closing or full, given to the
+   * `handler`, and emitted on `events$` and `connections$`.
+   */
+  protected accept(connection: Connection): void {
+    const { maxConnections, handler } = this.options;
+    if (this._closing || (maxConnections !== undefined && this._open.size >= maxConnections)) {
       log.warn(`refusing a connection: ${this._closing ? 'closing' : `${maxConnections} connections open`}`);
-      socket.destroy();
+      connection.abort();
       return;
     }
-    const connection = this._accept(socket);
     this._open.add(connection);
     connection.closed.addCallback(() => {
       this._open.delete(connection);
+      this._finishIfDone();
     });
     if (handler !== undefined) {
       try {
@@ -201,5 +208,63 @@ export class NetServerAdapter implements Server {
       return;
     }
     this._events.next({ type: 'connection', connection });
+  }
+
+  private _finishIfDone(): void {
+    if (!this._closing || !this._stoppedListening || this._open.size > 0 || this._closed.fired) return;
+    if (this._deadline?.active()) this._deadline.cancel();
+    this._events.next({ type: 'close' });
+    this._events.complete();
+    this._closed.fire();
+  }
+}
+
+/** How a transport turns an accepted socket into a connection. */
+export type AcceptSocket = (socket: Socket) => Connection;
+
+/**
+ * A `Server` over a `node:net` (or `node:tls`) server. The net server should be created with
+ * `pauseOnConnect: true`; `wrap` turns each socket into a connection.
+ *
+ * @example
+ * ```ts
+ * const net = createServer({ pauseOnConnect: true });
+ * const server = new NetServerAdapter(net, (s) => new StreamConnection(s, 'server', …), reactor, {}, serverAddress);
+ * net.listen(0, '127.0.0.1');
+ * ```
+ */
+export class NetServerAdapter extends ServerBase {
+  constructor(
+    private readonly _server: NetServer,
+    wrap: AcceptSocket,
+    time: ReactorTime,
+    options: ListenOptions,
+    describeAddress: (server: NetServer) => Address,
+    acceptEvent: 'connection' | 'secureConnection' = 'connection',
+  ) {
+    super(options, time);
+    _server.on('listening', () => this.listeningOn(describeAddress(_server)));
+    _server.on('error', (error: Error) => this.failed(error));
+    _server.on(acceptEvent, (socket: Socket) => {
+      if (!this.listening) socket.destroy();
+      else this.accept(wrap(socket));
+    });
+  }
+
+  /** The `node:net` server underneath. */
+  get netServer(): NetServer {
+    return this._server;
+  }
+
+  protected stopListening(): Deferred<void> {
+    const stopped = new Deferred<void>();
+    if (this._server.listening) {
+      this._server.close(() => stopped.callback(undefined));
+    } else {
+      // Not bound yet (or never will be): close it if it still comes up.
+      this._server.once('listening', () => this._server.close());
+      stopped.callback(undefined);
+    }
+    return stopped;
   }
 }

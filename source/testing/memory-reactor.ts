@@ -144,7 +144,7 @@ export class MemoryReactor implements ReactorLike, SchedulerLike {
       serverAddress: server.boundAddress,
       highWaterMark: this._highWaterMark,
       client: options,
-      server: server.options,
+      server: server.listenOptions,
       secure: endpoint.type === 'tls',
     });
     server.accept(pair.server);

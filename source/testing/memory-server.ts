@@ -4,18 +4,13 @@
  *
  * @module
  */
-import { filter, map, Observable, Subject } from 'rxjs';
-import { OnceEvent } from '../_once.js';
 import { type Address, formatAddress } from '../address.js';
-import type { DelayedCall, ReactorTime } from '../clock.js';
+import type { ReactorTime } from '../clock.js';
 import type { Connection } from '../connection.js';
-import { Deferred } from '../deferred.js';
+import { type Deferred, succeed } from '../deferred.js';
 import type { StreamServerEndpoint } from '../endpoint-description.js';
-import { Logger } from '../log.js';
-import type { ListenOptions, Server, ServerEvent } from '../server.js';
+import { type ListenOptions, ServerBase } from '../server.js';
 import { trackOpen } from './_open-doubles.js';
-
-const log = new Logger('spindle.testing.server');
 
 /**
  * A `Server` in memory (what `MemoryReactor.listenStream` returns): listening at once, on the
@@ -39,63 +34,30 @@ const log = new Logger('spindle.testing.server');
  * server.accept(new StringTransport());
  * ```
  */
-export class MemoryServer implements Server {
-  readonly address: Deferred<Address>;
+export class MemoryServer extends ServerBase {
   /** Where it was asked to listen. */
   readonly endpoint: StreamServerEndpoint;
-  /** The options it was started with. */
-  readonly options: ListenOptions;
   /** The address it listens on (what `address` fires with), at hand without waiting. */
   readonly boundAddress: Address;
-  private readonly _events = new Subject<ServerEvent>();
-  private readonly _open = new Set<Connection>();
-  private readonly _time: ReactorTime;
   private readonly _forget: () => void;
-  private _closing = false;
-  private readonly _closed = new OnceEvent();
-  private _deadline: DelayedCall | undefined = undefined;
 
   constructor(endpoint: StreamServerEndpoint, address: Address, options: ListenOptions, time: ReactorTime) {
+    super(options, time);
     this.endpoint = endpoint;
     this.boundAddress = address;
-    this.options = options;
-    this._time = time;
-    this.address = new Deferred<Address>();
-    this.address.callback(address);
+    this.listeningOn(address);
     this._forget = trackOpen({
       description: `MemoryServer on ${formatAddress(address)}`,
       dispose: () => {
-        for (const connection of this._open) connection.abort();
+        for (const connection of this.connections) connection.abort();
         this.close({ gracePeriod: 0 });
       },
     });
   }
 
-  /** Whether it still accepts connections (`close()` not called). */
-  get listening(): boolean {
-    return !this._closing;
-  }
-
-  get closed(): Deferred<void> {
-    return this._closed.wait();
-  }
-
-  get events$(): Observable<ServerEvent> {
-    return new Observable<ServerEvent>((subscriber) => {
-      if (this.listening) subscriber.next({ type: 'listening', address: this.boundAddress });
-      return this._events.subscribe(subscriber);
-    });
-  }
-
-  get connections$(): Observable<Connection> {
-    return this._events.pipe(
-      filter((event) => event.type === 'connection'),
-      map((event) => event.connection),
-    );
-  }
-
-  get connections(): ReadonlySet<Connection> {
-    return this._open;
+  /** The options it was started with. */
+  get listenOptions(): ListenOptions {
+    return this.options;
   }
 
   /**
@@ -108,56 +70,12 @@ export class MemoryServer implements Server {
    * server.accept(transport); // the protocol's greeting is in transport.text()
    * ```
    */
-  accept(connection: Connection): void {
-    const { maxConnections, handler } = this.options;
-    if (!this.listening || (maxConnections !== undefined && this._open.size >= maxConnections)) {
-      log.warn(`refusing a connection: ${this.listening ? `${maxConnections} connections open` : 'closing'}`);
-      connection.abort();
-      return;
-    }
-    this._open.add(connection);
-    connection.closed.addCallback(() => {
-      this._open.delete(connection);
-      if (this._open.size === 0 && !this.listening) this._finish();
-    });
-    if (handler !== undefined) {
-      try {
-        handler(connection);
-      } catch (error) {
-        log.error(`connection handler failed for ${formatAddress(connection.remoteAddress)}`, { error });
-        connection.abort();
-        return;
-      }
-    } else if (!this._events.observed) {
-      log.warn(`nobody handles connections: closing the one from ${formatAddress(connection.remoteAddress)}`);
-      connection.abort();
-      return;
-    }
-    this._events.next({ type: 'connection', connection });
+  override accept(connection: Connection): void {
+    super.accept(connection);
   }
 
-  close(options: { gracePeriod?: number } = {}): Deferred<void> {
-    if (!this._closing) {
-      this._closing = true;
-      if (this._open.size === 0) {
-        this._finish();
-      } else {
-        const gracePeriod = options.gracePeriod ?? this.options.gracePeriod ?? 10;
-        this._deadline = this._time.callLater(gracePeriod, () => {
-          for (const connection of this._open) connection.abort();
-        });
-        for (const connection of this._open) connection.close();
-      }
-    }
-    return this._closed.wait();
-  }
-
-  /** Every connection is closed after `close()`: the server is closed. */
-  private _finish(): void {
-    if (this._deadline?.active()) this._deadline.cancel();
+  protected stopListening(): Deferred<void> {
     this._forget();
-    this._events.next({ type: 'close' });
-    this._events.complete();
-    this._closed.fire();
+    return succeed(undefined);
   }
 }
