@@ -8,6 +8,7 @@
 import type { ConnectionOptions as TLSConnectionOptions, TlsOptions } from 'node:tls';
 import { Observable, type Observer, type Subscription } from 'rxjs';
 import { OnceEvent } from './_once.js';
+import { Wakeup } from './_wakeup.js';
 import { type Address, formatAddress } from './address.js';
 import { Deferred, fail } from './deferred.js';
 import { ConnectionDone, type ConnectionLost, SpindleError } from './errors.js';
@@ -213,12 +214,7 @@ export abstract class BaseConnection implements Connection {
     let paused = false;
     let done = false;
     let failure: unknown;
-    let wake: (() => void) | undefined;
-    const wakeReader = () => {
-      const resolve = wake;
-      wake = undefined;
-      resolve?.();
-    };
+    const reader = new Wakeup();
     const consumer: DataConsumer = {
       next: (chunk) => {
         queue.push(chunk);
@@ -227,16 +223,16 @@ export abstract class BaseConnection implements Connection {
           paused = true;
           this.pauseProducing();
         }
-        wakeReader();
+        reader.wake();
       },
       complete: () => {
         done = true;
-        wakeReader();
+        reader.wake();
       },
       error: (error) => {
         failure = error;
         done = true;
-        wakeReader();
+        reader.wake();
       },
     };
     this._addConsumer(consumer);
@@ -259,9 +255,7 @@ export abstract class BaseConnection implements Connection {
           if (failure !== undefined) throw failure;
           return;
         } else {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
+          await reader.wait();
         }
       }
     } finally {

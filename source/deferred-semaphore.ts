@@ -17,7 +17,7 @@ import { Deferred, maybeDeferred } from './deferred.js';
  */
 export class DeferredSemaphore {
   #tokens: number;
-  readonly #waiting: Deferred<DeferredSemaphore>[] = [];
+  readonly #waiting: Deferred<this>[] = [];
 
   /** @param limit - how many holders may hold it at once (at least 1). */
   constructor(readonly limit: number) {
@@ -37,8 +37,8 @@ export class DeferredSemaphore {
   }
 
   /** A Deferred that fires with this semaphore once a token is yours. */
-  acquire(): Deferred<DeferredSemaphore> {
-    const d = new Deferred<DeferredSemaphore>((cancelled) => {
+  acquire(): Deferred<this> {
+    const d = new Deferred<this>((cancelled) => {
       const index = this.#waiting.indexOf(cancelled);
       if (index >= 0) this.#waiting.splice(index, 1);
     });
@@ -56,7 +56,8 @@ export class DeferredSemaphore {
    * @throws Error when every token is already free.
    */
   release(): void {
-    if (this.#tokens >= this.limit) throw new Error('tried to release a semaphore that is not held');
+    if (this.#tokens >= this.limit)
+      throw new Error(`tried to release a ${this.constructor.name} that is not held`);
     const next = this.#waiting.shift();
     if (next === undefined) this.#tokens++;
     else next.callback(this);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Observable } from 'rxjs';
+import { Wakeup } from '../../source/_wakeup.js';
 import { QueueOverflowError } from '../../source/errors.js';
 import type { WithSignal } from './async-operator.js';
 
@@ -68,17 +69,12 @@ export function fromObservable<T>(
       const buffer: T[] = [];
       let done = false;
       let failure: unknown;
-      let wake: (() => void) | undefined;
-      const wakeReader = () => {
-        const resolve = wake;
-        wake = undefined;
-        resolve?.();
-      };
+      const reader = new Wakeup();
       const fail = (error: unknown) => {
         if (done) return;
         failure = error;
         done = true;
-        wakeReader();
+        reader.wake();
       };
       const subscription = source$.subscribe({
         next: (value) => {
@@ -90,12 +86,12 @@ export function fromObservable<T>(
             buffer.push(value);
             dropped++;
           } else fail(new QueueOverflowError(`more than ${maxBuffered} values waited unread`));
-          wakeReader();
+          reader.wake();
         },
         error: fail,
         complete: () => {
           done = true;
-          wakeReader();
+          reader.wake();
         },
       });
       const onAbort = () => fail(signal!.reason);
@@ -105,10 +101,7 @@ export function fromObservable<T>(
           if (failure !== undefined) throw failure;
           if (buffer.length > 0) yield buffer.shift() as T;
           else if (done) return;
-          else
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
+          else await reader.wait();
         }
       } finally {
         signal?.removeEventListener('abort', onAbort);

@@ -6,6 +6,7 @@
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { type Observable, Subject } from 'rxjs';
 import { OnceEvent } from '../_once.js';
+import { Wakeup } from '../_wakeup.js';
 import { type Address, inetAddress } from '../address.js';
 import { Deferred } from '../deferred.js';
 import type { UDPEndpoint } from '../endpoint-description.js';
@@ -95,26 +96,21 @@ export class DatagramPort {
     const queue: Datagram[] = [];
     let done = false;
     let failure: unknown;
-    let wake: (() => void) | undefined;
-    const wakeReader = () => {
-      const resolve = wake;
-      wake = undefined;
-      resolve?.();
-    };
+    const reader = new Wakeup();
     const subscription = this._datagrams.subscribe({
       next: (datagram) => {
         if (queue.length >= this._maxQueued) this._dropped++;
         else queue.push(datagram);
-        wakeReader();
+        reader.wake();
       },
       error: (error: unknown) => {
         failure = error;
         done = true;
-        wakeReader();
+        reader.wake();
       },
       complete: () => {
         done = true;
-        wakeReader();
+        reader.wake();
       },
     });
     try {
@@ -124,10 +120,7 @@ export class DatagramPort {
         else if (done) {
           if (failure !== undefined) throw failure;
           return;
-        } else
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
+        } else await reader.wait();
       }
     } finally {
       subscription.unsubscribe();

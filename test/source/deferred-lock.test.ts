@@ -23,8 +23,8 @@ test('acquire fires at once when free and queues in order when held', () => {
   assert.not.ok(lock.locked);
 });
 
-test('releasing an unlocked lock throws', () => {
-  assert.throws(() => new DeferredLock().release(), /unlocked/);
+test('releasing a lock nobody holds throws', () => {
+  assert.throws(() => new DeferredLock().release(), /tried to release a DeferredLock that is not held/);
 });
 
 test('run holds the lock while the function works and releases it after, even on failure', () => {
