@@ -3,8 +3,9 @@ import * as assert from 'uvu/assert';
 import { Clock } from '../../source/clock.js';
 import { deferLater } from '../../source/defer-later.js';
 import { CancelledError } from '../../source/errors.js';
+import { checkClean } from '../../source/testing/dirty-reactor.js';
 
-const test = suite('source/defer-later');
+const test = checkClean(suite('source/defer-later'));
 
 test('fires with the function result once the time has passed', () => {
   const clock = new Clock();

@@ -4,8 +4,9 @@ import { Deferred, fail, succeed } from '../../source/deferred.js';
 import { DeferredList, type DeferredListEntry, gatherResults } from '../../source/deferred-list.js';
 import { CancelledError, FirstError } from '../../source/errors.js';
 import type { Failure } from '../../source/failure.js';
+import { checkClean } from '../../source/testing/dirty-reactor.js';
 
-const test = suite('source/deferred-list');
+const test = checkClean(suite('source/deferred-list'));
 
 const resultOf = <T>(d: Deferred<T>): T | Failure | undefined => {
   let out: T | Failure | undefined;

@@ -11,9 +11,10 @@ import {
 } from '../../source/errors.js';
 import { Failure } from '../../source/failure.js';
 import { type LogRecord, logRecords$ } from '../../source/log.js';
+import { checkClean } from '../../source/testing/dirty-reactor.js';
 import { collectGarbage } from '../support/gc.js';
 
-const test = suite('source/deferred');
+const test = checkClean(suite('source/deferred'));
 
 class CustomError extends Error {}
 

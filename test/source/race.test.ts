@@ -4,8 +4,9 @@ import { Deferred, fail } from '../../source/deferred.js';
 import { FailureGroup } from '../../source/errors.js';
 import type { Failure } from '../../source/failure.js';
 import { race } from '../../source/race.js';
+import { checkClean } from '../../source/testing/dirty-reactor.js';
 
-const test = suite('source/race');
+const test = checkClean(suite('source/race'));
 
 test('fires with [index, result] of the first success and cancels the others', () => {
   const cancelled: string[] = [];

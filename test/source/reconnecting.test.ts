@@ -3,9 +3,10 @@ import * as assert from 'uvu/assert';
 import type { Connection } from '../../source/connection.js';
 import { ConnectionRefusedError } from '../../source/errors.js';
 import { reconnecting } from '../../source/reconnecting.js';
+import { checkClean } from '../../source/testing/dirty-reactor.js';
 import { MemoryReactor } from '../../source/testing/memory-reactor.js';
 
-const test = suite('source/reconnecting');
+const test = checkClean(suite('source/reconnecting'));
 
 /** Lets the in-memory connection machinery settle. */
 const settle = (reactor: MemoryReactor) => reactor.flush();
@@ -30,20 +31,24 @@ test('retries with exponential backoff until a server listens, then emits the co
     assert.is(reactor.connects.length, attempt);
   }
   assert.equal(waits, [1, 2, 4]);
-  reactor.listenStream({ type: 'tcp', port: 7000, host: '127.0.0.1' }, { handler: () => {} });
+  const server = reactor.listenStream({ type: 'tcp', port: 7000, host: '127.0.0.1' }, { handler: () => {} });
   const [next] = reactor.getDelayedCalls();
   assert.is(next!.getTime() - reactor.seconds(), 8);
   reactor.clock.advance(8);
   await settle(reactor);
   assert.is(connections.length, 1);
   subscription.unsubscribe();
+  server.close({ gracePeriod: 0 });
   await settle(reactor);
 });
 
 test('a lost connection is replaced after the initial delay', async () => {
   const reactor = new MemoryReactor();
   const accepted: Connection[] = [];
-  reactor.listenStream({ type: 'tcp', port: 7001 }, { handler: (conn) => accepted.push(conn) });
+  const server = reactor.listenStream(
+    { type: 'tcp', port: 7001 },
+    { handler: (conn) => accepted.push(conn) },
+  );
   const connections: Connection[] = [];
   const subscription = reconnecting('tcp:host=127.0.0.1:port=7001', {
     reactor,
@@ -64,6 +69,8 @@ test('a lost connection is replaced after the initial delay', async () => {
   subscription.unsubscribe();
   await settle(reactor);
   assert.not.ok(connections[1]!.writable, 'unsubscribing closes the current connection');
+  server.close({ gracePeriod: 0 });
+  await settle(reactor);
 });
 
 test('gives up after maxRetries failures in a row with the last error', async () => {
