@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -11,6 +11,7 @@ const test = suite('source/endpoint-description');
 const pems = mkdtempSync(join(tmpdir(), 'spindle-endpoints-'));
 writeFileSync(join(pems, 'cert.pem'), 'CERT');
 writeFileSync(join(pems, 'key.pem'), 'KEY');
+test.after(() => rmSync(pems, { recursive: true, force: true }));
 
 /** Asserts that parsing throws EndpointSyntaxError whose message mentions `part`. */
 function rejects(parse: () => unknown, part: string | RegExp) {
