@@ -33,8 +33,8 @@ test('exports every rxjs operator and codec class by name', () => {
   assert.equal(Object.keys(rx).sort(), [...codecs, ...operators, 'idleTimeout'].sort());
 });
 
-test('exports the ix flavour under the same names, with timeout and delay', () => {
-  assert.equal(Object.keys(ix).sort(), [...operators, 'delay', 'timeout'].sort());
+test('exports the ix flavour under the same names, with timeout, delay and fromObservable', () => {
+  assert.equal(Object.keys(ix).sort(), [...operators, 'delay', 'fromObservable', 'timeout'].sort());
 });
 
 test.run();
