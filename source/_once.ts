@@ -8,7 +8,8 @@ import { Deferred } from './deferred.js';
 export class OnceEvent<T = void> {
   private _fired = false;
   private _value: T | undefined;
-  private _waiters: Deferred<T>[] = [];
+  /** One waiter is kept as is; an array only from the second (most events have one waiter). */
+  private _waiters: Deferred<T> | Deferred<T>[] | undefined = undefined;
 
   get fired(): boolean {
     return this._fired;
@@ -19,13 +20,16 @@ export class OnceEvent<T = void> {
     this._fired = true;
     this._value = value;
     const waiters = this._waiters;
-    this._waiters = [];
-    for (const waiter of waiters) waiter.callback(value);
+    this._waiters = undefined;
+    if (waiters instanceof Deferred) waiters.callback(value);
+    else if (waiters !== undefined) for (const waiter of waiters) waiter.callback(value);
   }
 
   wait(): Deferred<T> {
     const waiter = new Deferred<T>();
     if (this._fired) waiter.callback(this._value as T);
+    else if (this._waiters === undefined) this._waiters = waiter;
+    else if (this._waiters instanceof Deferred) this._waiters = [this._waiters, waiter];
     else this._waiters.push(waiter);
     return waiter;
   }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { ConnectionOptions as TLSConnectionOptions, TlsOptions } from 'node:tls';
-import { Observable, type Observer, type Subscription } from 'rxjs';
+import { Observable, type Observer, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import { OnceEvent } from './_once.js';
 import { Wakeup } from './_wakeup.js';
 import { type Address, formatAddress } from './address.js';
@@ -117,6 +117,29 @@ export interface ConnectionOptions {
 
 const log = new Logger('spindle.connection');
 
+let removeConsumer: (connection: BaseConnection, consumer: DataConsumer) => void;
+
+/** A `data$` subscription: the connection's consumer and the subscriber's teardown, in one object. */
+class DataSubscription implements DataConsumer, Unsubscribable {
+  constructor(
+    private readonly _connection: BaseConnection,
+    private readonly _subscriber: Subscriber<Uint8Array>,
+  ) {}
+  next(chunk: Uint8Array): void {
+    this._subscriber.next(chunk);
+  }
+  complete(): void {
+    this._subscriber.complete();
+  }
+  error(error: unknown): void {
+    this._subscriber.error(error);
+  }
+  unsubscribe(): void {
+    removeConsumer(this._connection, this);
+  }
+}
+const noConsumers: readonly DataConsumer[] = [];
+
 /** A transport that cannot do what was asked of it (e.g. `startTLS` on a recording transport). */
 export class UnsupportedTransportError extends SpindleError {
   static override readonly code: string = 'SPINDLE_UNSUPPORTED_TRANSPORT';
@@ -136,7 +159,9 @@ export abstract class BaseConnection implements Connection {
   readonly side: ConnectionSide;
   private readonly _readHighWaterMark: number;
   private readonly _allowHalfOpen: boolean;
-  private _consumers: DataConsumer[] = [];
+  /** Copy-on-write (replaced, never mutated): delivery needs no copy, and no spare capacity is kept. */
+  private _consumers: readonly DataConsumer[] = noConsumers;
+  private _lostListener: ((connection: BaseConnection) => void) | undefined = undefined;
   private _userPaused = false;
   private _producerPauses = 0;
   private _reading = false;
@@ -179,14 +204,24 @@ export abstract class BaseConnection implements Connection {
 
   get data$(): Observable<Uint8Array> {
     return new Observable<Uint8Array>((subscriber) => {
-      const consumer: DataConsumer = {
-        next: (chunk) => subscriber.next(chunk),
-        complete: () => subscriber.complete(),
-        error: (error) => subscriber.error(error),
-      };
-      this._addConsumer(consumer);
-      return () => this._removeConsumer(consumer);
+      // One small object is both the consumer and the teardown: no closures per subscription.
+      const subscription = new DataSubscription(this, subscriber);
+      this._addConsumer(subscription);
+      return subscription;
     });
+  }
+
+  static {
+    removeConsumer = (connection, consumer) => connection._removeConsumer(consumer);
+  }
+
+  /**
+   * Calls `listener` once the connection is closed: a server's bookkeeping, cheaper than a
+   * Deferred per connection. One listener per connection. @internal
+   */
+  static onceLost(connection: BaseConnection, listener: (connection: BaseConnection) => void): void {
+    if (connection._closeReason !== undefined) listener(connection);
+    else connection._lostListener = listener;
   }
 
   get closed(): Deferred<CloseReason> {
@@ -378,7 +413,7 @@ export abstract class BaseConnection implements Connection {
       whileProducing(this, () => only.next(chunk));
     } else {
       whileProducing(this, () => {
-        for (const consumer of consumers.slice()) consumer.next(chunk);
+        for (const consumer of consumers) consumer.next(chunk);
       });
     }
   }
@@ -389,7 +424,7 @@ export abstract class BaseConnection implements Connection {
     this._ended = true;
     this._updateReading();
     const consumers = this._consumers;
-    this._consumers = [];
+    this._consumers = noConsumers;
     for (const consumer of consumers) consumer.complete();
     if (!this._allowHalfOpen && this._closeReason === undefined) this.close();
   }
@@ -414,7 +449,7 @@ export abstract class BaseConnection implements Connection {
     if (!this._ended) {
       this._ended = true;
       const consumers = this._consumers;
-      this._consumers = [];
+      this._consumers = noConsumers;
       for (const consumer of consumers) {
         if (reason instanceof ConnectionDone) consumer.complete();
         else consumer.error(reason);
@@ -422,6 +457,7 @@ export abstract class BaseConnection implements Connection {
     }
     this._reading = false;
     this._closed?.fire(reason);
+    this._lostListener?.(this);
     this._closing?.fire();
   }
 
@@ -432,14 +468,14 @@ export abstract class BaseConnection implements Connection {
       else consumer.complete();
       return;
     }
-    this._consumers.push(consumer);
+    this._consumers = this._consumers.length === 0 ? [consumer] : [...this._consumers, consumer];
     this._updateReading();
   }
 
   private _removeConsumer(consumer: DataConsumer): void {
     const index = this._consumers.indexOf(consumer);
     if (index < 0) return;
-    this._consumers.splice(index, 1);
+    this._consumers = this._consumers.filter((other) => other !== consumer);
     this._updateReading();
   }
 

@@ -90,8 +90,16 @@ const deferredNs = median(samples.deferred);
 const firedNs = median(samples.fired);
 const promiseNs = median(samples.promise);
 const rows = [
-  ['Spindle Deferred: callbacks added, then fired', deferredNs.toFixed(1), (deferredNs / promiseNs).toFixed(2)],
-  ['Spindle Deferred: fired (`succeed`), then callbacks added', firedNs.toFixed(1), (firedNs / promiseNs).toFixed(2)],
+  [
+    'Spindle Deferred: callbacks added, then fired',
+    deferredNs.toFixed(1),
+    (deferredNs / promiseNs).toFixed(2),
+  ],
+  [
+    'Spindle Deferred: fired (`succeed`), then callbacks added',
+    firedNs.toFixed(1),
+    (firedNs / promiseNs).toFixed(2),
+  ],
   ['native Promise (3 × .then)', promiseNs.toFixed(1), '1.00'],
 ];
 const twistedNote =
