@@ -25,6 +25,8 @@ export interface CallHost {
   cancelled(call: ScheduledCall): void;
   /** `call` is due at another time now: schedule it anew. */
   moved(call: ScheduledCall): void;
+  /** `call` must not keep the process alive (optional: a virtual clock keeps nothing alive). */
+  unreferenced?(call: ScheduledCall): void;
 }
 
 /**
@@ -66,6 +68,7 @@ export class ScheduledCall implements DelayedCall {
   #time: number;
   #called = false;
   #cancelled = false;
+  #unreferenced = false;
 
   /**
    * @param time - when the call is due, in the clock's seconds.
@@ -88,6 +91,16 @@ export class ScheduledCall implements DelayedCall {
 
   get cancelled(): boolean {
     return this.#cancelled;
+  }
+
+  /** Whether `unref()` was called. */
+  get unreferenced(): boolean {
+    return this.#unreferenced;
+  }
+
+  unref(): void {
+    this.#unreferenced = true;
+    this.host.unreferenced?.(this);
   }
 
   getTime(): number {

@@ -29,6 +29,11 @@ export interface DelayedCall {
   reset(secondsFromNow: number): void;
   /** Pushes the call `secondsLater` later (negative brings it forward). Throws when not active. */
   delay(secondsLater: number): void;
+  /**
+   * Lets the process exit while this call is all that is pending (a Node timer's `unref`): for
+   * housekeeping such as evicting idle connections. Does nothing on the virtual clock.
+   */
+  unref(): void;
   /** Whether the call has run. */
   readonly called: boolean;
   /** Whether the call was cancelled. */

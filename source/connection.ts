@@ -93,6 +93,10 @@ export interface Connection extends AsyncIterable<Uint8Array>, Observer<Uint8Arr
   send(output$: Observable<Uint8Array | string>): Subscription;
   /** Upgrades the live connection to TLS (Twisted's `startTLS`); fires once the handshake is done. */
   startTLS(options: TLSOptions): Deferred<void>;
+  /** Lets the process exit while this connection is all that is open (a socket's `unref`), e.g. while pooled. */
+  unref(): void;
+  /** Undoes `unref()`. */
+  ref(): void;
 }
 
 /** What `data$` subscribers and async iterators are to the connection. */
@@ -382,6 +386,12 @@ export abstract class BaseConnection implements Connection {
   startTLS(options: TLSOptions): Deferred<void> {
     return this.transportStartTLS(options);
   }
+
+  /** A transport with a handle that keeps the process alive overrides it; in memory there is none. */
+  unref(): void {}
+
+  /** Undoes `unref()`. */
+  ref(): void {}
 
   /** Observer: writes the value. */
   next(data: Uint8Array | string): void {

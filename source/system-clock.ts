@@ -46,6 +46,9 @@ export class SystemClock implements ReactorTime, SchedulerLike {
       clearTimeout(this.#timers.get(call));
       this.#arm(call);
     },
+    unreferenced: (call) => {
+      this.#timers.get(call)?.unref();
+    },
   };
 
   /**
@@ -122,10 +125,9 @@ export class SystemClock implements ReactorTime, SchedulerLike {
 
   #arm(call: ScheduledCall): void {
     const wait = Math.ceil((call.getTime() - this.seconds()) * 1000);
-    this.#timers.set(
-      call,
-      setTimeout(() => this.#due(call), Math.min(longestTimer, Math.max(0, wait))),
-    );
+    const timer = setTimeout(() => this.#due(call), Math.min(longestTimer, Math.max(0, wait)));
+    if (call.unreferenced) timer.unref();
+    this.#timers.set(call, timer);
   }
 
   #due(call: ScheduledCall): void {

@@ -113,6 +113,14 @@ export class StreamConnection extends BaseConnection {
     return this._stream;
   }
 
+  override unref(): void {
+    (this._stream as Partial<Socket>).unref?.();
+  }
+
+  override ref(): void {
+    (this._stream as Partial<Socket>).ref?.();
+  }
+
   protected transportWrite(data: Uint8Array | string): boolean {
     return this._stream.write(data);
   }
