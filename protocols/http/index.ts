@@ -1,0 +1,58 @@
+/**
+ * `spindle/protocols/http`: HTTP/1.1 (RFC 9112). The sans-I/O codec: `RequestParser` and
+ * `ResponseParser` turn bytes into head, body and end events, strictly enough that requests
+ * cannot be smuggled past them; `writeRequestHead`, `writeResponseHead`, `encodeChunk` and
+ * `encodeLastChunk` turn heads and bodies back into bytes; `HttpHeaders` keeps fields as the wire
+ * had them. On them: the client (`Agent`, `request`: Twisted's Agent, with a keep-alive
+ * `ConnectionPool`) and the server (`httpServer`).
+ *
+ * @example
+ * ```ts
+ * import { RequestParser, writeResponseHead } from 'spindle/protocols/http';
+ *
+ * const parser = new RequestParser();
+ * for (const event of parser.push(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n'))) {
+ *   if (event.type === 'end') {
+ *     connection.write(writeResponseHead({ status: 200 }, { kind: 'length', length: 2 }));
+ *     connection.write(Buffer.from('ok'));
+ *   }
+ * }
+ * ```
+ * @module
+ */
+export { Agent, type AgentOptions, type RequestBodyInit, type RequestOptions, request } from './client.js';
+export {
+  ClientResponse,
+  type ClientResponseBody,
+  ContentDecodingError,
+  type DiscardOptions,
+  type ReadBodyOptions,
+  ResponseBodyTooLargeError,
+  TooManyRedirectsError,
+} from './client-response.js';
+export {
+  type AcquireOptions,
+  ConnectionPool,
+  type ConnectionPoolOptions,
+  type PooledConnection,
+  type PoolStats,
+} from './connection-pool.js';
+export { HttpHeaders, type HttpHeadersInit } from './headers.js';
+export { type HttpErrorStatus, HttpParseError, HttpTruncatedError } from './http-error.js';
+export type {
+  BodyEvent,
+  BodyFraming,
+  EndEvent,
+  HeadEvent,
+  HttpParserLimits,
+  HttpVersion,
+  ParseEvent,
+  RequestHead,
+  RequestHeadInit,
+  ResponseHead,
+  ResponseHeadInit,
+} from './message.js';
+export { RequestParser, type RequestParserOptions } from './parse-request.js';
+export { ResponseParser, type ResponseParserOptions } from './parse-response.js';
+export { encodeChunk, encodeLastChunk, writeRequestHead } from './write-request.js';
+export { writeResponseHead } from './write-response.js';
