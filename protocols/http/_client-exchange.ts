@@ -1,0 +1,379 @@
+/**
+ * `Exchange`: one request and its response on one pooled connection: writes the request (with
+ * `Expect: 100-continue` when asked), parses the response, streams its body through the content
+ * decoders, and gives the connection back to the pool when both directions are complete and the
+ * server allows it, or closes it.
+ *
+ * @module
+ */
+import type { Subscription } from 'rxjs';
+import type { DelayedCall, ReactorTime } from '../../source/clock.js';
+import { Deferred } from '../../source/deferred.js';
+import { ConnectionLost, TimeoutError } from '../../source/errors.js';
+import { BodyChannel, type BodySink, type BodySource } from './_client-body-channel.js';
+import { acceptedEncodings, contentCodings, DecodingStage, decodable } from './_client-decode.js';
+import type { RequestPlan } from './_client-redirect.js';
+import { ChunkedUpload } from './_client-request-body.js';
+import type { PooledConnection } from './connection-pool.js';
+import { HttpHeaders } from './headers.js';
+import type { BodyFraming, HeadEvent, ParseEvent, ResponseHead } from './message.js';
+import { ResponseParser, type ResponseParserOptions } from './parse-response.js';
+import { writeRequestHead } from './write-request.js';
+
+/**
+ * How an exchange behaves: the agent's settings for one request.
+ *
+ * @example
+ * ```ts
+ * const settings: ExchangeSettings = { clock, decompress: true, expectContinue: false, expectContinueTimeout: 1,
+ *   headTimeout: 60, highWaterMark: 65536, parser: {} };
+ * ```
+ */
+export interface ExchangeSettings {
+  readonly clock: ReactorTime;
+  /** Decode gzip, deflate and br bodies (and offer them in `Accept-Encoding`). */
+  readonly decompress: boolean;
+  /** Send `Expect: 100-continue` before a body. */
+  readonly expectContinue: boolean;
+  /** Seconds to wait for `100 Continue` before sending the body anyway. */
+  readonly expectContinueTimeout: number;
+  /** Seconds from the end of the request to the response head; `undefined` for no limit. */
+  readonly headTimeout: number | undefined;
+  /** Bytes of body held unread before the connection is paused. */
+  readonly highWaterMark: number;
+  readonly parser: ResponseParserOptions;
+}
+
+/**
+ * The response head, and its body as it will stream in.
+ *
+ * @example
+ * ```ts
+ * exchange.response.addCallback(({ head, body }: ExchangeResponse) => new ClientResponse(head, url, body));
+ * ```
+ */
+export interface ExchangeResponse {
+  readonly head: ResponseHead;
+  readonly body: BodyChannel;
+}
+
+/** Methods whose request body means something: an empty one is sent as `Content-Length: 0`. */
+const bodyMethods = new Set(['POST', 'PUT', 'PATCH']);
+
+/** Bodies up to this size go out in the same write as the head. */
+const coalesceLimit = 16 * 1024;
+
+/**
+ * A request head as bytes, and how its body is framed.
+ *
+ * @example
+ * ```ts
+ * const { bytes, framing }: EncodedHead = requestHead(plan, settings);
+ * ```
+ */
+export interface EncodedHead {
+  readonly bytes: Uint8Array;
+  readonly framing: BodyFraming;
+}
+
+/**
+ * The head and framing of a request for `plan`: the caller's headers, `Host`, `Accept-Encoding`,
+ * `Expect`.
+ *
+ * @throws TypeError for a method, target or header that is not valid HTTP.
+ * @example
+ * ```ts
+ * requestHead(plan, settings).framing; // { kind: 'length', length: 5 } for a 5-byte body
+ * ```
+ */
+export function requestHead(plan: RequestPlan, settings: ExchangeSettings): EncodedHead {
+  const headers = new HttpHeaders(plan.headers);
+  headers.delete('Content-Length');
+  headers.delete('Transfer-Encoding');
+  if (!headers.has('Host')) headers.set('Host', plan.url.host);
+  if (settings.decompress && !headers.has('Accept-Encoding'))
+    headers.set('Accept-Encoding', acceptedEncodings);
+  const body = plan.body;
+  const framing: BodyFraming =
+    body.kind === 'bytes'
+      ? { kind: 'length', length: body.bytes.byteLength }
+      : body.kind === 'stream'
+        ? { kind: 'chunked' }
+        : bodyMethods.has(plan.method)
+          ? { kind: 'length', length: 0 }
+          : { kind: 'none' };
+  const sendsBody = framing.kind === 'chunked' || (framing.kind === 'length' && framing.length > 0);
+  if (settings.expectContinue && sendsBody) headers.set('Expect', '100-continue');
+  else headers.delete('Expect');
+  const target = `${plan.url.pathname}${plan.url.search}`;
+  return { bytes: writeRequestHead({ method: plan.method, target, headers }, framing), framing };
+}
+
+/**
+ * One request/response exchange on a pooled connection. `response` fires with the head (or
+ * fails: the connection closed first, the response was malformed, the head timed out);
+ * `over` fires once the connection has been given back or closed, however the exchange ended.
+ * `retryable` says a failure happened on a reused connection before any byte of the response
+ * arrived: the server had closed it meanwhile, and the request never reached it.
+ *
+ * @example
+ * ```ts
+ * const exchange = new Exchange(lease, plan, requestHead(plan, settings), settings);
+ * exchange.response.addCallback(({ head }) => console.log(head.status));
+ * exchange.start();
+ * ```
+ */
+export class Exchange implements BodySource {
+  readonly response = new Deferred<ExchangeResponse>();
+  readonly over = new Deferred<void>();
+  private readonly _lease: PooledConnection;
+  private readonly _plan: RequestPlan;
+  private readonly _request: EncodedHead;
+  private readonly _settings: ExchangeSettings;
+  private readonly _parser: ResponseParser;
+  private _subscription: Subscription | undefined = undefined;
+  private _upload: ChunkedUpload | undefined = undefined;
+  private _headTimer: DelayedCall | undefined = undefined;
+  private _continueTimer: DelayedCall | undefined = undefined;
+  private _sink: BodySink | undefined = undefined;
+  private _gotBytes = false;
+  private _bodySent = false;
+  /** The server answered before taking the body: the rest of it is not sent. */
+  private _bodyRefused = false;
+  private _responseEnded = false;
+  private _keepAlive = false;
+  /** Bytes came that no request asked for: whatever happens, the connection is not reused. */
+  private _broken = false;
+  private _paused = false;
+  private _over = false;
+  private _retryable = false;
+
+  constructor(lease: PooledConnection, plan: RequestPlan, head: EncodedHead, settings: ExchangeSettings) {
+    this._lease = lease;
+    this._plan = plan;
+    this._request = head;
+    this._settings = settings;
+    this._parser = new ResponseParser(settings.parser);
+  }
+
+  /** Whether the request may be sent again on a new connection (see the class). */
+  get retryable(): boolean {
+    return this._retryable;
+  }
+
+  /** Sends the request and starts reading the response. */
+  start(): void {
+    const connection = this._lease.connection;
+    const { bytes: head, framing } = this._request;
+    this._parser.expect(this._plan.method);
+    this._subscription = connection.data$.subscribe({
+      next: (chunk) => this._received(chunk),
+      error: (error: unknown) => this._closed(error),
+      complete: () => this._closed(undefined),
+    });
+    if (this._over) return;
+    const body = this._plan.body;
+    const waitForContinue = this._settings.expectContinue && framing.kind !== 'none';
+    if (body.kind === 'bytes' && body.bytes.byteLength <= coalesceLimit && !waitForContinue) {
+      const both = new Uint8Array(head.byteLength + body.bytes.byteLength);
+      both.set(head);
+      both.set(body.bytes, head.byteLength);
+      connection.write(both);
+      this._sentAll();
+    } else {
+      connection.write(head);
+      if (body.kind === 'none' || (body.kind === 'bytes' && body.bytes.byteLength === 0)) this._sentAll();
+      else if (waitForContinue) {
+        this._continueTimer = this._settings.clock.callLater(this._settings.expectContinueTimeout, () =>
+          this._sendBody(),
+        );
+      } else this._sendBody();
+    }
+    if (!connection.writable)
+      this._closed(new ConnectionLost('the connection closed before the request was sent'));
+  }
+
+  /** Ends the exchange with `error`: the response fails (or its body does), the connection is closed. */
+  fail(error: Error): void {
+    if (this._over) return;
+    this._end('abort');
+    if (!this.response.called) this.response.errback(error);
+    else this._sink?.fail(error);
+  }
+
+  pause(): void {
+    if (this._paused || this._over) return;
+    this._paused = true;
+    this._lease.connection.pause();
+  }
+
+  resume(): void {
+    if (!this._paused || this._over) return;
+    this._paused = false;
+    this._lease.connection.resume();
+  }
+
+  abandon(): void {
+    if (!this._over) this._end('abort');
+  }
+
+  private _sendBody(): void {
+    if (this._continueTimer?.active()) this._continueTimer.cancel();
+    this._continueTimer = undefined;
+    if (this._over || this._bodySent || this._bodyRefused || this._upload !== undefined) return;
+    const body = this._plan.body;
+    if (body.kind === 'bytes') {
+      this._lease.connection.write(body.bytes);
+      this._sentAll();
+    } else if (body.kind === 'stream') {
+      const upload = new ChunkedUpload(this._lease.connection, body.source);
+      this._upload = upload;
+      upload.done.addCallbacks(
+        () => this._sentAll(),
+        (failure) => this.fail(failure.value),
+      );
+      upload.start();
+    }
+  }
+
+  /** The whole request is on its way: the head timeout starts; a finished response may settle. */
+  private _sentAll(): void {
+    this._bodySent = true;
+    const headTimeout = this._settings.headTimeout;
+    if (headTimeout !== undefined && !this.response.called && !this._over) {
+      this._headTimer = this._settings.clock.callLater(headTimeout, () =>
+        this.fail(
+          new TimeoutError(`no response head within ${headTimeout} seconds`, { seconds: headTimeout }),
+        ),
+      );
+    }
+    if (this._responseEnded) this._settle();
+  }
+
+  private _received(chunk: Uint8Array): void {
+    this._gotBytes = true;
+    const events: ParseEvent<ResponseHead>[] = [];
+    try {
+      this._parser.push(chunk, events);
+    } catch (error) {
+      // the events before the bad byte still count, but this connection carries nothing more
+      this._broken = true;
+      this._handle(events);
+      this.fail(error as Error);
+      return;
+    }
+    this._handle(events);
+  }
+
+  /** The connection ended (EOF: `error` undefined) or failed. */
+  private _closed(error: unknown): void {
+    if (this._over) return;
+    if (error === undefined) {
+      const events: ParseEvent<ResponseHead>[] = [];
+      try {
+        this._parser.end(events);
+      } catch (truncated) {
+        this._lost(truncated as Error);
+        return;
+      }
+      this._handle(events);
+      if (this._over) return;
+    }
+    this._lost(
+      error instanceof Error
+        ? error
+        : new ConnectionLost('the server closed the connection before responding'),
+    );
+  }
+
+  /** The connection is gone before the response was complete. */
+  private _lost(error: Error): void {
+    if (this._over) return;
+    this._retryable = this._lease.reused && !this._gotBytes;
+    this.fail(
+      this._gotBytes
+        ? error
+        : new ConnectionLost('the server closed the connection before responding', { cause: error }),
+    );
+  }
+
+  private _handle(events: readonly ParseEvent<ResponseHead>[]): void {
+    for (const event of events) {
+      if (this._over) return;
+      if (event.type === 'head') this._head(event);
+      else if (event.type === 'body') this._sink?.write(event.data);
+      else this._ended();
+    }
+  }
+
+  private _head(event: HeadEvent<ResponseHead>): void {
+    if (event.interim) {
+      if (event.head.status === 100) this._sendBody();
+      return;
+    }
+    if (this._headTimer?.active()) this._headTimer.cancel();
+    this._keepAlive = event.keepAlive && !event.upgrade;
+    if (!this._bodySent && (this._upload === undefined || event.head.status >= 300)) {
+      // the server answered before taking the body: it will not read the rest, nor can we reuse the connection
+      this._keepAlive = false;
+      this._bodyRefused = true;
+      this._upload?.stop();
+      if (this._continueTimer?.active()) this._continueTimer.cancel();
+    }
+    const channel = new BodyChannel(this._settings.highWaterMark);
+    let head = event.head;
+    let sink: BodySink = channel;
+    let source: { feedFrom(source: BodySource): void } = channel;
+    const codings = contentCodings(head.headers.get('Content-Encoding'));
+    if (
+      this._settings.decompress &&
+      event.framing.kind !== 'none' &&
+      codings.length > 0 &&
+      codings.every(decodable)
+    ) {
+      for (const coding of codings) {
+        const stage = new DecodingStage(coding, sink);
+        source.feedFrom(stage);
+        source = stage;
+        sink = stage;
+      }
+      const headers = new HttpHeaders(head.headers);
+      headers.delete('Content-Encoding');
+      headers.delete('Content-Length');
+      head = { ...head, headers };
+    }
+    source.feedFrom(this);
+    this._sink = sink;
+    this.response.callback({ head, body: channel });
+  }
+
+  private _ended(): void {
+    this._responseEnded = true;
+    // the connection goes back first, so that whoever reads the end can reuse it at once; an
+    // upload the server is still taking (it answered early, with success) must finish before
+    if (this._bodySent || this._bodyRefused) this._settle();
+    this._sink?.end();
+  }
+
+  /** Both directions are done (or the request never will be): reuse the connection or close it. */
+  private _settle(): void {
+    if (this._over) return;
+    this._end(this._keepAlive && this._bodySent && !this._broken ? 'release' : 'close');
+  }
+
+  private _end(how: 'release' | 'close' | 'abort'): void {
+    this._over = true;
+    if (this._headTimer?.active()) this._headTimer.cancel();
+    if (this._continueTimer?.active()) this._continueTimer.cancel();
+    this._upload?.stop();
+    this._subscription?.unsubscribe();
+    if (this._paused) {
+      this._paused = false;
+      this._lease.connection.resume();
+    }
+    if (how === 'release') this._lease.release();
+    else if (how === 'close') this._lease.close();
+    else this._lease.abort();
+    this.over.callback(undefined);
+  }
+}

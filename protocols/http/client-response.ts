@@ -1,0 +1,298 @@
+/**
+ * `ClientResponse`: what an HTTP client's request fires with: the status line, the headers, and
+ * the body as it streams in, with backpressure, as an Observable or with `for await`.
+ *
+ * @module
+ */
+import type { Observable } from 'rxjs';
+import { Deferred } from '../../source/deferred.js';
+import { CancelledError, ProtocolError, SpindleError } from '../../source/errors.js';
+import type { BodyChannel } from './_client-body-channel.js';
+import type { HttpHeaders } from './headers.js';
+import type { HttpVersion, ResponseHead } from './message.js';
+
+/** The default limit of `text()`, `json()` and `arrayBuffer()`: 16 MiB. */
+const defaultMaxLength = 16 * 1024 * 1024;
+
+/**
+ * A response body as it arrives: subscribe to it, or iterate it with `for await`, once. The
+ * connection reads no further than the reader (it stops reading while 64 KiB wait unread); an
+ * observer that writes to a connection whose buffer is full pauses it until that drains. It
+ * errors if the body does not arrive whole (`ConnectionLost`, `HttpParseError`, `TimeoutError`,
+ * `CancelledError` …). Unsubscribing or breaking out of the loop before the end closes the
+ * connection.
+ *
+ * ```text
+ * server sends:  [head]--a---b---c|
+ * body:          -------a---b---c|
+ * ```
+ *
+ * @example
+ * ```ts
+ * response.body.subscribe(serverConnection); // proxies the body, with backpressure
+ * ```
+ */
+export interface ClientResponseBody extends Observable<Uint8Array>, AsyncIterable<Uint8Array> {}
+
+/**
+ * Options of the methods that read a whole body.
+ *
+ * @example
+ * ```ts
+ * await response.text({ maxLength: 64 * 1024 });
+ * ```
+ */
+export interface ReadBodyOptions {
+  /** The most bytes (after decoding) to read. Default 16 MiB; past it, `ResponseBodyTooLargeError`. */
+  maxLength?: number;
+}
+
+/**
+ * Options of `ClientResponse.discard`.
+ *
+ * @example
+ * ```ts
+ * await response.discard({ maxLength: 64 * 1024 });
+ * ```
+ */
+export interface DiscardOptions {
+  /**
+   * The most bytes to read and drop so the connection can carry the next request; a longer body
+   * is not worth the wait, and its connection is closed instead. Default `Infinity`.
+   */
+  maxLength?: number;
+}
+
+/**
+ * A response body was longer than the limit a method was given to read it whole. Its connection
+ * is closed.
+ *
+ * @example
+ * ```ts
+ * response.text({ maxLength: 1024 }).addErrback((f) => f.trap(ResponseBodyTooLargeError));
+ * ```
+ */
+export class ResponseBodyTooLargeError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_HTTP_BODY_TOO_LARGE';
+  /** The limit that was passed, in bytes. */
+  readonly maxLength: number;
+
+  constructor(maxLength: number) {
+    super(`the response body is longer than ${maxLength} bytes`);
+    this.maxLength = maxLength;
+  }
+}
+
+/**
+ * A response body's `Content-Encoding` (gzip, deflate, br) could not be decoded: the compressed
+ * data is corrupt or cut short. `cause` is `node:zlib`'s error.
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of response) …  // throws ContentDecodingError on a corrupt gzip body
+ * ```
+ */
+export class ContentDecodingError extends ProtocolError {
+  static override readonly code: string = 'SPINDLE_HTTP_CONTENT_DECODING';
+}
+
+/**
+ * A request was redirected more often than the agent's `followRedirects` allows. `response` is
+ * the redirect that was one too many (its body already discarded).
+ *
+ * @example
+ * ```ts
+ * agent.request('GET', url).addErrback((f) => {
+ *   f.trap(TooManyRedirectsError);
+ *   console.log((f.value as TooManyRedirectsError).response.headers.get('Location'));
+ * });
+ * ```
+ */
+export class TooManyRedirectsError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_HTTP_TOO_MANY_REDIRECTS';
+  /** The redirect response that was not followed. */
+  readonly response: ClientResponse;
+
+  constructor(limit: number, response: ClientResponse) {
+    super(`more than ${limit} redirects (the last to ${response.headers.get('Location')})`);
+    this.response = response;
+  }
+}
+
+/**
+ * An HTTP response, as `Agent.request` fires with it once its head has arrived (Twisted's
+ * `IResponse`). The body streams in after; read it once, in one of these ways: subscribe to
+ * `body`, iterate it with `for await`, call `text()`, `json()`, `arrayBuffer()` or `bytes()`
+ * (each with a size limit), or `discard()` it. A body that is decoded (gzip, deflate, br) no
+ * longer has those codings in `Content-Encoding`, nor a `Content-Length`.
+ *
+ * The connection is paused while the reader is behind, and goes back to the agent's pool only
+ * once the body has been read to its end. A reader that stops early (unsubscribing, breaking out
+ * of the loop) closes the connection, so do read or `discard()` every body.
+ *
+ * ```text
+ * wire:     head──a──b────c──|
+ * request:  ────(response)         fires at the head
+ * body:          ──a──b────c──|
+ * ```
+ *
+ * @example
+ * ```ts
+ * const response = await request('GET', 'http://example.com/');
+ * console.log(response.status, response.headers.get('content-type'));
+ * for await (const chunk of response.body) process.stdout.write(chunk);
+ * ```
+ */
+export class ClientResponse {
+  readonly version: HttpVersion;
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: HttpHeaders;
+  /** The URL this response came from (the last one, after redirects). */
+  readonly url: string;
+  /** The body, streaming in: read it once (or use one of the methods below). */
+  readonly body: ClientResponseBody;
+  readonly #body: BodyChannel;
+
+  /**
+   * Made by `Agent.request`, with the body channel its connection feeds.
+   *
+   * @example
+   * ```ts
+   * const response = await agent.request('GET', url); // not `new ClientResponse(…)`
+   * ```
+   */
+  constructor(head: ResponseHead, url: string, body: BodyChannel) {
+    this.version = head.version;
+    this.status = head.status;
+    this.reason = head.reason;
+    this.headers = head.headers;
+    this.url = url;
+    this.body = body;
+    this.#body = body;
+  }
+
+  /**
+   * The whole body, up to `maxLength` bytes. Cancelling stops reading and closes the connection.
+   *
+   * @throws ResponseBodyTooLargeError past `maxLength` (the connection is closed).
+   * @example
+   * ```ts
+   * const bytes = new Uint8Array(await response.arrayBuffer({ maxLength: 1 << 20 }));
+   * ```
+   */
+  arrayBuffer(options: ReadBodyOptions = {}): Deferred<ArrayBuffer> {
+    return this.#collect(options.maxLength ?? defaultMaxLength);
+  }
+
+  /**
+   * The whole body as bytes, up to `maxLength` bytes.
+   *
+   * @throws ResponseBodyTooLargeError past `maxLength`.
+   * @example
+   * ```ts
+   * const png = await response.bytes({ maxLength: 8 << 20 });
+   * ```
+   */
+  bytes(options: ReadBodyOptions = {}): Deferred<Uint8Array> {
+    return this.arrayBuffer(options).addCallback((buffer) => new Uint8Array(buffer));
+  }
+
+  /**
+   * The whole body as text, decoded as UTF-8, up to `maxLength` bytes.
+   *
+   * @throws ResponseBodyTooLargeError past `maxLength`.
+   * @example
+   * ```ts
+   * const html = await response.text();
+   * ```
+   */
+  text(options: ReadBodyOptions = {}): Deferred<string> {
+    return this.#collect(options.maxLength ?? defaultMaxLength).addCallback((buffer) =>
+      new TextDecoder().decode(buffer),
+    );
+  }
+
+  /**
+   * The whole body parsed as JSON, up to `maxLength` bytes.
+   *
+   * @throws ResponseBodyTooLargeError past `maxLength`; SyntaxError for a body that is not JSON.
+   * @example
+   * ```ts
+   * const { items } = await response.json<{ items: string[] }>();
+   * ```
+   */
+  json<T = unknown>(options: ReadBodyOptions = {}): Deferred<T> {
+    return this.text(options).addCallback((text) => JSON.parse(text) as T);
+  }
+
+  /**
+   * Reads the rest of the body and drops it, so that the connection can carry the next request;
+   * fires at the end. A body longer than `maxLength` is not read on: its connection is closed,
+   * and the Deferred fires all the same.
+   *
+   * @example
+   * ```ts
+   * if (response.status !== 200) await response.discard({ maxLength: 64 * 1024 });
+   * ```
+   */
+  discard(options: DiscardOptions = {}): Deferred<void> {
+    const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
+    const done = new Deferred<void>();
+    let length = 0;
+    const body = this.#body;
+    const settle = () => {
+      if (!done.called) done.callback(undefined);
+    };
+    body.subscribe({
+      next: (chunk) => {
+        length += chunk.byteLength;
+        if (length > maxLength) {
+          body.abandon(new ResponseBodyTooLargeError(maxLength));
+          settle();
+        }
+      },
+      error: settle,
+      complete: settle,
+    });
+    if (maxLength === 0) {
+      body.abandon(new ResponseBodyTooLargeError(0));
+      settle();
+    }
+    return done;
+  }
+
+  /** Reads the whole body into one buffer, failing past `maxLength` bytes. */
+  #collect(maxLength: number): Deferred<ArrayBuffer> {
+    const body = this.#body;
+    const result = new Deferred<ArrayBuffer>(() =>
+      body.abandon(new CancelledError('reading the body was cancelled')),
+    );
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    body.subscribe({
+      next: (chunk) => {
+        length += chunk.byteLength;
+        if (length > maxLength) {
+          const error = new ResponseBodyTooLargeError(maxLength);
+          body.abandon(error);
+          if (!result.called) result.errback(error);
+          return;
+        }
+        chunks.push(chunk);
+      },
+      error: (error: unknown) => result.errback(error),
+      complete: () => {
+        const buffer = new ArrayBuffer(length);
+        const bytes = new Uint8Array(buffer);
+        let offset = 0;
+        for (const chunk of chunks) {
+          bytes.set(chunk, offset);
+          offset += chunk.byteLength;
+        }
+        result.callback(buffer);
+      },
+    });
+    return result;
+  }
+}
