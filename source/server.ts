@@ -9,7 +9,8 @@ import { OnceEvent } from './_once.js';
 import { type Address, formatAddress } from './address.js';
 import type { DelayedCall, ReactorTime } from './clock.js';
 import { BaseConnection, type Connection, type ConnectionOptions } from './connection.js';
-import { Deferred } from './deferred.js';
+import { Deferred, maybeDeferred, succeed } from './deferred.js';
+import { Failure } from './failure.js';
 import { Logger } from './log.js';
 
 /** What happens to a listening server, in order: listening, connections, errors, close. */
@@ -30,6 +31,18 @@ export interface ListenOptions extends ConnectionOptions {
   maxConnections?: number;
   /** Seconds `close()` lets open connections finish before aborting them. Default 10. */
   gracePeriod?: number;
+  /**
+   * Called by `close()` before it closes the open connections: a protocol's own graceful stop
+   * (an HTTP server answers the requests it has taken, then closes its connections). What it
+   * returns (a Deferred or promise) is waited for, within the grace period.
+   *
+   * @example
+   * ```ts
+   * const app = httpServer(handler);
+   * listen('tcp:8080', { handler: app, drain: () => app.shutdown() });
+   * ```
+   */
+  drain?: () => unknown;
 }
 
 /**
@@ -159,7 +172,11 @@ export abstract class ServerBase implements Server {
         this._deadline = this.time.callLater(gracePeriod, () => {
           for (const connection of this._open) connection.abort();
         });
-        for (const connection of this._open) connection.close();
+        const drain = this.options.drain;
+        (drain === undefined ? succeed(undefined) : maybeDeferred(drain)).addBoth((result) => {
+          if (result instanceof Failure) log.error('draining the server failed', { error: result });
+          for (const connection of this._open) connection.close();
+        });
       }
       this.stopListening().addBoth(() => {
         this._stoppedListening = true;

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import type { InetAddress } from '../../../source/address.js';
 import { Clock } from '../../../source/clock.js';
 import type { Connection } from '../../../source/connection.js';
+import { Deferred } from '../../../source/deferred.js';
 import { connect, listen } from '../../../source/endpoints.js';
 import {
   CancelledError,
@@ -301,6 +302,29 @@ test('server close lets open connections finish within the grace period, then ab
   assert.ok(reason instanceof ConnectionDone);
   await closed;
   assert.is(clock.getDelayedCalls().length, 0, 'the deadline is cancelled once all closed');
+});
+
+test('close runs the drain option first, and closes the connections once it has fired', async () => {
+  const drained = new Deferred<void>();
+  let drainCalls = 0;
+  const server = listen('tcp:0:interface=127.0.0.1', {
+    handler: (conn) => conn.data$.subscribe(conn),
+    drain: () => {
+      drainCalls++;
+      return drained;
+    },
+  });
+  const { port } = (await server.address) as InetAddress;
+  const client = await connect(`tcp:127.0.0.1:${port}`);
+  client.data$.subscribe({ error: () => {} });
+  while (server.connections.size === 0) await new Promise((resolve) => setImmediate(resolve));
+  const closing = server.close();
+  assert.is(drainCalls, 1);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(client.writable, 'connections stay open while the protocol drains');
+  drained.callback(undefined);
+  await client.closed;
+  await closing;
 });
 
 test('a listen error errbacks the address and is emitted on events$', async () => {
