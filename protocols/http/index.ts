@@ -20,6 +20,7 @@
  * ```
  * @module
  */
+export { type AccessLogRecord, formatAccessLog } from './access-log.js';
 export { Agent, type AgentOptions, type RequestBodyInit, type RequestOptions, request } from './client.js';
 export {
   ClientResponse,
@@ -54,5 +55,8 @@ export type {
 } from './message.js';
 export { RequestParser, type RequestParserOptions } from './parse-request.js';
 export { ResponseParser, type ResponseParserOptions } from './parse-response.js';
+export type { HttpRequest, RequestBody } from './request.js';
+export { type HttpResponse, type ResponseBody, respond } from './response.js';
+export { type HttpHandler, type HttpServer, type HttpServerOptions, httpServer } from './server.js';
 export { encodeChunk, encodeLastChunk, writeRequestHead } from './write-request.js';
 export { writeResponseHead } from './write-response.js';

@@ -1,0 +1,113 @@
+/**
+ * `IncomingRequest`: the server's `HttpRequest`, over a parsed head and a `ServerRequestBody`.
+ * Private to protocols/http.
+ *
+ * @module
+ */
+import { type Address, formatAddress } from '../../source/address.js';
+import { type BodySource, ServerRequestBody } from './_server-body.js';
+import type { HttpHeaders } from './headers.js';
+import type { HttpVersion, RequestHead } from './message.js';
+import type { HttpRequest } from './request.js';
+
+const decoder = new TextDecoder();
+
+/**
+ * A request as the server hands it to the handler. The path and URL are worked out on first use.
+ *
+ * @example
+ * ```ts
+ * const request = new IncomingRequest(head, body, exchange, connection, 1024 * 1024);
+ * handler(request);
+ * ```
+ */
+export class IncomingRequest implements HttpRequest {
+  readonly method: string;
+  readonly target: string;
+  readonly version: HttpVersion;
+  readonly headers: HttpHeaders;
+  private _path: string | undefined = undefined;
+  private _url: URL | undefined = undefined;
+
+  private _body: ServerRequestBody | undefined;
+
+  /**
+   * @param body - the body, `undefined` when the request has none (an empty one is made if asked).
+   * @param _source - where an empty body would come from.
+   */
+  constructor(
+    head: RequestHead,
+    body: ServerRequestBody | undefined,
+    private readonly _source: BodySource,
+    private readonly _connection: {
+      readonly remoteAddress: Address;
+      readonly localAddress: Address;
+      readonly secure: boolean;
+    },
+    private readonly _maxBodyBytes: number,
+  ) {
+    this.method = head.method;
+    this.target = head.target;
+    this.version = head.version;
+    this.headers = head.headers;
+    this._body = body;
+  }
+
+  get body(): ServerRequestBody {
+    this._body ??= ServerRequestBody.empty(this._source);
+    return this._body;
+  }
+
+  get remoteAddress(): Address {
+    return this._connection.remoteAddress;
+  }
+
+  get secure(): boolean {
+    return this._connection.secure;
+  }
+
+  get path(): string {
+    if (this._path === undefined) {
+      const target = this.target;
+      if (target.charCodeAt(0) === 0x2f /* / */) {
+        const query = target.indexOf('?');
+        this._path = query < 0 ? target : target.slice(0, query);
+      } else {
+        this._path = /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? this.url.pathname : target;
+      }
+    }
+    return this._path;
+  }
+
+  get url(): URL {
+    if (this._url === undefined) {
+      const target = this.target;
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+        this._url = new URL(target);
+      } else {
+        const local = this._connection.localAddress;
+        const host = this.headers.get('host') || (local.type === 'tcp' ? formatAddress(local) : 'localhost');
+        const base = `${this.secure ? 'https' : 'http'}://${host}`;
+        this._url = new URL(target.charCodeAt(0) === 0x2f ? `${base}${target}` : `${base}/`);
+      }
+    }
+    return this._url;
+  }
+
+  async text(): Promise<string> {
+    return decoder.decode(await this.body.readAll(this._maxBodyBytes));
+  }
+
+  async json<T = unknown>(): Promise<T> {
+    return JSON.parse(await this.text()) as T;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.body.readAll(this._maxBodyBytes);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  bytes(): Promise<Uint8Array> {
+    return this.body.readAll(this._maxBodyBytes);
+  }
+}

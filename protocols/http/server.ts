@@ -1,0 +1,249 @@
+/**
+ * `httpServer`: an HTTP/1.1 server as a connection handler: it turns each connection's bytes into
+ * requests for a handler, and the handler's responses back into bytes, with keep-alive,
+ * pipelining, `100 Continue`, timeouts on the reactor's clock, an access log stream and graceful
+ * shutdown.
+ *
+ * @module
+ */
+import { type Observable, type Observer, Subject } from 'rxjs';
+import type { DelayedCall, ReactorTime } from '../../source/clock.js';
+import type { Connection } from '../../source/connection.js';
+import { Deferred } from '../../source/deferred.js';
+import { Logger } from '../../source/log.js';
+import { reactor } from '../../source/reactor.js';
+import { ServerConnection, type ServerSettings } from './_server-connection.js';
+import { DateField } from './_server-date.js';
+import type { AccessLogRecord } from './access-log.js';
+import type { RequestParserOptions } from './parse-request.js';
+import type { HttpRequest } from './request.js';
+import type { HttpResponse } from './response.js';
+
+/**
+ * What answers requests: a function from a request to a response, returned as it is, as a
+ * promise, or as a Deferred. A throw or a rejection answers 500 (no detail goes to the client)
+ * and is logged on `logRecords$` (namespace `spindle.http.server`) with the request and the peer;
+ * an `HttpParseError` thrown on (such as the 413 of a body over `maxBodyBytes`) answers its own
+ * status instead.
+ *
+ * @example
+ * ```ts
+ * const hello: HttpHandler = (request) =>
+ *   request.path === '/' ? { body: 'hello world\n' } : { status: 404, body: 'not found\n' };
+ * ```
+ */
+export type HttpHandler = (request: HttpRequest) => HttpResponse | PromiseLike<HttpResponse>;
+
+/**
+ * Options of `httpServer`. Times are in seconds, on `clock`.
+ *
+ * @example
+ * ```ts
+ * const app = httpServer(handler, { idleTimeout: 15, maxBodyBytes: 10 * 1024 * 1024, parser: { maxHeaderBytes: 8192 } });
+ * ```
+ */
+export interface HttpServerOptions {
+  /** The clock timeouts run on, and the `Date` header reads. Default the reactor. */
+  clock?: ReactorTime;
+  /**
+   * The longest a request head may take to arrive, from its first byte (and, on a new connection,
+   * from the connection): against slowloris. Past it, 408 and close. Default 30.
+   */
+  headerTimeout?: number;
+  /** How long a keep-alive connection may sit idle between requests before it is closed. Default 5. */
+  idleTimeout?: number;
+  /**
+   * The longest pause between two bytes of a request body while it is being read. Past it, the
+   * body errors with TimeoutError, the answer is 408 and the connection closes. Default 30.
+   */
+  bodyTimeout?: number;
+  /**
+   * The most bytes `text()`, `json()`, `arrayBuffer()` and `bytes()` read; a longer body makes
+   * them fail with HttpParseError 413 (without `100 Continue`, when its length is declared).
+   * Streamed bodies have no limit but `parser.maxBodyBytes`. Default 1 MiB.
+   */
+  maxBodyBytes?: number;
+  /**
+   * The most requests of one connection taken but not answered yet (pipelining); past it, the
+   * connection is not read until the oldest is answered. Default 16.
+   */
+  maxPipelined?: number;
+  /** The request parser's limits (request line, header section, body, chunk line). */
+  parser?: RequestParserOptions;
+  /** Also sends each access log record here: an Observer (a Subject) or a function. */
+  accessLog?: Observer<AccessLogRecord> | ((record: AccessLogRecord) => void);
+}
+
+/**
+ * An HTTP server: a connection handler (give it to `listen` or subscribe it to
+ * `connections$`), with its access log and graceful shutdown.
+ *
+ * @example
+ * ```ts
+ * const app = httpServer(handler);
+ * const server = listen('tcp:8080', { handler: app, allowHalfOpen: true, drain: () => app.shutdown() });
+ * app.accessLog$.subscribe((record) => console.log(formatAccessLog(record)));
+ * ```
+ */
+export interface HttpServer {
+  /** Serves HTTP on `connection`. */
+  (connection: Connection): void;
+  /**
+   * A record for each exchange once it is over (answered, or given up on), while subscribed:
+   * method, target, status, body bytes, time, duration, peer.
+   */
+  readonly accessLog$: Observable<AccessLogRecord>;
+  /** How many connections it serves now. */
+  readonly connectionCount: number;
+  /**
+   * Graceful shutdown: takes no more requests; idle connections close now, busy ones after
+   * answering the requests they have taken (the last answer says `Connection: close`); after
+   * `gracePeriod` seconds (default 10) the rest are aborted. Fires once all are closed.
+   * Connections that arrive meanwhile are closed at once. Give it to `listen` as the `drain`
+   * option, so that `server.close()` and the reactor's shutdown call it before they close the
+   * connections.
+   */
+  shutdown(options?: { gracePeriod?: number }): Deferred<void>;
+}
+
+const log = new Logger('spindle.http.server');
+
+function seconds(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(value > 0)) throw new RangeError(`${name} must be a positive number of seconds, not ${value}`);
+  return value;
+}
+
+function count(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isSafeInteger(value) && value > 0) && value !== Number.POSITIVE_INFINITY) {
+    throw new RangeError(`${name} must be a positive whole number, not ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Serves HTTP/1.1 with `handler` on every connection it is given.
+ *
+ * Each connection's bytes are parsed into requests (strictly: see `RequestParser`); each request
+ * goes to the handler as soon as its head is in, its body following as a stream with
+ * backpressure. Responses go out in request order: `Content-Length` when the body's size is known,
+ * chunked otherwise (to HTTP/1.0 clients: until close), a `Date` header, nothing for HEAD, 204 and
+ * 304 but the same headers, and the responses to pipelined requests that are ready together in one
+ * write. Keep-alive follows RFC 9112 (HTTP/1.1 unless `Connection: close`; HTTP/1.0 with
+ * `Connection: keep-alive`). Bad input gets its status (400, 408, 413, 414, 431, 501, 505) and
+ * `Connection: close` after the answers to the requests before it; a body cut short errors its
+ * stream and never looks complete. Only that connection suffers; an exception in the handler
+ * answers 500 and the connection goes on.
+ *
+ * Serve it with `allowHalfOpen: true`, so a client that half-closes after its request still gets
+ * the answer.
+ *
+ * ```text
+ * client:   GET /a ─ GET /b ─────────────── (pipelined)
+ * handler:    a────────┐  b──┐               (b answers first)
+ * wire out: ───────────[200 a][200 b]──────  (in request order)
+ * ```
+ *
+ * @throws RangeError for an option out of range.
+ * @example
+ * ```ts
+ * import { listen } from 'spindle';
+ * import { httpServer, respond } from 'spindle/protocols/http';
+ *
+ * const app = httpServer(async (request) => {
+ *   if (request.method === 'POST' && request.path === '/echo') return { body: request.body };
+ *   return request.path === '/' ? respond(200, 'hello world\n') : respond(404, 'not found\n');
+ * });
+ * listen('tcp:8080', { handler: app, allowHalfOpen: true });
+ * ```
+ */
+export function httpServer(handler: HttpHandler, options: HttpServerOptions = {}): HttpServer {
+  const clock = options.clock ?? reactor;
+  const records = new Subject<AccessLogRecord>();
+  const extra = options.accessLog;
+  const deliver =
+    extra === undefined
+      ? (record: AccessLogRecord) => records.next(record)
+      : typeof extra === 'function'
+        ? (record: AccessLogRecord) => {
+            extra(record);
+            records.next(record);
+          }
+        : (record: AccessLogRecord) => {
+            extra.next(record);
+            records.next(record);
+          };
+  const open = new Set<ServerConnection>();
+  let draining = false;
+  let drained: Deferred<void> | undefined;
+  let graceTimer: DelayedCall | undefined;
+  const finishShutdown = (): void => {
+    if (!draining || open.size > 0 || drained === undefined || drained.called) return;
+    if (graceTimer?.active()) graceTimer.cancel();
+    drained.callback(undefined);
+  };
+  const settings: ServerSettings = {
+    handler,
+    clock,
+    date: new DateField(clock),
+    headerTimeout: seconds('headerTimeout', options.headerTimeout, 30),
+    idleTimeout: seconds('idleTimeout', options.idleTimeout, 5),
+    bodyTimeout: seconds('bodyTimeout', options.bodyTimeout, 30),
+    maxBodyBytes: count('maxBodyBytes', options.maxBodyBytes, 1024 * 1024),
+    maxPipelined: count('maxPipelined', options.maxPipelined, 16),
+    parser: options.parser ?? {},
+    accessLog: () => (extra !== undefined || records.observed ? deliver : undefined),
+    report(request, peer, error, status) {
+      const what = request === undefined ? 'a request' : `${request.method} ${request.target}`;
+      const fields = { peer, method: request?.method, target: request?.target, status };
+      if (status === 0) {
+        log.error(`the response to ${what} from ${peer} failed after it started`, { error, fields });
+      } else if (status >= 500) {
+        log.error(`the handler failed on ${what} from ${peer}`, { error, fields });
+      } else {
+        log.info(`answered ${what} from ${peer} with ${status}: ${(error as Error)?.message ?? error}`, {
+          error,
+          fields,
+        });
+      }
+    },
+    closed(connection) {
+      open.delete(connection);
+      finishShutdown();
+    },
+  };
+  const serve = (connection: Connection): void => {
+    if (draining) {
+      connection.close();
+      return;
+    }
+    const protocol = new ServerConnection(settings, connection);
+    open.add(protocol);
+    protocol.start();
+  };
+  const shutdown = (shutdownOptions: { gracePeriod?: number } = {}): Deferred<void> => {
+    if (drained === undefined) {
+      draining = true;
+      drained = new Deferred<void>();
+      const grace = shutdownOptions.gracePeriod ?? 10;
+      if (open.size > 0) {
+        graceTimer = clock.callLater(grace, () => {
+          for (const connection of open) connection.abort();
+        });
+      }
+      for (const connection of [...open]) connection.drain();
+      finishShutdown();
+    }
+    const waiter = new Deferred<void>();
+    drained.addBoth(() => {
+      if (!waiter.called) waiter.callback(undefined);
+    });
+    return waiter;
+  };
+  return Object.defineProperties(serve, {
+    accessLog$: { value: records.asObservable() },
+    connectionCount: { get: () => open.size },
+    shutdown: { value: shutdown },
+  }) as HttpServer;
+}
