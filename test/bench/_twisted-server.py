@@ -3,6 +3,7 @@
   _twisted-server.py echo   an echo server: Protocol.dataReceived -> transport.write
   _twisted-server.py idle   acknowledges each chunk a connection sends with b'k'; answers 'mem' on
                             stdin with the process's memory after gc.collect() as one JSON line
+  _twisted-server.py http   twisted.web: GET / answers b"hello world\n" (http.ts)
 
 Listens on 127.0.0.1, an ephemeral port, printed on stdout; stops when stdin closes.
 """
@@ -17,6 +18,7 @@ epollreactor.install()
 
 from twisted.internet import protocol, reactor, stdio  # noqa: E402
 from twisted.protocols.basic import LineReceiver  # noqa: E402
+from twisted.web import resource, server  # noqa: E402
 
 
 class Echo(protocol.Protocol):
@@ -33,6 +35,14 @@ class Acknowledge(protocol.Protocol):
 
     def dataReceived(self, data):
         self.transport.write(b"k")
+
+
+class Hello(resource.Resource):
+    isLeaf = True
+
+    def render_GET(self, request):
+        request.setHeader(b"content-type", b"text/plain")
+        return b"hello world\n"
 
 
 def rss():
@@ -61,8 +71,11 @@ class Parent(LineReceiver):
 
 def main():
     mode = sys.argv[1]
-    factory = protocol.Factory()
-    factory.protocol = Echo if mode == "echo" else Acknowledge
+    if mode == "http":
+        factory = server.Site(Hello())
+    else:
+        factory = protocol.Factory()
+        factory.protocol = Echo if mode == "echo" else Acknowledge
     factory.open = 0
     factory.noisy = False
     port = reactor.listenTCP(0, factory, backlog=511, interface="127.0.0.1")
