@@ -19,16 +19,22 @@ async function firstReply(port: number, text: string): Promise<string> {
   }
 }
 
-test('starts echo and chat, prints both endpoints with an nc hint, and stops on SIGINT', async () => {
-  const demo = await startDemo('demos/start.ts', ['--echo', anyPort, '--chat', anyPort], { listening: 2 });
+test('starts echo, chat and hello, prints each endpoint with a hint, and stops on SIGINT', async () => {
+  const demo = await startDemo('demos/start.ts', ['--echo', anyPort, '--chat', anyPort, '--hello', anyPort], {
+    listening: 3,
+  });
   try {
-    const [echo, chat] = demo.endpoints.map(endpointPort) as [number, number];
+    const [echo, chat, hello] = demo.endpoints.map(endpointPort) as [number, number, number];
     for (const [i, [name, port]] of Object.entries({ echo, chat }).entries()) {
       const expected = `${name} listening on tcp:${port}:interface=127.0.0.1 - try: nc 127.0.0.1 ${port} (`;
       assert.is(demo.output[i]!.slice(0, expected.length), expected);
     }
     assert.is(await firstReply(echo, 'ping\n'), 'ping\n');
     assert.is(await firstReply(chat, ''), "What's your name?\r\n");
+    const expected = `hello listening on tcp:${hello}:interface=127.0.0.1 - try: curl http://127.0.0.1:${hello}/ (`;
+    assert.is(demo.output[2]!.slice(0, expected.length), expected);
+    const response = await fetch(`http://127.0.0.1:${hello}/`);
+    assert.is(await response.text(), 'hello world\n');
     assert.equal(await demo.stop('SIGINT'), { code: 0, signal: null });
   } finally {
     await demo.stop();
