@@ -141,6 +141,11 @@ export class MessageParser<H> {
     this.#maxChunkLine = limit('maxChunkLine', limits.maxChunkLine, 4096);
   }
 
+  /** Whether the parser is partway through a head (a start line or fields, not yet complete). */
+  get readingHead(): boolean {
+    return this.#state > START_LF && this.#state <= HEAD_LF;
+  }
+
   /** Whether the parser holds bytes after a message that upgrades the connection. */
   get paused(): boolean {
     return this.#state === PAUSED;

@@ -190,17 +190,13 @@ export class ServerConnection implements ExchangeHost {
   private readonly _received = (chunk: Uint8Array): void => {
     if (this._ignoring) return;
     const events = this._events;
-    const before = events.length;
     try {
       this._parser.push(chunk, events);
     } catch (error) {
       this._failure = error;
       this._ignoring = true;
     }
-    const now = this._settings.clock.seconds();
-    this._lastData = now;
-    // Bytes that made no event, with no body in progress, are the start of a request head.
-    if (events.length === before && this._reading === undefined && this._headStart < 0) this._headStart = now;
+    this._lastData = this._settings.clock.seconds();
     this._drive();
   };
 
@@ -264,6 +260,9 @@ export class ServerConnection implements ExchangeHost {
     }
     if (this._closed) return;
     if (this._stopped && this._queue.length === 0 && !this._closing) this._close();
+    // A head begun and not finished (after any complete requests in the same bytes) is timed from
+    // when its bytes came: the header timeout (slowloris).
+    if (this._headStart < 0 && !this._ignoring && this._parser.readingHead) this._headStart = this._lastData;
     this._updatePause();
     this._updateDeadline();
   }

@@ -122,6 +122,19 @@ export class RequestParser {
   }
 
   /**
+   * Whether part of a request head has arrived but not all of it: what a server times (slowloris).
+   *
+   * @example
+   * ```ts
+   * parser.push(Buffer.from('GET / HTTP/1.1\r\nHo'));
+   * parser.readingHead; // true
+   * ```
+   */
+  get readingHead(): boolean {
+    return this.#parser.readingHead;
+  }
+
+  /**
    * The server switched protocols: returns the bytes received after the upgrading request (a
    * copy), and the parser takes no more input.
    *

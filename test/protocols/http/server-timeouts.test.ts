@@ -57,6 +57,17 @@ test('slowloris: a head still incomplete headerTimeout after its first byte gets
   assert.ok(transport.closedByProtocol);
 });
 
+test('slowloris after a request: a head begun in the same bytes as a complete one is timed from those bytes', () => {
+  const { clock, transport } = serve(hello, { headerTimeout: 10, idleTimeout: 60 });
+  transport.receive(`${get}GET /second HTTP/1.1\r\nHo`);
+  assert.match(transport.text(), /^HTTP\/1\.1 200 /);
+  clock.advance(9.9);
+  assert.not.match(transport.text(), '408');
+  clock.advance(0.1);
+  assert.match(transport.text(), /HTTP\/1\.1 408 Request Timeout\r\n/);
+  transport.receiveEnd();
+});
+
 test('a body that stops arriving for bodyTimeout errors with TimeoutError and is answered 408', async () => {
   let seen: unknown;
   const { clock, transport } = serve(
