@@ -5,7 +5,7 @@
  * @module
  */
 import type { OperatorFunction } from 'rxjs';
-import { asBuffer } from './_as-buffer.js';
+import { asBuffer } from '../source/_as-buffer.js';
 import { decode } from './_decode.js';
 import type { Decoder } from './_decoder.js';
 import { type Slicer, Splitter } from './_splitter.js';

@@ -5,8 +5,8 @@
  * @module
  */
 import type { OperatorFunction } from 'rxjs';
+import { asBuffer } from '../source/_as-buffer.js';
 import { LineTooLongError, ProtocolError } from '../source/errors.js';
-import { asBuffer } from './_as-buffer.js';
 import { decode } from './_decode.js';
 import type { Decoder } from './_decoder.js';
 

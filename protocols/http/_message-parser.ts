@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { asBuffer } from '../../operators/_as-buffer.js';
+import { asBuffer } from '../../source/_as-buffer.js';
 import { adoptFields } from './_adopt-fields.js';
 import { CR, describeByte, FIELD_CONTENT, HEX, HTAB, LF, SP, TOKEN } from './_chars.js';
 import { HttpHeaders } from './headers.js';
