@@ -7,8 +7,7 @@
 import { NonErrorThrownError } from './errors.js';
 
 /** A class of error, for `check` and `trap`. */
-// biome-ignore lint/suspicious/noExplicitAny: constructor parameter lists vary
-export type ErrorType<E extends Error = Error> = abstract new (...args: any[]) => E;
+export type ErrorType<E extends Error = Error> = abstract new (...args: never[]) => E;
 
 /**
  * An error travelling down a Deferred's errback chain. It is itself an `Error` (so `trap` can
