@@ -274,6 +274,51 @@ export class DNSLookupError extends SpindleError {
 }
 
 /**
+ * The peer's TLS certificate was refused: not trusted, expired, or for another name. `reason` is
+ * OpenSSL's verification code, as Node reports it (`DEPTH_ZERO_SELF_SIGNED_CERT`,
+ * `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID` …); the Node error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * connect('tls:host=localhost:port=8443').addErrback(f => {
+ *   f.trap(CertificateError);
+ *   console.log((f.value as CertificateError).reason);
+ * });
+ * ```
+ */
+export class CertificateError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_CERTIFICATE';
+  /** OpenSSL's verification code. */
+  readonly reason: string;
+  constructor(reason: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+/**
+ * Whether a Node TLS error is a refused certificate (rather than, say, a reset during the
+ * handshake), and if so the typed error for it.
+ *
+ * @example
+ * ```ts
+ * socket.on('error', (error) => { throw certificateError(error) ?? error; });
+ * ```
+ */
+export function certificateError(error: Error & { code?: string }): CertificateError | undefined {
+  const code = error.code;
+  if (
+    code === undefined ||
+    !(/CERT/.test(code) || code.startsWith('UNABLE_TO_') || code === 'HOSTNAME_MISMATCH')
+  ) {
+    return undefined;
+  }
+  return new CertificateError(code, `the peer's certificate was refused (${code}): ${error.message}`, {
+    cause: error,
+  });
+}
+
+/**
  * An endpoint description could not be understood; the message names the bad part.
  * @example
  * ```ts

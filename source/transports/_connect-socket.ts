@@ -7,9 +7,9 @@ import type { Socket } from 'node:net';
 import type { ReactorTime } from '../clock.js';
 import type { Connection } from '../connection.js';
 import { Deferred } from '../deferred.js';
-import { ConnectionRefusedError, DNSLookupError, TimeoutError } from '../errors.js';
+import { ConnectionRefusedError, certificateError, DNSLookupError, TimeoutError } from '../errors.js';
 
-/** Node's connect errors as Spindle's: refused and DNS failures get their own types. */
+/** Node's connect errors as Spindle's: refused, DNS and certificate failures get their own types. */
 export function connectError(error: Error & { code?: string }, target: string): Error {
   switch (error.code) {
     case 'ECONNREFUSED':
@@ -20,7 +20,7 @@ export function connectError(error: Error & { code?: string }, target: string): 
     case 'EAI_FAIL':
       return new DNSLookupError(`cannot resolve ${target}: ${error.code}`, { cause: error });
     default:
-      return error;
+      return certificateError(error) ?? error;
   }
 }
 

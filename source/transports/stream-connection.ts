@@ -15,7 +15,7 @@ import {
   type TLSOptions,
 } from '../connection.js';
 import { Deferred, fail } from '../deferred.js';
-import { ConnectionDone, ConnectionLost } from '../errors.js';
+import { ConnectionDone, ConnectionLost, certificateError } from '../errors.js';
 
 /** A connection's two addresses, read once while the socket is open. */
 export interface ConnectionAddresses {
@@ -174,7 +174,7 @@ export class StreamConnection extends BaseConnection {
       if (!handshake.called) handshake.callback(undefined);
     };
     const failed = (error: Error) => {
-      if (!handshake.called) handshake.errback(error);
+      if (!handshake.called) handshake.errback(certificateError(error) ?? error);
     };
     secure.once(this.side === 'server' ? 'secure' : 'secureConnect', done);
     secure.once('error', failed);

@@ -2,7 +2,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   CancelledError,
+  CertificateError,
   ConnectionDone,
+  certificateError,
   LineTooLongError,
   ProtocolError,
   SpindleError,
@@ -48,6 +50,25 @@ test('instanceof holds for an error from a second copy of Spindle, by code', () 
   assert.ok(foreign instanceof TimeoutError);
   assert.ok(foreign instanceof SpindleError);
   assert.not.ok(foreign instanceof CancelledError);
+});
+
+test('certificateError types refused certificates and leaves other TLS errors alone', () => {
+  for (const code of [
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'CERT_HAS_EXPIRED',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'HOSTNAME_MISMATCH',
+  ]) {
+    const node = Object.assign(new Error('refused'), { code });
+    const typed = certificateError(node);
+    assert.ok(typed instanceof CertificateError, code);
+    assert.is(typed?.reason, code);
+    assert.is(typed?.cause, node);
+    assert.is(typed?.code, 'SPINDLE_CERTIFICATE');
+  }
+  assert.is(certificateError(Object.assign(new Error('reset'), { code: 'ECONNRESET' })), undefined);
+  assert.is(certificateError(new Error('no code')), undefined);
 });
 
 test.run();

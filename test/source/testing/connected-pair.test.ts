@@ -302,7 +302,7 @@ test('a client that does not trust the certificate fails the handshake', async (
   const serverReady = server.startTLS({ key, cert });
   const outcomes: string[] = [];
   clientReady.addErrback((failure) => {
-    outcomes.push(`client: ${(failure.value as { code?: string }).code}`);
+    outcomes.push(`client: ${(failure.value as { reason?: string }).reason}`);
   });
   serverReady.addErrback(() => {
     outcomes.push('server failed');

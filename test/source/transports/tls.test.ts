@@ -11,6 +11,7 @@ import { lines } from '../../../operators/index.js';
 import type { InetAddress } from '../../../source/address.js';
 import type { Connection } from '../../../source/connection.js';
 import { connect, listen } from '../../../source/endpoints.js';
+import { CertificateError } from '../../../source/errors.js';
 import { throwawayCertificate } from '../../support/throwaway-certificate.js';
 
 const test = suite('source/transports/tls');
@@ -65,7 +66,9 @@ test('a client that does not trust the certificate fails to connect', async () =
     await connect({ type: 'tls', host: '127.0.0.1', port, tls: { servername: 'localhost' } });
     assert.unreachable();
   } catch (error) {
-    assert.is((error as { code?: string }).code, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+    assert.ok(error instanceof CertificateError, String(error));
+    assert.is((error as CertificateError).reason, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+    assert.is(((error as CertificateError).cause as { code?: string }).code, 'DEPTH_ZERO_SELF_SIGNED_CERT');
   }
   await server.close();
 });
@@ -188,7 +191,8 @@ test('startTLS fails on a connection already secure, and a failed handshake errb
     await conn.startTLS({ servername: 'localhost' }); // no CA: the self-signed certificate is refused
     assert.unreachable();
   } catch (error) {
-    assert.is((error as { code?: string }).code, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+    assert.ok(error instanceof CertificateError, String(error));
+    assert.is((error as CertificateError).reason, 'DEPTH_ZERO_SELF_SIGNED_CERT');
   }
   conn.abort();
   await new Promise((resolve) => plain.close(resolve));
