@@ -16,6 +16,14 @@ export function benchSource(name: string): string {
   return new URL(`../../../test/bench/${name}`, import.meta.url).pathname;
 }
 
+/** Ends the benchmark `name` (exit 3, its children killed on exit) if it is not done within `seconds`. */
+export function giveUpAfter(name: string, seconds: number): void {
+  setTimeout(() => {
+    console.error(`${name}: not done within ${seconds} s; giving up`);
+    process.exit(3);
+  }, seconds * 1000).unref();
+}
+
 /** Debian's Python, the only one here that can import Twisted. */
 export const twistedPython = '/usr/bin/python3';
 

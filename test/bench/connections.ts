@@ -10,6 +10,7 @@ import {
   benchScript,
   benchSource,
   Child,
+  giveUpAfter,
   startServer,
   twistedAvailable,
   twistedPython,
@@ -24,10 +25,7 @@ const runLimit = 90;
 /** Seconds the whole benchmark may take. */
 const benchmarkLimit = 10 * 60;
 
-setTimeout(() => {
-  console.error(`connections: not done within ${benchmarkLimit} s; giving up`);
-  process.exit(3);
-}, benchmarkLimit * 1000).unref();
+giveUpAfter('connections', benchmarkLimit);
 
 type Contender = 'spindle' | 'net' | 'twisted';
 const labels: Record<Contender, string> = {

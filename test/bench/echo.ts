@@ -9,6 +9,7 @@ import {
   benchScript,
   benchSource,
   Child,
+  giveUpAfter,
   startServer,
   twistedAvailable,
   twistedPython,
@@ -23,10 +24,7 @@ const runLimit = 60;
 /** Seconds the whole benchmark may take. */
 const benchmarkLimit = 15 * 60;
 
-setTimeout(() => {
-  console.error(`echo: not done within ${benchmarkLimit} s; giving up`);
-  process.exit(3);
-}, benchmarkLimit * 1000).unref();
+giveUpAfter('echo', benchmarkLimit);
 
 type Contender = 'spindle' | 'net' | 'twisted';
 const labels: Record<Contender, string> = {

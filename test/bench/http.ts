@@ -10,6 +10,7 @@ import {
   benchScript,
   benchSource,
   type Child,
+  giveUpAfter,
   startServer,
   twistedAvailable,
   twistedPython,
@@ -20,10 +21,7 @@ const rounds = 3;
 const seconds = 4;
 const benchmarkLimit = 10 * 60;
 
-setTimeout(() => {
-  console.error(`http: not done within ${benchmarkLimit} s; giving up`);
-  process.exit(3);
-}, benchmarkLimit * 1000).unref();
+giveUpAfter('http', benchmarkLimit);
 
 type Contender = 'spindle' | 'node' | 'raw' | 'twisted';
 type Mode = 'keep-alive' | 'pipelined';
