@@ -7,7 +7,7 @@
  */
 import type { ConnectionOptions as TLSConnectionOptions, TlsOptions } from 'node:tls';
 import { Observable, type Observer, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
-import { OnceEvent } from './_once.js';
+import { OnceEvent } from './_once-event.js';
 import { Wakeup } from './_wakeup.js';
 import { type Address, formatAddress } from './address.js';
 import { Deferred, fail } from './deferred.js';

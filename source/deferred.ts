@@ -44,6 +44,22 @@ const unhandledFailures = new FinalizationRegistry<UnhandledFailure>((held) => {
   }
 });
 
+/**
+ * A Failure for `error` that counts as reported already (the caller logged it): a Deferred left
+ * failed with it is not reported again when it is garbage collected. Internal to the package.
+ *
+ * @example
+ * ```ts
+ * log.error('cannot listen', { error });
+ * address.errback(reportedFailure(error));
+ * ```
+ */
+export function reportedFailure(error: unknown): Failure {
+  const failure = Failure.from(error);
+  delivered.add(failure);
+  return failure;
+}
+
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&

@@ -329,6 +329,47 @@ export class EndpointSyntaxError extends SpindleError {
   static override readonly code: string = 'SPINDLE_ENDPOINT_SYNTAX';
 }
 
+/**
+ * A server could not listen where it was asked to (Twisted's `CannotListenError`): the address is
+ * in use, the port needs privileges, the interface does not resolve or is not on this machine, a
+ * Unix socket's folder is missing. `endpoint` is the endpoint as described; the Node error is the
+ * `cause`, and its code (`EADDRINUSE`, `EACCES`, `ENOTFOUND` …) is `reason`.
+ *
+ * @example
+ * ```ts
+ * listen('tcp:80', echo).address.addErrback((failure) => {
+ *   failure.trap(CannotListenError);
+ *   console.error(failure.value.message); // cannot listen on tcp:80: permission denied (EACCES)
+ * });
+ * ```
+ */
+export class CannotListenError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_CANNOT_LISTEN';
+  /** The endpoint it tried, as an endpoint description (`tcp:8080:interface=127.0.0.1`). */
+  readonly endpoint: string;
+  /** Node's code for the cause (`EADDRINUSE`, `EACCES`, `ENOTFOUND` …), when it has one. */
+  readonly reason: string | undefined;
+  constructor(endpoint: string, problem: string, options?: ErrorOptions & { reason?: string }) {
+    super(`cannot listen on ${endpoint}: ${problem}`, options);
+    this.endpoint = endpoint;
+    this.reason = options?.reason;
+  }
+}
+
+/**
+ * A server was closed before it was listening, or an operation needed it listening.
+ *
+ * @example
+ * ```ts
+ * const server = listen('tcp:0', echo);
+ * server.close();
+ * server.address.addErrback((failure) => failure.trap(ServerClosedError));
+ * ```
+ */
+export class ServerClosedError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_SERVER_CLOSED';
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   try {

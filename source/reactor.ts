@@ -6,7 +6,7 @@
  * @module
  */
 import { config as rxjsConfig, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
-import { OnceEvent } from './_once.js';
+import { OnceEvent } from './_once-event.js';
 import type { DelayedCall, ReactorTime } from './clock.js';
 import type { Connection, ConnectionOptions } from './connection.js';
 import { Deferred, maybeDeferred, succeed } from './deferred.js';

@@ -5,7 +5,7 @@
  */
 import type { Server as NetServer, Socket } from 'node:net';
 import { filter, map, Observable, Subject } from 'rxjs';
-import { OnceEvent } from './_once.js';
+import { OnceEvent } from './_once-event.js';
 import { type Address, formatAddress } from './address.js';
 import type { DelayedCall, ReactorTime } from './clock.js';
 import { BaseConnection, type Connection, type ConnectionOptions } from './connection.js';

@@ -5,7 +5,7 @@
  */
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { type Observable, Subject } from 'rxjs';
-import { OnceEvent } from '../_once.js';
+import { OnceEvent } from '../_once-event.js';
 import { Wakeup } from '../_wakeup.js';
 import { type Address, inetAddress } from '../address.js';
 import { Deferred } from '../deferred.js';
