@@ -5,7 +5,7 @@
  * @module
  */
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { Decoder } from './_decoder.js';
+import type { Decoder } from './decoder.js';
 
 /**
  * An operator that feeds each chunk to a fresh decoder (one per subscription) and emits the frames

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Decoder } from '../_decoder.js';
+import type { Decoder } from '../decoder.js';
 
 /**
  * Feeds each chunk of `source` to `decoder` and yields the frames it completes, then its `end()`

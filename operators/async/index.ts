@@ -16,6 +16,7 @@
  * ```
  * @module
  */
+export type { Decoder } from '../decoder.js';
 export type { AsyncOperator, WithSignal } from './async-operator.js';
 export { decodeUtf8 } from './decode-utf8.js';
 export { delay } from './delay.js';

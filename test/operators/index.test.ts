@@ -33,6 +33,15 @@ test('exports every rxjs operator and codec class by name', () => {
   assert.equal(Object.keys(rx).sort(), [...codecs, ...operators, 'idleTimeout'].sort());
 });
 
+test('exports the Decoder type from both entries, which the decoder classes satisfy', () => {
+  const decoders: (rx.Decoder<string> & ix.Decoder<string>)[] = [new rx.LineDecoder(), new rx.Utf8Decoder()];
+  const chunk = Buffer.from('a\r\nb');
+  assert.equal(
+    decoders.map((decoder) => decoder.push(chunk)),
+    [['a'], ['a\r\nb']],
+  );
+});
+
 test('exports the ix flavour under the same names, with timeout, delay and fromObservable', () => {
   assert.equal(Object.keys(ix).sort(), [...operators, 'delay', 'fromObservable', 'timeout'].sort());
 });
