@@ -6,8 +6,8 @@
  */
 import type { OperatorFunction } from 'rxjs';
 import { asBuffer } from '../source/_as-buffer.js';
-import { decode } from './_decode.js';
 import { Splitter } from './_splitter.js';
+import { decode } from './decode.js';
 import type { Decoder } from './decoder.js';
 
 /** Options of `delimited` and `DelimitedDecoder`. */

@@ -7,7 +7,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { asBuffer } from '../source/_as-buffer.js';
 import { LineTooLongError, ProtocolError } from '../source/errors.js';
-import { decode } from './_decode.js';
+import { decode } from './decode.js';
 import type { Decoder } from './decoder.js';
 
 /** Options of `netstrings` and `NetstringDecoder`. */

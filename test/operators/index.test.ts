@@ -30,7 +30,7 @@ test('exports every rxjs operator and codec class by name', () => {
     'NetstringEncoder',
     'Utf8Decoder',
   ];
-  assert.equal(Object.keys(rx).sort(), [...codecs, ...operators, 'idleTimeout'].sort());
+  assert.equal(Object.keys(rx).sort(), [...codecs, ...operators, 'decode', 'idleTimeout'].sort());
 });
 
 test('exports the Decoder type from both entries, which the decoder classes satisfy', () => {
