@@ -3,8 +3,10 @@
  * backpressure by not pulling. The same names as the rxjs operators, as plain functions from an
  * async iterable to an async iterable, written as native async generators over the same sans-I/O
  * decoders; each takes an optional `AbortSignal` and releases its source on any early exit. They
- * work on their own (`lines()(conn)`) and in IxJS's `from(conn).pipe(lines())`. `timeout` and
- * `delay` replace IxJS's own, which read the global timers, with versions on an injected clock.
+ * work on their own (`lines()(conn)`) and in IxJS's `from(conn).pipe(lines())`. `decode` runs any
+ * `Decoder` the same way, one per iteration (`decode(() => new RequestParser())(conn)`); the
+ * framing operators are built on it. `timeout` and `delay` replace IxJS's own, which read the
+ * global timers, with versions on an injected clock.
  *
  * @example
  * ```ts
@@ -18,6 +20,7 @@
  */
 export type { Decoder } from '../decoder.js';
 export type { AsyncOperator, WithSignal } from './async-operator.js';
+export { decode } from './decode.js';
 export { decodeUtf8 } from './decode-utf8.js';
 export { delay } from './delay.js';
 export { delimited } from './delimited.js';

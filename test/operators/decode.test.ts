@@ -2,7 +2,6 @@ import { from, Subject, take } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decode } from '../../operators/decode.js';
-import type { Decoder } from '../../operators/decoder.js';
 import { LineDecoder } from '../../operators/lines.js';
 import { HttpParseError, HttpTruncatedError } from '../../protocols/http/http-error.js';
 import type { ParseEvent, RequestHead, ResponseHead } from '../../protocols/http/message.js';
@@ -12,38 +11,9 @@ import { checkClean } from '../../source/testing/dirty-reactor.js';
 import { bytes, messages } from '../protocols/http/_feed.js';
 import { chunkings } from '../support/chunkings.js';
 import { record } from './_record.js';
+import { Words } from './_words.js';
 
 const test = checkClean(suite('operators/decode'));
-
-/**
- * A decoder of comma-separated words that says what was done to it: `!` is bad input, `end()`
- * emits an unterminated last word (or throws, with `strict`).
- */
-class Words implements Decoder<string> {
-  readonly calls: string[] = [];
-  #word = '';
-  constructor(readonly strict = false) {}
-
-  push(chunk: Uint8Array, frames: string[] = []): readonly string[] {
-    this.calls.push(`push ${Buffer.from(chunk)}`);
-    for (const char of Buffer.from(chunk).toString()) {
-      if (char === '!') throw new Error('bad word');
-      if (char === ',') {
-        frames.push(this.#word);
-        this.#word = '';
-      } else this.#word += char;
-    }
-    return frames;
-  }
-
-  end(frames: string[] = []): readonly string[] {
-    this.calls.push('end');
-    if (this.#word !== '' && this.strict) throw new Error('cut short');
-    if (this.#word !== '') frames.push(this.#word);
-    this.#word = '';
-    return frames;
-  }
-}
 
 const pipelined =
   'GET /1 HTTP/1.1\r\nHost: a\r\n\r\n' +
