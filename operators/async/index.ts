@@ -6,15 +6,17 @@
  * work on their own (`lines()(conn)`) and in IxJS's `from(conn).pipe(lines())`. `decode` runs any
  * `Decoder` the same way, one per iteration (`decode(() => new RequestParser())(conn)`); the
  * framing operators are built on it. `timeout` and `delay` replace IxJS's own, which read the
- * global timers, with versions on an injected clock.
+ * global timers, with versions on an injected clock. To chain several, use `pipe(conn, …)`: IxJS's
+ * `from(conn).pipe(…)` runs them but, typing each operator as returning its own `AsyncIterableX`,
+ * type-checks only one of ours at a time.
  *
  * @example
  * ```ts
  * import { from } from 'ix/asynciterable';
- * import { lines, timeout } from 'spindle/operators/async';
+ * import { lines, pipe, timeout } from 'spindle/operators/async';
  *
- * for await (const line of from(conn).pipe(lines({ maxLength: 1024 }))) console.log(line);
- * for await (const line of lines()(timeout<Uint8Array>(30, reactor)(conn))) console.log(line);
+ * for await (const line of pipe(conn, timeout(30, reactor), lines({ maxLength: 1024 }))) console.log(line);
+ * for await (const line of from(conn).pipe(lines())) console.log(line);
  * ```
  * @module
  */
@@ -38,4 +40,5 @@ export {
 export { lengthPrefixed } from './length-prefixed.js';
 export { lines } from './lines.js';
 export { netstrings } from './netstrings.js';
+export { pipe } from './pipe.js';
 export { timeout } from './timeout.js';

@@ -43,8 +43,8 @@ test('exports the Decoder type from both entries, which the decoder classes sati
   );
 });
 
-test('exports the ix flavour under the same names, with timeout, delay and fromObservable', () => {
-  assert.equal(Object.keys(ix).sort(), [...operators, 'delay', 'fromObservable', 'timeout'].sort());
+test('exports the ix flavour under the same names, with timeout, delay, fromObservable and pipe', () => {
+  assert.equal(Object.keys(ix).sort(), [...operators, 'delay', 'fromObservable', 'pipe', 'timeout'].sort());
 });
 
 test.run();
