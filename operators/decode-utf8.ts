@@ -7,8 +7,8 @@
 import { TextDecoder } from 'node:util';
 import type { OperatorFunction } from 'rxjs';
 import { ProtocolError } from '../source/errors.js';
-import { decode } from './_decode.js';
-import type { Decoder } from './_decoder.js';
+import { decode } from './decode.js';
+import type { Decoder } from './decoder.js';
 
 /** Options of `decodeUtf8` and `Utf8Decoder`. */
 export interface DecodeUtf8Options {

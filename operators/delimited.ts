@@ -6,9 +6,9 @@
  */
 import type { OperatorFunction } from 'rxjs';
 import { asBuffer } from '../source/_as-buffer.js';
-import { decode } from './_decode.js';
-import type { Decoder } from './_decoder.js';
 import { Splitter } from './_splitter.js';
+import { decode } from './decode.js';
+import type { Decoder } from './decoder.js';
 
 /** Options of `delimited` and `DelimitedDecoder`. */
 export interface DelimitedOptions {

@@ -2,8 +2,10 @@
  * `spindle/operators`: protocol-agnostic stream operators for rxjs pipelines. Framing (`lines`,
  * `netstrings`, `lengthPrefixed`, `delimited`) with their encoders, UTF-8 text (`decodeUtf8`,
  * `encodeUtf8`) and idle timeouts (`idleTimeout`). Each decoder's sans-I/O state machine is
- * exported too, for parsers that do their own I/O; the ix (async-iterable) flavour of the same
- * operators is `spindle/operators/async`.
+ * exported too, for parsers that do their own I/O; they all have the `Decoder` shape, and
+ * `decode` turns any decoder of that shape into an operator (the framing operators are built on
+ * it, and it runs the HTTP parsers: `decode(() => new RequestParser())`). The ix (async-iterable)
+ * flavour of the same operators is `spindle/operators/async`.
  *
  * @example
  * ```ts
@@ -16,7 +18,9 @@
  * ```
  * @module
  */
+export { decode } from './decode.js';
 export { type DecodeUtf8Options, decodeUtf8, Utf8Decoder } from './decode-utf8.js';
+export type { Decoder } from './decoder.js';
 export { DelimitedDecoder, type DelimitedOptions, delimited } from './delimited.js';
 export { DelimitedEncoder, encodeDelimited } from './encode-delimited.js';
 export {

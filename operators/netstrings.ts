@@ -7,8 +7,8 @@
 import type { OperatorFunction } from 'rxjs';
 import { asBuffer } from '../source/_as-buffer.js';
 import { LineTooLongError, ProtocolError } from '../source/errors.js';
-import { decode } from './_decode.js';
-import type { Decoder } from './_decoder.js';
+import { decode } from './decode.js';
+import type { Decoder } from './decoder.js';
 
 /** Options of `netstrings` and `NetstringDecoder`. */
 export interface NetstringsOptions {

@@ -6,8 +6,8 @@
  */
 
 /**
- * An operator over async iterables. It works on its own (`lines()(source)`) and in IxJS's
- * `from(source).pipe(lines())`.
+ * An operator over async iterables. It works on its own (`lines()(source)`), in IxJS's
+ * `from(source).pipe(lines())`, and chained with others in `pipe(source, timeout(30, clock), lines())`.
  *
  * ```text
  * source:   -[a\r\n]-[b\r\n]-|

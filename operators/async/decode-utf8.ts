@@ -4,8 +4,8 @@
  * @module
  */
 import { type DecodeUtf8Options, Utf8Decoder } from '../decode-utf8.js';
-import { decodeAll } from './_decode.js';
 import type { AsyncOperator, WithSignal } from './async-operator.js';
+import { decode } from './decode.js';
 
 /**
  * Decodes an async iterable of bytes as UTF-8, yielding the text each chunk completes: the pull
@@ -29,5 +29,5 @@ import type { AsyncOperator, WithSignal } from './async-operator.js';
  * ```
  */
 export function decodeUtf8(options?: DecodeUtf8Options & WithSignal): AsyncOperator<Uint8Array, string> {
-  return (source) => decodeAll(source, new Utf8Decoder(options), options?.signal);
+  return decode(() => new Utf8Decoder(options), options);
 }

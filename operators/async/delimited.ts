@@ -4,8 +4,8 @@
  * @module
  */
 import { DelimitedDecoder, type DelimitedOptions } from '../delimited.js';
-import { decodeAll } from './_decode.js';
 import type { AsyncOperator, WithSignal } from './async-operator.js';
+import { decode } from './decode.js';
 
 /**
  * Splits an async iterable of bytes into frames ended by the byte `delimiter`, yielding each
@@ -35,5 +35,5 @@ export function delimited(
   options?: DelimitedOptions & WithSignal,
 ): AsyncOperator<Uint8Array, Uint8Array> {
   new DelimitedDecoder(delimiter, options); // validate the arguments now, not at iteration
-  return (source) => decodeAll(source, new DelimitedDecoder(delimiter, options), options?.signal);
+  return decode(() => new DelimitedDecoder(delimiter, options), options);
 }

@@ -4,8 +4,8 @@
  * @module
  */
 import { LengthPrefixedDecoder, type LengthPrefixedOptions } from '../length-prefixed.js';
-import { decodeAll } from './_decode.js';
 import type { AsyncOperator, WithSignal } from './async-operator.js';
+import { decode } from './decode.js';
 
 /**
  * Splits an async iterable of bytes into frames prefixed with their big-endian length of `bytes`
@@ -34,5 +34,5 @@ export function lengthPrefixed(
   options?: LengthPrefixedOptions & WithSignal,
 ): AsyncOperator<Uint8Array, Uint8Array> {
   new LengthPrefixedDecoder(options); // validate the options now, not at iteration
-  return (source) => decodeAll(source, new LengthPrefixedDecoder(options), options?.signal);
+  return decode(() => new LengthPrefixedDecoder(options), options);
 }

@@ -4,8 +4,8 @@
  * @module
  */
 import { LineDecoder, type LineEncoding, type LinesOptions } from '../lines.js';
-import { decodeAll } from './_decode.js';
 import type { AsyncOperator, WithSignal } from './async-operator.js';
+import { decode } from './decode.js';
 
 /**
  * Splits an async iterable of bytes into lines, without their delimiters: the pull twin of the rxjs
@@ -42,5 +42,5 @@ export function lines(
 export function lines(options?: LinesOptions & WithSignal): AsyncOperator<Uint8Array, string | Uint8Array>;
 export function lines(options?: LinesOptions & WithSignal): AsyncOperator<Uint8Array, string | Uint8Array> {
   new LineDecoder(options); // validate the options now, not at iteration
-  return (source) => decodeAll(source, new LineDecoder<string | Uint8Array>(options), options?.signal);
+  return decode(() => new LineDecoder<string | Uint8Array>(options), options);
 }

@@ -4,8 +4,8 @@
  * @module
  */
 import { NetstringDecoder, type NetstringsOptions } from '../netstrings.js';
-import { decodeAll } from './_decode.js';
 import type { AsyncOperator, WithSignal } from './async-operator.js';
+import { decode } from './decode.js';
 
 /**
  * Decodes an async iterable of bytes as netstrings (`<length>:<data>,`), yielding each one's data:
@@ -31,5 +31,5 @@ import type { AsyncOperator, WithSignal } from './async-operator.js';
  */
 export function netstrings(options?: NetstringsOptions & WithSignal): AsyncOperator<Uint8Array, Uint8Array> {
   new NetstringDecoder(options); // validate the options now, not at iteration
-  return (source) => decodeAll(source, new NetstringDecoder(options), options?.signal);
+  return decode(() => new NetstringDecoder(options), options);
 }

@@ -6,6 +6,7 @@ import * as rx from '../../operators/index.js';
 const test = suite('operators/index');
 
 const operators = [
+  'decode',
   'decodeUtf8',
   'delimited',
   'encodeDelimited',
@@ -33,8 +34,17 @@ test('exports every rxjs operator and codec class by name', () => {
   assert.equal(Object.keys(rx).sort(), [...codecs, ...operators, 'idleTimeout'].sort());
 });
 
-test('exports the ix flavour under the same names, with timeout, delay and fromObservable', () => {
-  assert.equal(Object.keys(ix).sort(), [...operators, 'delay', 'fromObservable', 'timeout'].sort());
+test('exports the Decoder type from both entries, which the decoder classes satisfy', () => {
+  const decoders: (rx.Decoder<string> & ix.Decoder<string>)[] = [new rx.LineDecoder(), new rx.Utf8Decoder()];
+  const chunk = Buffer.from('a\r\nb');
+  assert.equal(
+    decoders.map((decoder) => decoder.push(chunk)),
+    [['a'], ['a\r\nb']],
+  );
+});
+
+test('exports the ix flavour under the same names, with timeout, delay, fromObservable and pipe', () => {
+  assert.equal(Object.keys(ix).sort(), [...operators, 'delay', 'fromObservable', 'pipe', 'timeout'].sort());
 });
 
 test.run();
