@@ -1,9 +1,11 @@
 /**
- * `npm test`: type check, lint, then the uvu suite under c8 with coverage thresholds. Streams each
- * step's output and ends with one plain `N passed, N failed` line (a failed check or coverage
- * threshold counts as a failure); exits non-zero if anything failed.
+ * `npm test`: checks the real peers the tests talk to (installing missing ones as root with apt,
+ * see `peers.ts`), then type check, lint, then the uvu suite under c8 with coverage thresholds.
+ * Streams each step's output and ends with one plain `N passed, N failed` line (a missing peer,
+ * a failed check or coverage threshold counts as a failure); exits non-zero if anything failed.
  */
 import { spawn } from 'node:child_process';
+import { ensurePeers } from './peers.js';
 
 interface StepResult {
   code: number;
@@ -26,6 +28,11 @@ function run(command: string, args: string[]): Promise<StepResult> {
 
 const bin = (name: string) => `node_modules/.bin/${name}`;
 let failedChecks = 0;
+
+if (!(await ensurePeers())) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 console.log('» type check');
 if ((await run(bin('tsc'), ['-p', 'tsconfig.json'])).code !== 0) failedChecks++;

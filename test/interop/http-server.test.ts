@@ -14,8 +14,8 @@ import { throwawayCertificate } from '../support/throwaway-certificate.js';
 const run = promisify(execFile);
 const test = suite('interop/http-server');
 
+const { key, cert } = throwawayCertificate(); // first: if openssl fails, no folder is left behind
 const dir = mkdtempSync(join(tmpdir(), 'spindle-http-interop-'));
-const { key, cert } = throwawayCertificate();
 writeFileSync(join(dir, 'cert.pem'), cert);
 writeFileSync(join(dir, 'key.pem'), key);
 

@@ -85,6 +85,10 @@ export async function startTwistedWeb(directory: string): Promise<TwistedWeb> {
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
+  // Not found (ENOENT) is an 'error' event and a negative exitCode: fail below, do not crash the run.
+  child.once('error', (error) =>
+    collect(Buffer.from(`${error.message} (Debian's python3-twisted has it)\n`)),
+  );
   const twisted: TwistedWeb = { port, output: () => output, stop: () => stop(child) };
   const deadline = Date.now() + 20_000;
   while (!(await accepts(port))) {
