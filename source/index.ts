@@ -67,6 +67,7 @@ export { connect, listen, type WithReactor } from './endpoints.js';
 export {
   AlreadyCalledError,
   AlreadyCancelledError,
+  AlreadySecureError,
   CancelledError,
   CertificateError,
   ConnectionDone,
@@ -84,6 +85,8 @@ export {
   QueueUnderflowError,
   SpindleError,
   TimeoutError,
+  TLSHandshakeError,
+  tlsHandshakeError,
 } from './errors.js';
 export { type ErrorType, Failure } from './failure.js';
 export { Logger, type LogLevel, type LogRecord, logRecords$, publishLog } from './log.js';
