@@ -340,7 +340,7 @@ function describe(value: unknown): string {
 
 // ---------------------------------------------------------------------------------------------
 // Failures a user can see: TLS handshakes that fail for another reason than the certificate,
-// and `startTLS` on a connection that is already secure.
+// `startTLS` on a connection that is already secure, and files named in endpoint descriptions.
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -427,5 +427,32 @@ export class AlreadySecureError extends SpindleError {
   static override readonly code: string = 'SPINDLE_ALREADY_SECURE';
   constructor(message = 'the connection is already using TLS', options?: ErrorOptions) {
     super(message, options);
+  }
+}
+
+/**
+ * A file named in an endpoint description (`certKey`, `privateKey`, `extraCertChain`, `caCerts`,
+ * `certificate` …) could not be read, or does not hold what the parameter needs. `path` is the
+ * path as written in the description, `parameter` the parameter that names it; the file system's
+ * error, when there is one, is the `cause`.
+ *
+ * @example
+ * ```ts
+ * try { listen('ssl:443:privateKey=server.pem'); }
+ * catch (e) {
+ *   if (e instanceof EndpointFileError) console.log(e.parameter, e.path); // 'privateKey' 'server.pem'
+ * }
+ * ```
+ */
+export class EndpointFileError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_ENDPOINT_FILE';
+  /** The path of the file (or folder), as the description names it. */
+  readonly path: string;
+  /** The description's parameter that names the file. */
+  readonly parameter: string;
+  constructor(message: string, options: ErrorOptions & { path: string; parameter: string }) {
+    super(message, options);
+    this.path = options.path;
+    this.parameter = options.parameter;
   }
 }

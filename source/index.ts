@@ -75,6 +75,7 @@ export {
   ConnectionRefusedError,
   certificateError,
   DNSLookupError,
+  EndpointFileError,
   EndpointSyntaxError,
   FailureGroup,
   FirstError,

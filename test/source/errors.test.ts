@@ -6,6 +6,8 @@ import {
   CertificateError,
   ConnectionDone,
   certificateError,
+  EndpointFileError,
+  EndpointSyntaxError,
   LineTooLongError,
   ProtocolError,
   SpindleError,
@@ -85,6 +87,15 @@ test('the errors for failures a user can see carry their codes, names and detail
   assert.is(secure.code, 'SPINDLE_ALREADY_SECURE');
   assert.is(secure.name, 'AlreadySecureError');
   assert.is(secure.message, 'the connection is already using TLS');
+  const enoent = Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+  const file = new EndpointFileError('cannot read', { path: 'ca.pem', parameter: 'caCerts', cause: enoent });
+  assert.is(file.code, 'SPINDLE_ENDPOINT_FILE');
+  assert.is(file.name, 'EndpointFileError');
+  assert.is(file.path, 'ca.pem');
+  assert.is(file.parameter, 'caCerts');
+  assert.is(file.cause, enoent);
+  assert.ok(file instanceof SpindleError);
+  assert.not.ok(file instanceof EndpointSyntaxError, 'a file error is no syntax error');
   assert.not.ok(handshake instanceof CertificateError, 'nor is a handshake error a certificate error');
 });
 
