@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TLSOptions } from './connection.js';
-import { EndpointSyntaxError } from './errors.js';
+import { EndpointFileError, EndpointSyntaxError } from './errors.js';
 
 /** Where to listen for TCP (`tcp:`, `tcp6:`) connections. */
 export interface TCPServerEndpoint {
@@ -174,6 +174,17 @@ class Arguments {
     return n;
   }
 
+  /** Reads the file (or folder) the named parameter gives, if it is given. */
+  file(name: string): PemFile | undefined {
+    const path = this.take(name, false);
+    return path === undefined ? undefined : readPem(name, path, this._parsed.description);
+  }
+
+  /** The PEM blocks of one kind in a file that was read; see `pemBlocks`. */
+  blocks(file: PemFile, kind: keyof typeof pemKinds): Buffer {
+    return pemBlocks(file, kind, this._parsed.description);
+  }
+
   error(problem: string): EndpointSyntaxError {
     return syntax(this._parsed.description, `${this._kind}: ${problem}`);
   }
@@ -192,29 +203,92 @@ class Arguments {
 const isBacklog = (n: number) => Number.isInteger(n) && n > 0;
 const isTimeout = (n: number) => Number.isFinite(n) && n > 0;
 
+/** A PEM file (or, for `caCerts`, a folder of them) named in a description, read. */
+interface PemFile {
+  /** The parameter that names it (`certKey`, `caCerts` …). */
+  readonly parameter: string;
+  /** The path as the description writes it. */
+  readonly path: string;
+  /** Its contents; one buffer per file of a folder. */
+  readonly contents: Buffer[];
+}
+
+/** What a file system error means, in a few words (`no such file (ENOENT)`). */
+const fileProblems: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  EMFILE: 'too many open files',
+};
+
+function fileProblem(error: Error & { code?: string }): string {
+  const words = error.code === undefined ? undefined : fileProblems[error.code];
+  return words === undefined ? error.message : `${words} (${error.code})`;
+}
+
 /** Reads a PEM file, or every file in a folder of PEM files (Twisted's `caCerts` directory). */
-function readPem(path: string, args: Arguments): Buffer[] {
+function readPem(parameter: string, path: string, description: string): PemFile {
+  let folder = false;
   try {
-    if (statSync(path).isDirectory()) {
-      return readdirSync(path)
-        .sort()
-        .map((name) => readFileSync(join(path, name)));
-    }
-    return [readFileSync(path)];
+    folder = statSync(path).isDirectory();
+    const contents = folder
+      ? readdirSync(path)
+          .sort()
+          .map((name) => readFileSync(join(path, name)))
+      : [readFileSync(path)];
+    return { parameter, path, contents };
   } catch (error) {
-    throw args.error(`cannot read "${path}": ${(error as Error).message}`);
+    const failed = error as Error & { code?: string; path?: string };
+    const inside = folder && failed.path !== undefined && failed.path !== path ? `"${failed.path}": ` : '';
+    throw new EndpointFileError(
+      `cannot read the ${parameter} ${folder ? 'folder' : 'file'} "${path}" named in "${description}": ${inside}${fileProblem(failed)}`,
+      { path, parameter, cause: error },
+    );
   }
+}
+
+const pemBlock = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+const pemKinds = {
+  certificate: { test: (label: string) => /^(TRUSTED )?CERTIFICATE$/.test(label), what: 'no certificate' },
+  key: { test: (label: string) => /^([A-Z0-9]+ )*PRIVATE KEY$/.test(label), what: 'no private key' },
+} as const;
+
+/**
+ * The certificate blocks, or the first private key block, of a PEM file: so that one file may hold
+ * both. A file with no PEM block at all is given whole, for Node to judge.
+ */
+function pemBlocks(file: PemFile, kind: keyof typeof pemKinds, description: string): Buffer {
+  const whole = Buffer.concat(file.contents);
+  const text = whole.toString('latin1');
+  const blocks = [...text.matchAll(pemBlock)];
+  if (blocks.length === 0) return whole;
+  const wanted = blocks.filter((block) => pemKinds[kind].test(block[1]!)).map((block) => block[0]);
+  if (wanted.length === 0) {
+    throw new EndpointFileError(
+      `the ${file.parameter} file "${file.path}" named in "${description}" holds ${pemKinds[kind].what}`,
+      { path: file.path, parameter: file.parameter },
+    );
+  }
+  return Buffer.from(`${(kind === 'key' ? wanted.slice(0, 1) : wanted).join('\n')}\n`, 'latin1');
 }
 
 /**
  * Parses a server endpoint description.
  *
  * - `tcp:PORT[:interface=HOST][:backlog=N]`, `tcp6:PORT[:interface=HOST]` (default `::`)
- * - `tls:PORT:certKey=CERT.pem:privateKey=KEY.pem[:interface=HOST][:extraCertChain=PEM]` (`ssl:` too)
+ * - `tls:PORT:certKey=CERT.pem:privateKey=KEY.pem[:interface=HOST][:extraCertChain=PEM][:caCerts=PEM]`
+ *   (`ssl:` too); `certKey` defaults to `privateKey` (as in Twisted) and `privateKey` to `certKey`,
+ *   so one PEM file holding the certificate and its key may be named alone
+ *   (`ssl:443:privateKey=server.pem`)
  * - `unix:PATH[:mode=660][:backlog=N]` (or `unix:address=PATH`)
  * - `udp:PORT[:interface=HOST]`, `udp6:PORT[:interface=HOST]`
  *
  * @throws EndpointSyntaxError naming the bad part.
+ * @throws EndpointFileError when a file it names cannot be read, or lacks the certificate or key.
  * @example
  * ```ts
  * parseServerEndpoint('tcp6:8080:interface=\\:\\:1'); // { type: 'tcp', port: 8080, host: '::1' }
@@ -243,17 +317,22 @@ export function parseServerEndpoint(description: string): ServerEndpoint {
       const port = args.port();
       const host = args.take('interface', false);
       const backlog = args.number('backlog', isBacklog, 'a positive whole number');
-      const certPath = args.take('certKey', false);
-      const keyPath = args.take('privateKey', false) ?? certPath;
-      if (certPath === undefined) throw args.error('missing certKey (the certificate PEM file)');
-      const chainPath = args.take('extraCertChain', false);
+      // certKey defaults to privateKey (as in Twisted) and privateKey to certKey: one PEM file may hold both.
+      const certKey = args.file('certKey');
+      const privateKey = args.file('privateKey');
+      const certFile = certKey ?? privateKey;
+      const keyFile = privateKey ?? certKey;
+      if (certFile === undefined || keyFile === undefined) {
+        throw args.error('missing certKey or privateKey (the certificate and key PEM files)');
+      }
+      const chain = args.file('extraCertChain');
       const cert = Buffer.concat([
-        ...readPem(certPath, args),
-        ...(chainPath === undefined ? [] : readPem(chainPath, args)),
+        args.blocks(certFile, 'certificate'),
+        ...(chain === undefined ? [] : [args.blocks(chain, 'certificate')]),
       ]);
-      const key = readPem(keyPath!, args)[0]!;
-      const caPath = args.take('caCerts', false);
-      const tls: TLSOptions = { cert, key, ...(caPath !== undefined && { ca: readPem(caPath, args) }) };
+      const key = args.blocks(keyFile, 'key');
+      const ca = args.file('caCerts');
+      const tls: TLSOptions = { cert, key, ...(ca !== undefined && { ca: ca.contents }) };
       endpoint = {
         type: 'tls',
         port,
@@ -301,10 +380,12 @@ export function parseServerEndpoint(description: string): ServerEndpoint {
  * Parses a client endpoint description.
  *
  * - `tcp:host=HOST:port=PORT[:timeout=S][:bindAddress=HOST]` (or `tcp:HOST:PORT`)
- * - `tls:host=HOST:port=PORT[:caCerts=PEM-or-folder][:hostname=NAME][:certificate=PEM:privateKey=PEM]`
+ * - `tls:host=HOST:port=PORT[:caCerts=PEM-or-folder][:hostname=NAME][:certificate=PEM[:privateKey=PEM]]`
+ *   (`privateKey` defaults to the `certificate` file)
  * - `unix:path=PATH[:timeout=S]` (or `unix:PATH`)
  *
  * @throws EndpointSyntaxError naming the bad part.
+ * @throws EndpointFileError when a file it names cannot be read, or lacks the certificate or key.
  * @example
  * ```ts
  * parseClientEndpoint('tcp:host=127.0.0.1:port=80'); // { type: 'tcp', host: '127.0.0.1', port: 80 }
@@ -332,17 +413,16 @@ export function parseClientEndpoint(description: string): ClientEndpoint {
       if (parsed.type === 'tcp' || parsed.type === 'tcp6') {
         endpoint = { type: 'tcp', ...common };
       } else {
-        const caPath = args.take('caCerts', false) ?? args.take('trustRoots', false);
+        const ca = args.file('caCerts') ?? args.file('trustRoots');
         const servername = args.take('hostname', false);
-        const certPath = args.take('certificate', false);
-        const keyPath = args.take('privateKey', false) ?? certPath;
+        const certificate = args.file('certificate');
+        let key: Buffer | undefined;
+        if (certificate !== undefined) key = args.blocks(args.file('privateKey') ?? certificate, 'key');
+        else args.take('privateKey', false); // without a certificate it is not used, as in Twisted
         const tls: TLSOptions = {
-          ...(caPath !== undefined && { ca: readPem(caPath, args) }),
+          ...(ca !== undefined && { ca: ca.contents }),
           ...(servername !== undefined && { servername }),
-          ...(certPath !== undefined && {
-            cert: readPem(certPath, args)[0]!,
-            key: readPem(keyPath!, args)[0]!,
-          }),
+          ...(certificate !== undefined && { cert: args.blocks(certificate, 'certificate'), key }),
         };
         endpoint = { type: 'tls', ...common, tls };
       }

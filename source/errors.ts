@@ -378,3 +378,122 @@ function describe(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Failures a user can see: TLS handshakes that fail for another reason than the certificate,
+// `startTLS` on a connection that is already secure, and files named in endpoint descriptions.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A TLS handshake failed for another reason than the peer's certificate: the peer did not answer
+ * in TLS (a plain TCP server, or a STARTTLS server that did not switch), the connection closed
+ * during the handshake, or OpenSSL refused what the peer sent. `reason` is Node's or OpenSSL's
+ * code (`ERR_SSL_WRONG_VERSION_NUMBER`, `ECONNRESET` …); the Node error is the `cause`. A refused
+ * certificate is a `CertificateError` instead.
+ *
+ * @example
+ * ```ts
+ * connect('tls:host=127.0.0.1:port=8080').addErrback(f => {
+ *   f.trap(TLSHandshakeError);
+ *   console.log(f.value.message); // '127.0.0.1:8080 did not answer in TLS (is it a plain TCP server?)'
+ * });
+ * ```
+ */
+export class TLSHandshakeError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_TLS_HANDSHAKE';
+  /** Node's or OpenSSL's code for the failure. */
+  readonly reason: string;
+  constructor(reason: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+/** OpenSSL's codes for a record that is not TLS at all: the peer answered in clear text. */
+const notTLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);
+/** Codes for a connection closed or reset before the handshake was done. */
+const closedDuringHandshake = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ERR_SSL_UNEXPECTED_EOF_WHILE_READING',
+]);
+
+/**
+ * The typed error for a Node error raised during a client's TLS handshake with `target`
+ * (`host:port`), or `undefined` when it is no handshake failure (a refused certificate is
+ * `certificateError`'s, so try that first). `upgrade` says the handshake is a `startTLS`, which
+ * changes the hint given when the peer answers in clear text.
+ *
+ * @example
+ * ```ts
+ * socket.on('error', (error) => {
+ *   throw certificateError(error) ?? tlsHandshakeError(error, '127.0.0.1:8443') ?? error;
+ * });
+ * ```
+ */
+export function tlsHandshakeError(
+  error: Error & { code?: string; reason?: string },
+  target: string,
+  upgrade = false,
+): TLSHandshakeError | undefined {
+  const code = error.code;
+  if (code === undefined) return undefined;
+  let message: string;
+  if (notTLS.has(code)) {
+    const hint = upgrade ? 'did it agree to start TLS?' : 'is it a plain TCP server?';
+    message = `${target} did not answer in TLS (${hint})`;
+  } else if (closedDuringHandshake.has(code)) {
+    message = `the connection to ${target} closed during the TLS handshake (${code})`;
+  } else if (code.startsWith('ERR_SSL_')) {
+    const what = typeof error.reason === 'string' && error.reason !== '' ? `: ${error.reason}` : '';
+    message = `the TLS handshake with ${target} failed${what} (${code})`;
+  } else {
+    return undefined;
+  }
+  return new TLSHandshakeError(code, message, { cause: error });
+}
+
+/**
+ * `startTLS` was called on a connection that is already encrypted (a `tls:` endpoint, or a
+ * connection upgraded once already). TLS inside TLS is not supported.
+ *
+ * @example
+ * ```ts
+ * const conn = await connect('tls:host=localhost:port=8443');
+ * conn.startTLS({}).addErrback(f => f.trap(AlreadySecureError)); // 'the connection is already using TLS'
+ * ```
+ */
+export class AlreadySecureError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_ALREADY_SECURE';
+  constructor(message = 'the connection is already using TLS', options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * A file named in an endpoint description (`certKey`, `privateKey`, `extraCertChain`, `caCerts`,
+ * `certificate` …) could not be read, or does not hold what the parameter needs. `path` is the
+ * path as written in the description, `parameter` the parameter that names it; the file system's
+ * error, when there is one, is the `cause`.
+ *
+ * @example
+ * ```ts
+ * try { listen('ssl:443:privateKey=server.pem'); }
+ * catch (e) {
+ *   if (e instanceof EndpointFileError) console.log(e.parameter, e.path); // 'privateKey' 'server.pem'
+ * }
+ * ```
+ */
+export class EndpointFileError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_ENDPOINT_FILE';
+  /** The path of the file (or folder), as the description names it. */
+  readonly path: string;
+  /** The description's parameter that names the file. */
+  readonly parameter: string;
+  constructor(message: string, options: ErrorOptions & { path: string; parameter: string }) {
+    super(message, options);
+    this.path = options.path;
+    this.parameter = options.parameter;
+  }
+}

@@ -67,6 +67,7 @@ export { connect, listen, type WithReactor } from './endpoints.js';
 export {
   AlreadyCalledError,
   AlreadyCancelledError,
+  AlreadySecureError,
   CancelledError,
   CertificateError,
   ConnectionDone,
@@ -74,6 +75,7 @@ export {
   ConnectionRefusedError,
   certificateError,
   DNSLookupError,
+  EndpointFileError,
   EndpointSyntaxError,
   FailureGroup,
   FirstError,
@@ -84,6 +86,8 @@ export {
   QueueUnderflowError,
   SpindleError,
   TimeoutError,
+  TLSHandshakeError,
+  tlsHandshakeError,
 } from './errors.js';
 export { type ErrorType, Failure } from './failure.js';
 export { Logger, type LogLevel, type LogRecord, logRecords$, publishLog } from './log.js';

@@ -7,10 +7,20 @@ import type { Socket } from 'node:net';
 import type { ReactorTime } from '../clock.js';
 import type { Connection } from '../connection.js';
 import { Deferred } from '../deferred.js';
-import { ConnectionRefusedError, certificateError, DNSLookupError, TimeoutError } from '../errors.js';
+import {
+  ConnectionRefusedError,
+  certificateError,
+  DNSLookupError,
+  TimeoutError,
+  tlsHandshakeError,
+} from '../errors.js';
 
-/** Node's connect errors as Spindle's: refused, DNS and certificate failures get their own types. */
-export function connectError(error: Error & { code?: string }, target: string): Error {
+/**
+ * Node's connect errors as Spindle's: refused, DNS and certificate failures get their own types,
+ * and so, when `tls` says the attempt includes a TLS handshake, do the other handshake failures
+ * (a peer that answers in clear text, a connection closed before the handshake is done).
+ */
+export function connectError(error: Error & { code?: string }, target: string, tls = false): Error {
   switch (error.code) {
     case 'ECONNREFUSED':
     case 'ENOENT': // a Unix socket path nobody listens on
@@ -20,7 +30,7 @@ export function connectError(error: Error & { code?: string }, target: string): 
     case 'EAI_FAIL':
       return new DNSLookupError(`cannot resolve ${target}: ${error.code}`, { cause: error });
     default:
-      return certificateError(error) ?? error;
+      return certificateError(error) ?? (tls ? tlsHandshakeError(error, target) : undefined) ?? error;
   }
 }
 
@@ -48,7 +58,7 @@ export function connectSocket(
   const onError = (error: Error) => {
     if (timer.active()) timer.cancel();
     socket.destroy();
-    if (!attempt.called) attempt.errback(connectError(error, target));
+    if (!attempt.called) attempt.errback(connectError(error, target, readyEvent === 'secureConnect'));
   };
   socket.once('error', onError);
   socket.once(readyEvent, () => {

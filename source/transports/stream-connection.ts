@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, TLSSocket, connect as tlsConnect } from 'node:tls';
-import type { Address } from '../address.js';
+import { type Address, formatAddress } from '../address.js';
 import {
   BaseConnection,
   type ConnectionOptions,
@@ -15,7 +15,13 @@ import {
   type TLSOptions,
 } from '../connection.js';
 import { Deferred, fail } from '../deferred.js';
-import { ConnectionDone, ConnectionLost, certificateError } from '../errors.js';
+import {
+  AlreadySecureError,
+  ConnectionDone,
+  ConnectionLost,
+  certificateError,
+  tlsHandshakeError,
+} from '../errors.js';
 
 /** A connection's two addresses, read once while the socket is open. */
 export interface ConnectionAddresses {
@@ -150,7 +156,7 @@ export class StreamConnection extends BaseConnection {
   }
 
   protected override transportStartTLS(options: TLSOptions): Deferred<void> {
-    if (this._secure) return fail(new Error('the connection is already using TLS'));
+    if (this._secure) return fail(new AlreadySecureError());
     if (!this.writable) return fail(new ConnectionDone('cannot start TLS on a closing connection'));
     const raw = this._stream;
     this._unwire(raw);
@@ -174,7 +180,14 @@ export class StreamConnection extends BaseConnection {
       if (!handshake.called) handshake.callback(undefined);
     };
     const failed = (error: Error) => {
-      if (!handshake.called) handshake.errback(certificateError(error) ?? error);
+      // A client's handshake failures get their types (the server side keeps Node's errors).
+      const typed =
+        certificateError(error) ??
+        (this.side === 'client'
+          ? tlsHandshakeError(error, formatAddress(this.remoteAddress), true)
+          : undefined);
+      if (typed !== undefined && this._error === error) this._error = typed; // data$ fails with it too
+      if (!handshake.called) handshake.errback(typed ?? error);
     };
     secure.once(this.side === 'server' ? 'secure' : 'secureConnect', done);
     secure.once('error', failed);

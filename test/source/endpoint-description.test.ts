@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseClientEndpoint, parseServerEndpoint } from '../../source/endpoint-description.js';
-import { EndpointSyntaxError } from '../../source/errors.js';
+import { EndpointFileError, EndpointSyntaxError } from '../../source/errors.js';
 
 const test = suite('source/endpoint-description');
 
@@ -128,16 +128,26 @@ test('malformed descriptions throw EndpointSyntaxError naming the bad part', () 
   rejects(() => parseServerEndpoint('tcp:interface=x:80'), /positional argument "80" after named ones/);
   rejects(() => parseServerEndpoint('tcp:80\\'), /lone backslash/);
   rejects(() => parseServerEndpoint('tls:443'), /missing certKey/);
-  rejects(
-    () => parseServerEndpoint('tls:443:certKey=/nonexistent/cert.pem'),
-    /cannot read "\/nonexistent\/cert.pem"/,
-  );
   rejects(() => parseServerEndpoint('unix:/tmp/s:mode=999'), /mode "999"/);
   rejects(() => parseClientEndpoint('tcp:host=h'), /missing port/);
   rejects(() => parseClientEndpoint('tcp:port=80'), /missing host/);
   rejects(() => parseClientEndpoint('tcp:h:80:timeout=0'), /timeout "0"/);
   rejects(() => parseClientEndpoint('udp:h:53'), /unknown endpoint type "udp"/);
   rejects(() => parseClientEndpoint('unix:'), /missing path/);
+});
+
+test('a certificate file that cannot be read is an EndpointFileError, not a syntax error', () => {
+  try {
+    parseServerEndpoint('tls:443:certKey=/nonexistent/cert.pem');
+    assert.unreachable('expected the description to be refused');
+  } catch (error) {
+    assert.ok(error instanceof EndpointFileError, String(error));
+    assert.not.ok(error instanceof EndpointSyntaxError);
+    assert.is(
+      (error as Error).message,
+      'cannot read the certKey file "/nonexistent/cert.pem" named in "tls:443:certKey=/nonexistent/cert.pem": no such file (ENOENT)',
+    );
+  }
 });
 
 test.run();
