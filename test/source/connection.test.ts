@@ -1,4 +1,4 @@
-import { Observable, Subject } from 'rxjs';
+import { Observable, Subject, take } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type CloseReason, type Connection, UnsupportedTransportError } from '../../source/connection.js';
@@ -119,6 +119,20 @@ test('pauses reading when the last consumer leaves, and keeps what arrives for t
   assert.equal(first.chunks, ['a']);
   assert.equal(second.chunks, ['a']);
   assert.equal(third.chunks, ['b', 'c'], 'nothing received meanwhile was lost');
+  transport.loseConnection();
+});
+
+test('a subscriber that leaves after the first of several waiting chunks leaves the rest for the next one', () => {
+  const transport = new StringTransport();
+  transport.receive('one');
+  transport.receive('two');
+  transport.receive('three');
+  const first: string[] = [];
+  transport.data$.pipe(take(1)).subscribe((chunk) => first.push(text(chunk)));
+  assert.equal(first, ['one']);
+  assert.not.ok(transport.reading, 'the only consumer left');
+  const next = record(transport);
+  assert.equal(next.chunks, ['two', 'three'], 'nothing received before was lost');
   transport.loseConnection();
 });
 
