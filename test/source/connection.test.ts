@@ -2,6 +2,7 @@ import { Observable, Subject, take } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type CloseReason, type Connection, UnsupportedTransportError } from '../../source/connection.js';
+import type { Deferred } from '../../source/deferred.js';
 import { ConnectionDone, ConnectionLost } from '../../source/errors.js';
 import { type LogRecord, logRecords$ } from '../../source/log.js';
 import type { Pausable } from '../../source/producer.js';
@@ -490,6 +491,29 @@ test('drained() fires at once when writes are not blocked, and after the drain w
   transport.setWriteBlocked(false);
   assert.ok(first.called && second.called);
   assert.ok(transport.drained().called);
+  transport.abort();
+});
+
+test('drained() asked for while a producer resumed by the drain refills the buffer waits for the next drain', () => {
+  const transport = new StringTransport();
+  const waiters: Deferred<void>[] = [];
+  let bursts = 0;
+  transport.registerProducer({
+    pauseProducing: () => {},
+    resumeProducing: () => {
+      if (bursts++ > 0) return;
+      transport.setWriteBlocked(true); // the burst it writes on resuming fills the buffer again
+      if (!transport.write('burst')) waiters.push(transport.drained());
+    },
+  });
+  transport.setWriteBlocked(true);
+  transport.write('full');
+  transport.setWriteBlocked(false); // drains: the producer resumes, writes, and is refused
+  assert.is(waiters.length, 1, 'the producer asked for the next drain');
+  assert.not.ok(transport.write('more'), 'the buffer is full again');
+  assert.not.ok(waiters[0]!.called, 'no drain since it was asked for');
+  transport.setWriteBlocked(false);
+  assert.ok(waiters[0]!.called);
   transport.abort();
 });
 
