@@ -210,8 +210,10 @@ export abstract class BaseConnection implements Connection {
     return new Observable<Uint8Array>((subscriber) => {
       // One small object is both the consumer and the teardown: no closures per subscription.
       const subscription = new DataSubscription(this, subscriber);
+      // The teardown goes in first: a transport that delivers at once, inside `_addConsumer`,
+      // must find a subscriber that leaves on its first chunk (`take(1)`) already gone.
+      subscriber.add(subscription);
       this._addConsumer(subscription);
-      return subscription;
     });
   }
 
@@ -442,11 +444,13 @@ export abstract class BaseConnection implements Connection {
   /** The write buffer drained: producers paused by this connection resume. */
   protected drainedWrites(): void {
     this._blocked = false;
+    // The waiters are taken first: one that a resumed producer adds while refilling the buffer
+    // waits for the next drain.
+    const waiters = this._drainWaiters;
+    this._drainWaiters = undefined;
     const producers = this._pausedProducers;
     this._pausedProducers = undefined;
     if (producers !== undefined) for (const producer of producers) producer.resumeProducing();
-    const waiters = this._drainWaiters;
-    this._drainWaiters = undefined;
     if (waiters !== undefined) for (const waiter of waiters) waiter.callback(undefined);
   }
 
