@@ -9,7 +9,7 @@
  * (never queued); when it drains, it is told how many it missed. Replies to a client's own lines
  * are written as usual, so a client that sends without reading pauses itself only.
  *
- * Run: `npx tsx demos/chat.ts [--listen tcp:8023:interface=127.0.0.1]`, then `nc 127.0.0.1 8023`
+ * Run: `node dist/demos/chat.js [--listen tcp:8023:interface=127.0.0.1]`, then `nc 127.0.0.1 8023`
  * in two terminals.
  */
 import { pathToFileURL } from 'node:url';

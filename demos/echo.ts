@@ -4,7 +4,7 @@
  * client half-closes, the echo finishes writing and closes. Backpressure is automatic: a client
  * that sends faster than it reads fills our write buffer, and that pauses reading from it.
  *
- * Run: `npx tsx demos/echo.ts [--listen tcp:8007:interface=127.0.0.1]`, then `nc 127.0.0.1 8007`.
+ * Run: `node dist/demos/echo.js [--listen tcp:8007:interface=127.0.0.1]`, then `nc 127.0.0.1 8007`.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';

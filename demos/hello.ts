@@ -5,7 +5,7 @@
  * `httpServer` turns it into a connection handler that `listen` serves on any stream endpoint
  * (`tcp:`, `tls:`, `unix:`). At Ctrl-C the server answers what it has taken, then exits.
  *
- * Run: `npx tsx demos/hello.ts [--listen tcp:8080:interface=127.0.0.1]`, then
+ * Run: `node dist/demos/hello.js [--listen tcp:8080:interface=127.0.0.1]`, then
  * `curl http://127.0.0.1:8080/` or `curl -T file http://127.0.0.1:8080/echo`.
  */
 import { pathToFileURL } from 'node:url';

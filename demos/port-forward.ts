@@ -6,7 +6,7 @@
  * Twisted (a half-close is not forwarded). If the target cannot be reached, the client's
  * connection is closed.
  *
- * Run: `npx tsx demos/port-forward.ts [--listen tcp:8080:interface=127.0.0.1]
+ * Run: `node dist/demos/port-forward.js [--listen tcp:8080:interface=127.0.0.1]
  * [--to tcp:host=127.0.0.1:port=80]`, then `curl http://127.0.0.1:8080/`.
  */
 import { pathToFileURL } from 'node:url';

@@ -2,7 +2,7 @@
  * `npm start`: the echo, chat and hello (HTTP) demos in one process, until Ctrl-C. It prints where
  * each listens and how to try it. `--echo`, `--chat` and `--hello` choose other endpoints.
  *
- * Run: `npm start`, or `npx tsx demos/start.ts [--echo tcp:8007:interface=127.0.0.1]
+ * Run: `npm start`, or `node dist/demos/start.js [--echo tcp:8007:interface=127.0.0.1]
  * [--chat tcp:8023:interface=127.0.0.1] [--hello tcp:8080:interface=127.0.0.1]`.
  */
 import { parseArgs } from 'node:util';

@@ -5,7 +5,7 @@
  * self-signed certificate for localhost with `openssl` in a temporary folder (removed at
  * shutdown) and prints where, so a client can trust it.
  *
- * Run: `npx tsx demos/tls-echo.ts [--listen tls:8443:interface=127.0.0.1] [--cert cert.pem --key key.pem]`,
+ * Run: `node dist/demos/tls-echo.js [--listen tls:8443:interface=127.0.0.1] [--cert cert.pem --key key.pem]`,
  * then `openssl s_client -quiet -connect 127.0.0.1:8443 -CAfile CERT`.
  */
 import { execFileSync } from 'node:child_process';

@@ -3,7 +3,7 @@
  * no stream of connections but one stream of datagrams, each with its sender's address; a reply
  * that cannot be sent (the sender's port is gone) is logged and forgotten, as UDP is.
  *
- * Run: `npx tsx demos/udp-echo.ts [--listen udp:8007:interface=127.0.0.1]`, then
+ * Run: `node dist/demos/udp-echo.js [--listen udp:8007:interface=127.0.0.1]`, then
  * `nc -u 127.0.0.1 8007`.
  */
 import { pathToFileURL } from 'node:url';

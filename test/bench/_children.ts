@@ -16,6 +16,14 @@ export function benchSource(name: string): string {
   return new URL(`../../../test/bench/${name}`, import.meta.url).pathname;
 }
 
+/** The path of a file of the repository compiled into .bench/ (`demos/echo` → …/.bench/demos/echo.js). */
+export function compiledScript(path: string): string {
+  return new URL(`../../${path}.js`, import.meta.url).pathname;
+}
+
+/** The repository's root folder, where `npx` finds the project's own tools. */
+export const repositoryRoot = new URL('../../../', import.meta.url).pathname;
+
 /** Ends the benchmark `name` (exit 3, its children killed on exit) if it is not done within `seconds`. */
 export function giveUpAfter(name: string, seconds: number): void {
   setTimeout(() => {
@@ -31,6 +39,18 @@ export const twistedPython = '/usr/bin/python3';
 export function twistedAvailable(): boolean {
   const probe = spawnSync(twistedPython, ['-c', 'import twisted'], { stdio: 'ignore', timeout: 30_000 });
   return probe.status === 0;
+}
+
+/** How a child is started and stopped. */
+export interface ChildOptions {
+  /** Its working directory; by default the benchmark's. */
+  readonly cwd?: string;
+  /**
+   * Runs it as a process group of its own, for a command that starts others (`npx tsx …` runs npm,
+   * tsx's CLI and then node): it is killed as a group, and `stop()` sends the group SIGTERM, since
+   * such a program does not watch its stdin.
+   */
+  readonly group?: boolean;
 }
 
 const running = new Set<Child>();
@@ -60,8 +80,13 @@ export class Child {
     readonly name: string,
     command: string,
     args: readonly string[],
+    private readonly _options: ChildOptions = {},
   ) {
-    this.process = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.process = spawn(command, args, {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      cwd: _options.cwd,
+      detached: _options.group ?? false,
+    });
     running.add(this);
     this.process.stdin!.on('error', () => {}); // a child that died: its exit is what we report
     createInterface({ input: this.process.stdout! }).on('line', (line) => {
@@ -108,18 +133,41 @@ export class Child {
     return this.nextLine(timeoutSeconds);
   }
 
-  /** Kills the child (SIGKILL) if it is still running. */
+  /** Kills the child (SIGKILL), or its whole group, if it is still running. */
   kill(): void {
-    if (this._exitCode === undefined) this.process.kill('SIGKILL');
+    if (this._options.group) this._signalGroup('SIGKILL');
+    else if (this._exitCode === undefined) this.process.kill('SIGKILL');
   }
 
-  /** Closes its stdin (a polite "exit now"), then kills it if it is still running after `graceSeconds`. */
+  /**
+   * Asks it to exit (closes its stdin, or sends its group SIGTERM), then kills it if it is still
+   * running after `graceSeconds`.
+   */
   async stop(graceSeconds = 5): Promise<void> {
-    if (this._exitCode !== undefined) return;
-    this.process.stdin!.end();
-    const timer = setTimeout(() => this.kill(), graceSeconds * 1000);
-    await this.exited;
-    clearTimeout(timer);
+    if (this._exitCode === undefined) {
+      if (this._options.group) this._signalGroup('SIGTERM');
+      else this.process.stdin!.end();
+      const timer = setTimeout(() => this.kill(), graceSeconds * 1000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    if (this._options.group) {
+      // The leader (npx) may exit before what it started: give the rest the same grace.
+      const deadline = Date.now() + graceSeconds * 1000;
+      while (this._signalGroup(0) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      this._signalGroup('SIGKILL');
+    }
+  }
+
+  /** Sends `signal` to the child's process group (its PID is the group's id); false if none of it is left. */
+  private _signalGroup(signal: NodeJS.Signals | 0): boolean {
+    try {
+      process.kill(-this.process.pid!, signal);
+      return true;
+    } catch {
+      return false; // ESRCH
+    }
   }
 
   private _wake(): void {
@@ -129,15 +177,34 @@ export class Child {
   }
 }
 
+/** How `startServer` starts a server and reads its port. */
+export interface ServerOptions extends ChildOptions {
+  /** The port in the server's first line; by default the line is the port alone. */
+  readonly port?: (line: string) => number;
+}
+
+/**
+ * The port in the line a demo prints first, `listening on tcp:PORT:interface=…`, or NaN.
+ *
+ * @example
+ * ```ts
+ * listeningPort('listening on tcp:40211:interface=127.0.0.1'); // 40211
+ * ```
+ */
+export function listeningPort(line: string): number {
+  return Number(/^listening on tcp:(\d+)(?::|$)/.exec(line)?.[1]);
+}
+
 /** Starts a server child and waits for the port it prints on its first line. */
 export async function startServer(
   name: string,
   command: string,
   args: readonly string[],
+  options: ServerOptions = {},
 ): Promise<{ child: Child; port: number }> {
-  const child = new Child(name, command, args);
+  const child = new Child(name, command, args, options);
   const line = await child.nextLine(30);
-  const port = Number(line);
+  const port = (options.port ?? Number)(line);
   if (!Number.isInteger(port) || port <= 0) {
     child.kill();
     throw new Error(`${name} printed ${JSON.stringify(line)} instead of its port`);

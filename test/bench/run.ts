@@ -4,7 +4,10 @@
  * With names, runs only those and keeps the other sections of RESULTS.md as they were.
  *
  * Benchmarks run as JavaScript compiled by `tsc` (into .bench/, by `npm run bench`) on plain
- * `node`, as a user's build would: under the tsx loader the same code measured 2-3x slower.
+ * `node`, as a user's build would. Under tsx the same code is slower: esbuild's `keepNames`, which
+ * tsx always sets, puts every class in V8's dictionary mode (`instanceof Deferred` ~5x slower, a
+ * Deferred chain 1.4x), and the loader's extra heap makes a small server pay full mark-compacts
+ * for its socket buffers (echo: 1.6x the CPU per byte). The echo benchmark keeps a tsx row.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
