@@ -1,7 +1,8 @@
 /**
- * Chat: Twisted's classic line-based chat. The server asks your name (it must be free), then each
- * line you type goes to everyone else as `<name> line`; joins and leaves are announced, `/quit`
- * leaves. A line over 1024 bytes drops its sender only. Lines end in `\n` or `\r\n`.
+ * Chat: Twisted's classic line-based chat, a stream protocol. The server asks your name (it must
+ * be free), then each line you type goes to everyone else as `<name> line`; joins and leaves are
+ * announced, `/quit` leaves. A line over 1024 bytes drops its sender only. Lines may end in a bare
+ * `\n`, as `nc` sends them when you press Enter, or in `\r\n`, as telnet does.
  *
  * Backpressure: a listener that stops reading must neither make the server buffer without bound
  * nor slow the others. So each listener has a feed, a producer its connection pauses while its
@@ -19,70 +20,78 @@ import {
   describeEndpoint,
   LineTooLongError,
   listen,
+  type Protocol,
+  protocol,
   reactor,
   type Server,
   whileProducing,
 } from '../source/index.js';
 
-/** Starts a chat server on `endpoint`. */
-export function startChat(endpoint = 'tcp:8023:interface=127.0.0.1'): Server {
+/** The chat protocol: everyone connected to the servers it runs on talks in one room. */
+export function chat(): Protocol {
   const users = new Map<string, (text: string) => void>(); // name → how to tell that user something
   const broadcast = (from: string, text: string) => {
     for (const [name, tell] of users) if (name !== from) tell(text);
   };
-  const server = listen(endpoint);
-  server.connections$.subscribe((conn) => {
-    const say = (text: string) => conn.write(`${text}\r\n`);
-    let name: string | undefined;
-    let missed = 0; // messages dropped while this listener was paused
-    const feed = {
-      paused: false,
-      pauseProducing() {
-        feed.paused = true;
-      },
-      resumeProducing() {
-        feed.paused = false;
-        if (missed > 0) say(`* ${missed} messages dropped while you were not reading`);
-        missed = 0;
-      },
-    };
-    const tell = (text: string) => (feed.paused ? missed++ : whileProducing(feed, () => say(text)));
-    say("What's your name?");
-    conn.data$.pipe(lines({ delimiter: '\n', maxLength: 1024 })).subscribe({
-      next(received) {
-        const line = received.endsWith('\r') ? received.slice(0, -1) : received;
-        if (!conn.writable) return; // after /quit
-        if (line === '/quit') {
-          say('Bye!');
+  return protocol(
+    (conn) => {
+      const say = (text: string) => conn.write(`${text}\r\n`);
+      let name: string | undefined;
+      let missed = 0; // messages dropped while this listener was paused
+      const feed = {
+        paused: false,
+        pauseProducing() {
+          feed.paused = true;
+        },
+        resumeProducing() {
+          feed.paused = false;
+          if (missed > 0) say(`* ${missed} messages dropped while you were not reading`);
+          missed = 0;
+        },
+      };
+      const tell = (text: string) => (feed.paused ? missed++ : whileProducing(feed, () => say(text)));
+      say("What's your name?");
+      conn.data$.pipe(lines({ delimiter: '\n', maxLength: 1024 })).subscribe({
+        next(received) {
+          const line = received.endsWith('\r') ? received.slice(0, -1) : received;
+          if (!conn.writable) return; // after /quit
+          if (line === '/quit') {
+            say('Bye!');
+            conn.close();
+          } else if (name !== undefined) broadcast(name, `<${name}> ${line}`);
+          else if (line === '') say("What's your name?");
+          else if (users.has(line)) say('Name taken, please choose another.');
+          else {
+            name = line;
+            users.set(name, tell);
+            say(`Welcome, ${name}!`);
+            broadcast(name, `* ${name} has joined`);
+          }
+        },
+        error(error) {
+          if (error instanceof LineTooLongError) say('* Line too long, goodbye.');
           conn.close();
-        } else if (name !== undefined) broadcast(name, `<${name}> ${line}`);
-        else if (line === '') say("What's your name?");
-        else if (users.has(line)) say('Name taken, please choose another.');
-        else {
-          name = line;
-          users.set(name, tell);
-          say(`Welcome, ${name}!`);
-          broadcast(name, `* ${name} has joined`);
-        }
-      },
-      error(error) {
-        if (error instanceof LineTooLongError) say('* Line too long, goodbye.');
-        conn.close();
-      },
-      complete: () => conn.close(),
-    });
-    conn.closed.addCallback(() => {
-      if (name === undefined || users.get(name) !== tell) return;
-      users.delete(name);
-      broadcast(name, `* ${name} has left`);
-    });
-  });
-  return server;
+        },
+        complete: () => conn.close(),
+      });
+      conn.closed.addCallback(() => {
+        if (name === undefined || users.get(name) !== tell) return;
+        users.delete(name);
+        broadcast(name, `* ${name} has left`);
+      });
+    },
+    { name: 'chat' },
+  );
+}
+
+/** Starts a chat server on `endpoint`. */
+export function startChat(endpoint = 'tcp:8023:interface=127.0.0.1'): Server {
+  return listen(endpoint, chat());
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { listen: { type: 'string' } } });
   const server = startChat(values.listen);
-  console.log(`listening on ${describeEndpoint(await server.address)}`);
+  server.address.addCallback((address) => console.log(`listening on ${describeEndpoint(address)}`));
   reactor.run(); // Ctrl-C: stop listening, let open connections finish, exit
 }

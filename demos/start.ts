@@ -6,7 +6,7 @@
  * [--chat tcp:8023:interface=127.0.0.1] [--hello tcp:8080:interface=127.0.0.1]`.
  */
 import { parseArgs } from 'node:util';
-import { type Address, describeEndpoint, reactor } from '../source/index.js';
+import { type Address, describeEndpoint, gatherResults, reactor } from '../source/index.js';
 import { startChat } from './chat.js';
 import { startEcho } from './echo.js';
 import { startHello } from './hello.js';
@@ -31,14 +31,22 @@ const demos = [
     hint: 'in two terminals: pick a name, then talk; /quit leaves',
     http: false,
   },
-  { name: 'hello', server: startHello(values.hello).server, hint: 'HTTP: GET / or POST /echo', http: true },
+  { name: 'hello', server: startHello(values.hello), hint: 'HTTP: GET / or POST /echo', http: true },
 ];
-reactor.run(); // Ctrl-C: stop listening, let open connections finish, exit
+reactor.run(); // Ctrl-C: stop listening, let open connections finish, exit; a port in use: exit 1
 
-for (const { name, server, hint, http } of demos) {
-  const address = await server.address;
-  console.log(
-    `${name} listening on ${describeEndpoint(address)} - try: ${tryCommand(address, http)} (${hint})`,
-  );
-}
-console.log('Ctrl-C stops them all.');
+gatherResults(
+  demos.map(({ server }) => server.address),
+  { consumeErrors: true },
+).addCallbacks(
+  (addresses) => {
+    demos.forEach(({ name, hint, http }, i) => {
+      const address = addresses[i]!;
+      console.log(
+        `${name} listening on ${describeEndpoint(address)} - try: ${tryCommand(address, http)} (${hint})`,
+      );
+    });
+    console.log('Ctrl-C stops them all.');
+  },
+  () => undefined, // a server that cannot listen says why itself, and ends the run
+);

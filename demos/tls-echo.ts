@@ -1,7 +1,7 @@
 /**
  * TLS echo: the echo demo over TLS. The endpoint names the certificate and key
  * (`tls:8443:certKey=cert.pem:privateKey=key.pem`); the connection is the same `Connection` as
- * over TCP, so the protocol is the same one line. Without `--cert`, it makes a throwaway
+ * over TCP, so the protocol is the same `echo`. Without `--cert`, it makes a throwaway
  * self-signed certificate for localhost with `openssl` in a temporary folder (removed at
  * shutdown) and prints where, so a client can trust it.
  *
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeEndpoint, listen, reactor, type Server } from '../source/index.js';
+import { echo } from './echo.js';
 
 /** Where a certificate and its private key are, as PEM files. */
 export interface KeyPair {
@@ -25,9 +26,7 @@ export interface KeyPair {
 /** Starts a TLS echo server on `endpoint` (without `certKey`/`privateKey`: they come from `files`). */
 export function startTLSEcho(endpoint: string, files: KeyPair): Server {
   const quote = (path: string) => path.replace(/[\\:]/g, '\\$&');
-  const server = listen(`${endpoint}:certKey=${quote(files.cert)}:privateKey=${quote(files.key)}`);
-  server.connections$.subscribe((conn) => conn.send(conn.data$));
-  return server;
+  return listen(`${endpoint}:certKey=${quote(files.cert)}:privateKey=${quote(files.key)}`, echo);
 }
 
 /** Makes a self-signed certificate for localhost and 127.0.0.1, valid 30 days, in a new folder. */
@@ -58,6 +57,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     files = made;
   }
   const server = startTLSEcho(values.listen ?? 'tls:8443:interface=127.0.0.1', files);
-  console.log(`listening on ${describeEndpoint(await server.address, 'tls')}`);
+  server.address.addCallback((address) => console.log(`listening on ${describeEndpoint(address)}`));
   reactor.run(); // Ctrl-C: stop listening, let open connections finish, exit
 }

@@ -32,6 +32,6 @@ export function startUDPEcho(endpoint = 'udp:8007:interface=127.0.0.1'): Datagra
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { listen: { type: 'string' } } });
   const udp = startUDPEcho(values.listen);
-  console.log(`listening on ${describeEndpoint(await udp.address)}`);
+  udp.address.addCallback((address) => console.log(`listening on ${describeEndpoint(address)}`));
   reactor.run(); // Ctrl-C: close the port, exit
 }

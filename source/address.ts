@@ -3,13 +3,19 @@
  *
  * @module
  */
+import type { ServerEndpoint } from './endpoint-description.js';
 
-/** Where a TCP, TLS or UDP socket is bound or connected. */
+/**
+ * Where a TCP, TLS or UDP socket is bound or connected. `host` is empty (and `port` 0) when Node
+ * could not tell: a peer that reset before its connection was accepted.
+ */
 export interface InetAddress {
   readonly type: 'tcp' | 'udp';
   readonly host: string;
   readonly port: number;
   readonly family: 'IPv4' | 'IPv6';
+  /** Set on a TLS server's listening address, so that `describeEndpoint` says `tls:`. */
+  readonly tls?: boolean;
 }
 
 /** A Unix domain socket's path (empty for an unnamed client end). */
@@ -36,7 +42,8 @@ export interface MemoryAddress {
 export type Address = InetAddress | UnixAddress | MemoryAddress;
 
 /**
- * An address as people write it: `127.0.0.1:8080`, `[::1]:8080`, `/tmp/s.sock`, `memory:client`.
+ * An address as people write it: `127.0.0.1:8080`, `[::1]:8080`, `/tmp/s.sock`, `memory:client`;
+ * `an unknown address` for an IP address Node could not tell.
  *
  * @example
  * ```ts
@@ -50,6 +57,7 @@ export function formatAddress(address: Address): string {
     case 'memory':
       return `memory:${address.name}`;
     default:
+      if (address.host === '') return 'an unknown address';
       return address.family === 'IPv6'
         ? `[${address.host}]:${address.port}`
         : `${address.host}:${address.port}`;
@@ -69,8 +77,8 @@ export function inetAddress(
 
 /**
  * A listening address as an endpoint description, for messages such as
- * `listening on tcp:8080:interface=127.0.0.1` (pass `'tls'` for a TLS server; key and certificate
- * are not repeated).
+ * `listening on tcp:8080:interface=127.0.0.1`. A TLS server's address says `tls:` (key and
+ * certificate are not repeated); `kind: 'tls'` says so of any TCP address.
  *
  * @example
  * ```ts
@@ -87,6 +95,22 @@ export function describeEndpoint(address: Address, kind?: 'tls'): string {
     case 'udp':
       return `udp:${address.port}:interface=${escapeColons(address.host)}`;
     default:
-      return `${kind ?? (address.family === 'IPv6' ? 'tcp6' : 'tcp')}:${address.port}:interface=${escapeColons(address.host)}`;
+      return `${kind ?? (address.tls === true ? 'tls' : address.family === 'IPv6' ? 'tcp6' : 'tcp')}:${address.port}:interface=${escapeColons(address.host)}`;
   }
+}
+
+/**
+ * Where a server was asked to listen, as an endpoint description, for messages written before it
+ * is bound (`cannot listen on tcp:8080:interface=127.0.0.1: …`).
+ *
+ * @example
+ * ```ts
+ * describeServerEndpoint({ type: 'tcp', port: 8080, host: '::1' }); // 'tcp:8080:interface=\\:\\:1'
+ * ```
+ */
+export function describeServerEndpoint(endpoint: ServerEndpoint): string {
+  if (endpoint.type === 'unix') return `unix:${endpoint.path}`;
+  const host = endpoint.host === undefined ? '' : `:interface=${endpoint.host.replaceAll(':', '\\:')}`;
+  const type = endpoint.type === 'udp' && endpoint.family === 'udp6' ? 'udp6' : endpoint.type;
+  return `${type}:${endpoint.port}${host}`;
 }

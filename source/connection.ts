@@ -8,10 +8,10 @@
 import type { ConnectionOptions as TLSConnectionOptions, TlsOptions } from 'node:tls';
 import { Observable, type Observer, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import { OnceEvent } from './_once-event.js';
-import { Wakeup } from './_wakeup.js';
 import { type Address, formatAddress } from './address.js';
+import { BodyStream } from './body-stream.js';
 import { Deferred, fail } from './deferred.js';
-import { ConnectionDone, type ConnectionLost, SpindleError } from './errors.js';
+import { ConnectionDone, ConnectionLost, SpindleError } from './errors.js';
 import { Logger } from './log.js';
 import { activeProducer, type Pausable, whileProducing } from './producer.js';
 
@@ -165,7 +165,7 @@ export abstract class BaseConnection implements Connection {
   private readonly _allowHalfOpen: boolean;
   /** Copy-on-write (replaced, never mutated): delivery needs no copy, and no spare capacity is kept. */
   private _consumers: readonly DataConsumer[] = noConsumers;
-  private _lostListener: ((connection: BaseConnection) => void) | undefined = undefined;
+  private _lostListener: ((connection: BaseConnection, reason: CloseReason) => void) | undefined = undefined;
   private _userPaused = false;
   private _producerPauses = 0;
   private _reading = false;
@@ -225,8 +225,11 @@ export abstract class BaseConnection implements Connection {
    * Calls `listener` once the connection is closed: a server's bookkeeping, cheaper than a
    * Deferred per connection. One listener per connection. @internal
    */
-  static onceLost(connection: BaseConnection, listener: (connection: BaseConnection) => void): void {
-    if (connection._closeReason !== undefined) listener(connection);
+  static onceLost(
+    connection: BaseConnection,
+    listener: (connection: BaseConnection, reason: CloseReason) => void,
+  ): void {
+    if (connection._closeReason !== undefined) listener(connection, connection._closeReason);
     else connection._lostListener = listener;
   }
 
@@ -247,62 +250,24 @@ export abstract class BaseConnection implements Connection {
     return this._reading;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
-    const highWaterMark = this._readHighWaterMark;
-    const queue: Uint8Array[] = [];
-    let head = 0;
-    let bytes = 0;
-    let paused = false;
-    let done = false;
-    let failure: unknown;
-    const reader = new Wakeup();
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    // The stream reads from this connection from its first pull, pauses it while
+    // `readHighWaterMark` bytes wait unread, and lets it go when the loop ends.
     const consumer: DataConsumer = {
-      next: (chunk) => {
-        queue.push(chunk);
-        bytes += chunk.byteLength;
-        if (!paused && bytes >= highWaterMark) {
-          paused = true;
-          this.pauseProducing();
-        }
-        reader.wake();
-      },
-      complete: () => {
-        done = true;
-        reader.wake();
-      },
-      error: (error) => {
-        failure = error;
-        done = true;
-        reader.wake();
-      },
+      next: (chunk) => stream.push(chunk),
+      complete: () => stream.end(),
+      error: (error) => stream.fail(error),
     };
-    this._addConsumer(consumer);
-    try {
-      for (;;) {
-        if (head < queue.length) {
-          const chunk = queue[head]!;
-          head++;
-          if (head === queue.length) {
-            queue.length = 0;
-            head = 0;
-          }
-          bytes -= chunk.byteLength;
-          if (paused && bytes < highWaterMark) {
-            paused = false;
-            this.resumeProducing();
-          }
-          yield chunk;
-        } else if (done) {
-          if (failure !== undefined) throw failure;
-          return;
-        } else {
-          await reader.wait();
-        }
-      }
-    } finally {
-      if (paused) this.resumeProducing();
-      this._removeConsumer(consumer);
-    }
+    const stream: BodyStream = new BodyStream({
+      highWaterMark: this._readHighWaterMark,
+      source: {
+        pause: () => this.pauseProducing(),
+        resume: () => this.resumeProducing(),
+        reading: () => this._addConsumer(consumer),
+        abandon: () => this._removeConsumer(consumer),
+      },
+    });
+    return stream[Symbol.asyncIterator]();
   }
 
   write(data: Uint8Array | string): boolean {
@@ -400,15 +365,22 @@ export abstract class BaseConnection implements Connection {
     this.write(data);
   }
 
-  /** Observer: the pipeline feeding this connection failed; the connection is dropped and the error logged. */
+  /**
+   * Observer: the pipeline feeding this connection failed; the connection is dropped. A lost
+   * connection coming back through the pipeline (`conn.send(conn.data$)` when the peer resets, or
+   * a proxied peer's reset) is ordinary life for a server: logged at debug level, without a
+   * stack. Any other error is logged as a warning.
+   */
   error(error: unknown): void {
-    log.warn(
-      `dropping connection with ${formatAddress(this.remoteAddress)}: ${(error as Error)?.message ?? error}`,
-      {
+    const peer = formatAddress(this.remoteAddress);
+    if (error instanceof ConnectionLost || error instanceof ConnectionDone) {
+      log.debug(`connection with ${peer} lost: ${error.message}`, { fields: { peer, reason: error.code } });
+    } else {
+      log.warn(`dropping connection with ${peer}: ${(error as Error)?.message ?? error}`, {
         error,
-        fields: { peer: formatAddress(this.remoteAddress) },
-      },
-    );
+        fields: { peer },
+      });
+    }
     this.abort();
   }
 
@@ -471,7 +443,7 @@ export abstract class BaseConnection implements Connection {
     }
     this._reading = false;
     this._closed?.fire(reason);
-    this._lostListener?.(this);
+    this._lostListener?.(this, reason);
     this._closing?.fire();
   }
 

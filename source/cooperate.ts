@@ -5,7 +5,7 @@
  * @module
  */
 import type { ReactorTime } from './clock.js';
-import { Deferred } from './deferred.js';
+import { Deferred, isPromiseLike } from './deferred.js';
 import { systemClock } from './system-clock.js';
 import {
   NotPausedError,
@@ -74,10 +74,6 @@ export interface CooperativeTask {
 interface TaskQueue {
   add(task: Task): void;
   remove(task: Task): void;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null | undefined)?.then === 'function';
 }
 
 /** The default time slice: 10 ms of real time. */

@@ -60,7 +60,17 @@ export function reportedFailure(error: unknown): Failure {
   return failure;
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+/**
+ * Whether `value` is a promise or any thenable (a Deferred is one): what a Deferred's chain and
+ * `maybeDeferred` wait for.
+ *
+ * @example
+ * ```ts
+ * isPromiseLike(Promise.resolve(1)); // true
+ * isPromiseLike({ status: 200 });    // false
+ * ```
+ */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
     (typeof value === 'object' || typeof value === 'function') &&

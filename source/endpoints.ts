@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { InetAddress, UnixAddress } from './address.js';
 import type { Connection, ConnectionOptions } from './connection.js';
 import type { Deferred } from './deferred.js';
 import {
@@ -12,10 +13,14 @@ import {
   parseServerEndpoint,
   type ServerEndpoint,
   type StreamServerEndpoint,
+  type TCPServerEndpoint,
+  type TLSServerEndpoint,
   type UDPEndpoint,
+  type UnixServerEndpoint,
 } from './endpoint-description.js';
+import { isProtocol, type Protocol } from './protocol.js';
 import { reactor as defaultReactor, type ReactorLike } from './reactor.js';
-import type { ListenOptions, Server } from './server.js';
+import type { ListenOptions, Server, StreamListenOptions } from './server.js';
 import type { DatagramOptions, DatagramPort } from './transports/udp.js';
 
 /** Which reactor to use; default the process-wide `reactor`. */
@@ -23,17 +28,33 @@ export interface WithReactor {
   reactor?: ReactorLike;
 }
 
+/** Server endpoints whose address is an `InetAddress`: `tcp:`, `tcp6:`, `tls:`, `ssl:`. */
+export type InetServerDescription =
+  | `tcp${string}`
+  | `tls${string}`
+  | `ssl${string}`
+  | TCPServerEndpoint
+  | TLSServerEndpoint;
+
 /**
- * Listens on an endpoint: `tcp:8080`, `tcp:0:interface=127.0.0.1` (an ephemeral port: see
- * `server.address`), `tcp6:8080:interface=\:\:1`, `tls:8443:certKey=cert.pem:privateKey=key.pem`,
- * `unix:/tmp/s.sock`; or `udp:5353[:interface=…]` for a UDP port. An endpoint object works too.
+ * Listens on an endpoint, running `protocol` on every connection it accepts: `tcp:8080`,
+ * `tcp:0:interface=127.0.0.1` (an ephemeral port: see `server.address`),
+ * `tcp6:8080:interface=\:\:1`, `tls:8443:certKey=cert.pem:privateKey=key.pem`, `unix:/tmp/s.sock`;
+ * or `udp:5353[:interface=…]` for a UDP port (no protocol). An endpoint object works too. The
+ * server's address is typed by the endpoint's kind: a `tcp:` server's has a `port`.
  *
- * @throws EndpointSyntaxError for a description it cannot understand, naming the bad part.
+ * Without a protocol, connections go to `server.connections$` subscribers. A failure to listen
+ * (address in use, no privileges, an interface that does not resolve) is logged as an error, ends
+ * a running reactor with exit code 1, and makes `server.address` errback with `CannotListenError`.
+ *
+ * @throws EndpointSyntaxError for a description it cannot understand, naming the bad part;
+ * EndpointFileError for a certificate or key file it cannot read; TypeError for `allowHalfOpen`
+ * given beside a protocol (the protocol declares it, as `halfClose`).
  * @example
  * ```ts
- * const server = listen('tcp:0:interface=127.0.0.1');
- * server.connections$.subscribe(conn => conn.data$.subscribe(conn));
- * const { port } = (await server.address) as InetAddress;
+ * const server = listen('tcp:0:interface=127.0.0.1', protocol((conn) => conn.send(conn.data$)));
+ * const { port } = await server.address;
+ * listen('tcp:8080', httpServer(app), { maxConnections: 10_000 });
  * ```
  */
 export function listen(
@@ -41,18 +62,49 @@ export function listen(
   options?: DatagramOptions & WithReactor,
 ): DatagramPort;
 export function listen(
+  description: InetServerDescription,
+  protocol: Protocol,
+  options?: ListenOptions & WithReactor,
+): Server<InetAddress>;
+export function listen(
+  description: InetServerDescription,
+  options?: StreamListenOptions & WithReactor,
+): Server<InetAddress>;
+export function listen(
+  description: `unix${string}` | UnixServerEndpoint,
+  protocol: Protocol,
+  options?: ListenOptions & WithReactor,
+): Server<UnixAddress>;
+export function listen(
+  description: `unix${string}` | UnixServerEndpoint,
+  options?: StreamListenOptions & WithReactor,
+): Server<UnixAddress>;
+export function listen(
   description: string | StreamServerEndpoint,
+  protocol: Protocol,
   options?: ListenOptions & WithReactor,
 ): Server;
 export function listen(
+  description: string | StreamServerEndpoint,
+  options?: StreamListenOptions & WithReactor,
+): Server;
+export function listen(
   description: string | ServerEndpoint,
-  options: ListenOptions & DatagramOptions & WithReactor = {},
+  protocolOrOptions?: Protocol | (StreamListenOptions & DatagramOptions & WithReactor),
+  maybeOptions?: ListenOptions & WithReactor,
 ): Server | DatagramPort {
   const endpoint = typeof description === 'string' ? parseServerEndpoint(description) : description;
+  const protocol = isProtocol(protocolOrOptions) ? protocolOrOptions : undefined;
+  const options: StreamListenOptions & DatagramOptions & WithReactor =
+    (protocol === undefined ? (protocolOrOptions as StreamListenOptions | undefined) : maybeOptions) ?? {};
+  if (protocol !== undefined && (options as StreamListenOptions).allowHalfOpen !== undefined) {
+    throw new TypeError(
+      `listen: allowHalfOpen is for servers without a protocol; the ${protocol.name ?? 'protocol'} declares it as halfClose`,
+    );
+  }
   const reactor = options.reactor ?? defaultReactor;
-  return endpoint.type === 'udp'
-    ? reactor.listenDatagram(endpoint, options)
-    : reactor.listenStream(endpoint, options);
+  if (endpoint.type === 'udp') return reactor.listenDatagram(endpoint, options);
+  return reactor.listenStream(endpoint, options, protocol);
 }
 
 /**

@@ -330,6 +330,42 @@ export class EndpointSyntaxError extends SpindleError {
 }
 
 /**
+ * A body (a request's, a response's, a message's) was longer than the limit it was read with;
+ * the rest of it is not read. HTTP answers it with 413.
+ *
+ * @example
+ * ```ts
+ * request.body.readAll(1024).addErrback((failure) => failure.trap(BodyTooLargeError));
+ * ```
+ */
+export class BodyTooLargeError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_BODY_TOO_LARGE';
+  /** The limit that was passed, in bytes. */
+  readonly maxLength: number;
+  constructor(maxLength: number, message = `the body is longer than ${maxLength} bytes`) {
+    super(message);
+    this.maxLength = maxLength;
+  }
+}
+
+/**
+ * A body was read a second time: a body streams in once, to one reader (one subscription, one
+ * `for await`, or one `readAll`).
+ *
+ * @example
+ * ```ts
+ * await request.text();
+ * request.body.subscribe({ error: (e) => e instanceof BodyConsumedError }); // true
+ * ```
+ */
+export class BodyConsumedError extends SpindleError {
+  static override readonly code: string = 'SPINDLE_BODY_CONSUMED';
+  constructor(message = 'the body was read already: it can be read once') {
+    super(message);
+  }
+}
+
+/**
  * A server could not listen where it was asked to (Twisted's `CannotListenError`): the address is
  * in use, the port needs privileges, the interface does not resolve or is not on this machine, a
  * Unix socket's folder is missing. `endpoint` is the endpoint as described; the Node error is the

@@ -15,6 +15,7 @@
 export {
   type Address,
   describeEndpoint,
+  describeServerEndpoint,
   formatAddress,
   type InetAddress,
   type MemoryAddress,
@@ -31,6 +32,13 @@ export {
   UnsupportedTransportError,
 } from './connection.js';
 export {
+  type AcquireOptions,
+  ConnectionPool,
+  type ConnectionPoolOptions,
+  type PooledConnection,
+  type PoolStats,
+} from './connection-pool.js';
+export {
   type CooperativeTask,
   Cooperator,
   type CooperatorOptions,
@@ -38,8 +46,10 @@ export {
   coiterate,
   cooperate,
 } from './cooperate.js';
+export { CorkedOutput } from './corked-output.js';
+export { Deadline } from './deadline.js';
 export { deferLater } from './defer-later.js';
-export { type Canceller, Deferred, fail, maybeDeferred, succeed } from './deferred.js';
+export { type Canceller, Deferred, fail, isPromiseLike, maybeDeferred, succeed } from './deferred.js';
 export {
   DeferredList,
   type DeferredListEntry,
@@ -63,12 +73,15 @@ export {
   type UnixClientEndpoint,
   type UnixServerEndpoint,
 } from './endpoint-description.js';
-export { connect, listen, type WithReactor } from './endpoints.js';
+export { connect, type InetServerDescription, listen, type WithReactor } from './endpoints.js';
 export {
   AlreadyCalledError,
   AlreadyCancelledError,
   AlreadySecureError,
+  BodyConsumedError,
+  BodyTooLargeError,
   CancelledError,
+  CannotListenError,
   CertificateError,
   ConnectionDone,
   ConnectionLost,
@@ -84,6 +97,7 @@ export {
   ProtocolError,
   QueueOverflowError,
   QueueUnderflowError,
+  ServerClosedError,
   SpindleError,
   TimeoutError,
   TLSHandshakeError,
@@ -93,6 +107,7 @@ export { type ErrorType, Failure } from './failure.js';
 export { Logger, type LogLevel, type LogRecord, logRecords$, publishLog } from './log.js';
 export { LoopingCall, type LoopingCallOptions } from './looping-call.js';
 export { activeProducer, type Pausable, whileProducing } from './producer.js';
+export { isProtocol, type Protocol, type ProtocolOptions, protocol, type Session } from './protocol.js';
 export { race } from './race.js';
 export {
   Reactor,
@@ -107,11 +122,14 @@ export {
 } from './reactor.js';
 export { type ReconnectingOptions, reconnecting } from './reconnecting.js';
 export {
-  type AcceptSocket,
+  connectionOptionsOf,
   type ListenOptions,
-  NetServerAdapter,
   type Server,
+  ServerBase,
   type ServerEvent,
+  type ServerSetup,
+  type ServerStats,
+  type StreamListenOptions,
 } from './server.js';
 export { SystemClock, systemClock } from './system-clock.js';
 export {
@@ -123,6 +141,7 @@ export {
   TaskFinishedError,
   TaskStoppedError,
 } from './task-errors.js';
+export { type AcceptSocket, NetServerAdapter } from './transports/net-server-adapter.js';
 export { type ConnectionAddresses, StreamConnection, tlsDefaults } from './transports/stream-connection.js';
 export { type Datagram, type DatagramOptions, DatagramPort } from './transports/udp.js';
 export { runWorkers, type WorkersOptions } from './workers.js';

@@ -12,6 +12,8 @@
  * @module
  */
 import { type Observable, Subject } from 'rxjs';
+import { SpindleError } from './errors.js';
+import { Failure } from './failure.js';
 
 /** How serious a log record is. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -44,7 +46,8 @@ export const logRecords$: Observable<LogRecord> = records.asObservable();
 
 /**
  * Publishes a record to `logRecords$` (or to `console.error` for warnings and errors while nobody
- * listens).
+ * listens: one line, and the stack under it unless the error is a Spindle error, whose message
+ * says what and where).
  *
  * @example
  * ```ts
@@ -55,10 +58,20 @@ export function publishLog(record: LogRecord): void {
   if (records.observed) {
     records.next(record);
   } else if (record.level === 'warn' || record.level === 'error') {
-    const detail =
-      record.error === undefined ? '' : `\n${String((record.error as Error)?.stack ?? record.error)}`;
-    console.error(`[${record.namespace}] ${record.level}: ${record.message}${detail}`);
+    console.error(`[${record.namespace}] ${record.level}: ${record.message}${stackOf(record.error)}`);
   }
+}
+
+/**
+ * The stack to print under a record, on its own lines: none for a Spindle error (a condition
+ * with a type and a message that says it all: an address in use, a refused connection), the
+ * stack for anything else (a bug: a TypeError in a handler).
+ */
+function stackOf(error: unknown): string {
+  if (error === undefined) return '';
+  const value = error instanceof Failure ? error.value : error;
+  if (value instanceof SpindleError) return '';
+  return `\n${String((value as Error)?.stack ?? value)}`;
 }
 
 /**

@@ -60,7 +60,7 @@ export interface Protocol {
    * Runs the protocol on an accepted connection; returns its session when it can be drained.
    * An exception drops that connection only: it is logged with the peer, and the connection aborted.
    */
-  serve(connection: Connection): Session | undefined | void;
+  serve(connection: Connection): Session | undefined;
   /** Keep the connection writable after the peer's FIN (Twisted's `IHalfCloseableProtocol`). Default false. */
   readonly halfClose?: boolean;
   /** A short name for log records (`echo`, `http`). Default `protocol`. */
@@ -76,8 +76,9 @@ export interface ProtocolOptions {
 }
 
 /**
- * A stream protocol from a function that wires one connection: the usual way to write echo, chat
- * or any operator-chain protocol.
+ * A protocol from a function that wires one connection: the usual way to write echo, chat or any
+ * operator-chain protocol. What the function returns is the connection's `Session` if it is one
+ * (it has a `drain`), and is ignored otherwise (a `Subscription` from `conn.send(…)`, say).
  *
  * ```text
  * conn.data$: -[hi\r\n]--[yo\r\n]--|
@@ -93,10 +94,24 @@ export interface ProtocolOptions {
  * ```
  */
 export function protocol(
-  serve: (connection: Connection) => Session | undefined | void,
+  serve: (connection: Connection) => unknown,
   options: ProtocolOptions = {},
 ): Protocol {
-  return { serve, halfClose: options.halfClose ?? false, name: options.name ?? 'protocol' };
+  return {
+    serve: (connection) => {
+      const result = serve(connection);
+      return isSession(result) ? result : undefined;
+    },
+    halfClose: options.halfClose ?? false,
+    name: options.name ?? 'protocol',
+  };
+}
+
+/** Whether `value` is a `Session` (an object with a `drain` function). */
+function isSession(value: unknown): value is Session {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { drain?: unknown }).drain === 'function'
+  );
 }
 
 /**

@@ -7,14 +7,16 @@
  */
 import { config as rxjsConfig, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { OnceEvent } from './_once-event.js';
+import { describeServerEndpoint } from './address.js';
 import type { DelayedCall, ReactorTime } from './clock.js';
 import type { Connection, ConnectionOptions } from './connection.js';
-import { Deferred, maybeDeferred, succeed } from './deferred.js';
+import { Deferred, maybeDeferred, reportedFailure, succeed } from './deferred.js';
 import { gatherResults } from './deferred-list.js';
 import type { ClientEndpoint, StreamServerEndpoint, UDPEndpoint } from './endpoint-description.js';
-import { SpindleError } from './errors.js';
+import { CannotListenError, SpindleError } from './errors.js';
 import { Logger } from './log.js';
-import type { ListenOptions, Server } from './server.js';
+import type { Protocol } from './protocol.js';
+import type { Server, StreamListenOptions } from './server.js';
 import { systemClock } from './system-clock.js';
 import { connectTCP, listenTCP } from './transports/tcp.js';
 import { connectTLS, listenTLS } from './transports/tls.js';
@@ -36,7 +38,8 @@ export interface TriggerHandle {
 
 /** What every reactor offers: time, and starting servers and connections on endpoints. */
 export interface ReactorLike extends ReactorTime {
-  listenStream(endpoint: StreamServerEndpoint, options: ListenOptions): Server;
+  /** Listens on a stream endpoint, running `protocol` (if given) on each connection. */
+  listenStream(endpoint: StreamServerEndpoint, options?: StreamListenOptions, protocol?: Protocol): Server;
   listenDatagram(endpoint: UDPEndpoint, options: DatagramOptions): DatagramPort;
   connectStream(endpoint: ClientEndpoint, options: ConnectionOptions): Deferred<Connection>;
 }
@@ -93,6 +96,8 @@ export class Reactor implements ReactorLike, SchedulerLike {
   private _stopping: OnceEvent | undefined;
   private _stopped: Deferred<void> | undefined;
   private _signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+  /** The first failure to listen, which ends the run. */
+  private _listenFailure: CannotListenError | undefined;
 
   constructor(options: ReactorOptions = {}) {
     this._clock = options.clock ?? systemClock;
@@ -133,7 +138,10 @@ export class Reactor implements ReactorLike, SchedulerLike {
 
   /**
    * Starts the reactor: runs the startup triggers and installs SIGINT/SIGTERM handlers. Fires
-   * once the reactor has stopped.
+   * once the reactor has stopped; errbacks with `CannotListenError` when it stopped because a
+   * server could not listen (before or after `run()`), and then, if it installed the signal
+   * handlers (it owns the process), exits the process with code 1. The error itself is logged
+   * once, by the server.
    */
   run(options: { installSignalHandlers?: boolean } = {}): Deferred<void> {
     if (this._running) throw new SpindleError('the reactor is already running');
@@ -146,6 +154,7 @@ export class Reactor implements ReactorLike, SchedulerLike {
     this._fire('startup', () => undefined).addErrback((failure) =>
       log.error('a startup trigger failed', { error: failure }),
     );
+    if (this._listenFailure !== undefined) this.stop();
     return stopped;
   }
 
@@ -162,9 +171,15 @@ export class Reactor implements ReactorLike, SchedulerLike {
       this._stopping = stopping;
       this._fire('shutdown', () => this._closeServers()).addBoth(() => {
         this._running = false;
+        const ownsProcess = this._signalHandler !== undefined;
         this._removeSignalHandlers();
-        this._stopped?.callback(undefined);
+        const failure = this._listenFailure;
+        this._listenFailure = undefined;
+        if (failure === undefined) this._stopped?.callback(undefined);
+        else this._stopped?.errback(reportedFailure(failure));
         stopping.fire();
+        // It owns the process: a server that could not listen ends the program with exit code 1.
+        if (failure !== undefined && ownsProcess) process.exit(1);
       });
     }
     return this._stopping.wait();
@@ -196,15 +211,23 @@ export class Reactor implements ReactorLike, SchedulerLike {
     if (index >= 0) list!.splice(index, 1);
   }
 
-  listenStream(endpoint: StreamServerEndpoint, options: ListenOptions): Server {
+  listenStream(
+    endpoint: StreamServerEndpoint,
+    options: StreamListenOptions = {},
+    protocol?: Protocol,
+  ): Server {
     logUndeliverableErrors();
-    const merged = { gracePeriod: this._gracePeriod, ...options };
+    const setup = {
+      endpoint: describeServerEndpoint(endpoint),
+      protocol,
+      options: { gracePeriod: this._gracePeriod, ...options },
+    };
     const server =
       endpoint.type === 'tcp'
-        ? listenTCP(endpoint, merged, this)
+        ? listenTCP(endpoint, setup, this)
         : endpoint.type === 'tls'
-          ? listenTLS(endpoint, merged, this)
-          : listenUNIX(endpoint, merged, this);
+          ? listenTLS(endpoint, setup, this)
+          : listenUNIX(endpoint, setup, this);
     this._track(server);
     return server;
   }
@@ -233,6 +256,18 @@ export class Reactor implements ReactorLike, SchedulerLike {
     server.closed.addCallback(() => {
       this._servers.delete(server);
     });
+    server.address.addErrback((failure) => {
+      if (failure.check(CannotListenError)) this._listenFailed(failure.value as CannotListenError);
+    });
+  }
+
+  /**
+   * A server could not listen (it logged why): a running reactor stops, and its run ends with
+   * that error; one not running yet does so as soon as it runs.
+   */
+  private _listenFailed(error: CannotListenError): void {
+    this._listenFailure ??= error;
+    if (this._running && this._stopping === undefined) this.stop();
   }
 
   private _closeServers(): Deferred<unknown> {

@@ -1,17 +1,19 @@
 /**
- * `Server`: a listening port as a stream of events, and the connections it accepts.
+ * `Server`: a listening port as a stream of events, the connections it accepts, and the protocol
+ * it runs on them; `ServerBase`, what every server shares whatever accepts its connections.
  *
  * @module
  */
-import type { Server as NetServer, Socket } from 'node:net';
-import { filter, map, Observable, Subject } from 'rxjs';
+import { filter, map, Observable, type Observer, Subject, Subscriber, type Subscription } from 'rxjs';
 import { OnceEvent } from './_once-event.js';
 import { type Address, formatAddress } from './address.js';
 import type { DelayedCall, ReactorTime } from './clock.js';
-import { BaseConnection, type Connection, type ConnectionOptions } from './connection.js';
-import { Deferred, maybeDeferred, succeed } from './deferred.js';
+import { BaseConnection, type CloseReason, type Connection, type ConnectionOptions } from './connection.js';
+import { type Deferred, maybeDeferred } from './deferred.js';
+import { CannotListenError, ConnectionLost, ServerClosedError } from './errors.js';
 import { Failure } from './failure.js';
 import { Logger } from './log.js';
+import type { Protocol, Session } from './protocol.js';
 
 /** What happens to a listening server, in order: listening, connections, errors, close. */
 export type ServerEvent =
@@ -20,35 +22,65 @@ export type ServerEvent =
   | { readonly type: 'error'; readonly error: Error }
   | { readonly type: 'close' };
 
-/** Options of `listen`. */
-export interface ListenOptions extends ConnectionOptions {
-  /**
-   * Called with each accepted connection, before it is emitted on `connections$` (Twisted's
-   * protocol factory). An exception is logged and drops that connection only.
-   */
-  handler?: (connection: Connection) => void;
-  /** The most connections open at once; more are closed as soon as they are accepted. */
+/**
+ * Options of `listen`, whatever runs on the connections.
+ *
+ * @example
+ * ```ts
+ * listen('tcp:8080', httpServer(app), { maxConnections: 10_000, gracePeriod: 30 });
+ * ```
+ */
+export interface ListenOptions {
+  /** Bytes an async iterator of a connection may hold unread before its socket is paused. Default 64 KiB. */
+  readHighWaterMark?: number;
+  /** The most connections open at once (a TLS one counts from its TCP accept); more are refused. */
   maxConnections?: number;
-  /** Seconds `close()` lets open connections finish before aborting them. Default 10. */
-  gracePeriod?: number;
   /**
-   * Called by `close()` before it closes the open connections: a protocol's own graceful stop
-   * (an HTTP server answers the requests it has taken, then closes its connections). What it
-   * returns (a Deferred or promise) is waited for, within the grace period.
-   *
-   * @example
-   * ```ts
-   * const app = httpServer(handler);
-   * listen('tcp:8080', { handler: app, drain: () => app.shutdown() });
-   * ```
+   * Seconds `close()` (and the reactor's shutdown) lets open connections finish before aborting
+   * them. Default 10 (the reactor's `shutdownGracePeriod`).
    */
-  drain?: () => unknown;
+  gracePeriod?: number;
+}
+
+/**
+ * Options of `listen` for a server with no protocol, whose connections go to `connections$`
+ * subscribers.
+ *
+ * @example
+ * ```ts
+ * listen('tcp:7', { allowHalfOpen: true }).connections$.subscribe((conn) => answerLater(conn));
+ * ```
+ */
+export interface StreamListenOptions extends ListenOptions {
+  /**
+   * Keep connections writable after the peer's FIN. Default false. (A `Protocol` declares this
+   * itself, as `halfClose`.)
+   */
+  allowHalfOpen?: boolean;
+}
+
+/**
+ * How a server got its connections so far.
+ *
+ * @example
+ * ```ts
+ * const { accepted, refused, lost } = server.stats;
+ * ```
+ */
+export interface ServerStats {
+  /** Connections accepted and given to the protocol (or to `connections$`). */
+  readonly accepted: number;
+  /** Connections refused as they arrived: the server was full (`maxConnections`) or closing. */
+  readonly refused: number;
+  /** Accepted connections that ended uncleanly: reset by the peer, or aborted. */
+  readonly lost: number;
 }
 
 /**
  * A listening server. `events$` tells everything that happens to it; `connections$` emits each
- * accepted connection. A connection that arrives while nobody handles it (no `handler`, no
- * subscriber to `connections$` or `events$`) is closed at once, with a warning on the log stream.
+ * accepted connection (after the protocol, if any, has started on it). A connection that arrives
+ * while nobody handles it (no protocol, no subscriber to `connections$` or `events$`) is closed
+ * at once, with a warning on the log stream.
  *
  * ```text
  * events$:      -L--c---c--e--C|     (L listening, c connection, e error, C close)
@@ -57,36 +89,113 @@ export interface ListenOptions extends ConnectionOptions {
  *
  * @example
  * ```ts
- * const server = listen('tcp:0:interface=127.0.0.1');
- * server.connections$.subscribe(conn => conn.data$.subscribe(conn)); // echo
- * console.log(`listening on ${formatAddress(await server.address)}`);
+ * const server = listen('tcp:0:interface=127.0.0.1', echo);
+ * const { port } = await server.address;
  * await server.close();
  * ```
  */
-export interface Server {
+export interface Server<A extends Address = Address> {
   readonly events$: Observable<ServerEvent>;
+  /**
+   * Each accepted connection. A subscriber that throws is logged with the connection's peer, and
+   * that connection is aborted.
+   */
   readonly connections$: Observable<Connection>;
-  /** Fires with the bound address once listening (the real port for `tcp:0`); errbacks if it cannot listen. */
-  readonly address: Deferred<Address>;
+  /**
+   * Fires with the bound address once listening (the real port for `tcp:0`); errbacks with
+   * `CannotListenError` if it cannot listen (also logged as an error), or `ServerClosedError` if
+   * closed first. Each read gives a Deferred of its own.
+   */
+  readonly address: Deferred<A>;
+  /** The protocol run on each connection, if one was given. */
+  readonly protocol: Protocol | undefined;
   /** The connections open now. */
   readonly connections: ReadonlySet<Connection>;
-  /** Fires once the server has stopped listening and all its connections are closed. */
+  /** How many connections were accepted, refused and lost so far. */
+  readonly stats: ServerStats;
+  /** Fires once the server has stopped listening (or failed to) and all its connections are closed. */
   readonly closed: Deferred<void>;
   /**
-   * Stops listening, lets open connections finish for up to `gracePeriod` seconds, then aborts
-   * the rest; fires once all are closed.
+   * Stops listening, then lets open connections finish for up to `gracePeriod` seconds: each
+   * protocol session drains (answers what it took), then its connection is closed after its
+   * writes flush; at the deadline the rest are aborted. Fires once all are closed.
    */
   close(options?: { gracePeriod?: number }): Deferred<void>;
 }
 
+/**
+ * What a server is asked to be: where (described, for messages), what runs on its connections,
+ * and its options.
+ *
+ * @example
+ * ```ts
+ * const setup: ServerSetup = { endpoint: 'tcp:8080', protocol: echo, options: {} };
+ * ```
+ */
+export interface ServerSetup {
+  /** Where it listens, as an endpoint description (`tcp:8080:interface=127.0.0.1`). */
+  readonly endpoint: string;
+  readonly protocol: Protocol | undefined;
+  readonly options: StreamListenOptions;
+}
+
+/** Where a server is in its life. */
+type ServerState =
+  | 'starting' // asked to listen, not bound yet
+  | 'listening' // accepting connections
+  | 'draining' // close() called (or binding failed): stopping listening, connections finishing
+  | 'closed'; // not listening, no connection left
+
 const log = new Logger('spindle.server');
 
 /**
- * What every `Server` shares, whatever accepts its connections: the event streams, the open
- * connections, the `handler` and `maxConnections` options, the rule that a connection nobody
- * handles is closed, and graceful closing with a grace period on the reactor's clock. A subclass
- * calls `accept(connection)` for each arrival, `listening(address)` / `failed(error)` once, and
- * implements `stopListening()`.
+ * `connections$`: an Observable whose direct subscribers are guarded: a `next` that throws is
+ * logged with the connection's peer and the connection aborted (rxjs would only report the error
+ * later, with no way to tell which connection it left unanswered). Subscribers made by operators
+ * (`connections$.pipe(…)`) are passed through as they are.
+ */
+class ConnectionStream extends Observable<Connection> {
+  override subscribe(
+    observerOrNext?: Partial<Observer<Connection>> | ((value: Connection) => void) | null,
+    error?: ((error: unknown) => void) | null,
+    complete?: (() => void) | null,
+  ): Subscription {
+    if (observerOrNext instanceof Subscriber) return super.subscribe(observerOrNext);
+    const observer: Partial<Observer<Connection>> =
+      typeof observerOrNext === 'function' || observerOrNext === null || observerOrNext === undefined
+        ? {
+            ...(observerOrNext && { next: observerOrNext }),
+            ...(error && { error }),
+            ...(complete && { complete }),
+          }
+        : observerOrNext;
+    const next = observer.next;
+    if (next === undefined) return super.subscribe(observer);
+    return super.subscribe({
+      next: (connection) => {
+        try {
+          next.call(observer, connection);
+        } catch (failure) {
+          const peer = formatAddress(connection.remoteAddress);
+          log.error(`a connections$ subscriber failed on the connection from ${peer}: aborting it`, {
+            error: failure,
+            fields: { peer },
+          });
+          connection.abort();
+        }
+      },
+      error: (reason: unknown) => observer.error?.(reason),
+      complete: () => observer.complete?.(),
+    });
+  }
+}
+
+/**
+ * What every `Server` shares, whatever accepts its connections: the event streams, the protocol
+ * run on each connection, the open connections and their sessions, `maxConnections`, the rule
+ * that a connection nobody handles is closed, and graceful closing with the one grace timer on
+ * the reactor's clock. A subclass calls `accept(connection)` for each arrival, `listeningOn(address)`
+ * once bound or `failed(error)`, and implements `stopListening()`.
  *
  * `events$` gives a subscriber that comes while the server listens a `listening` event first.
  *
@@ -97,26 +206,41 @@ const log = new Logger('spindle.server');
  * }
  * ```
  */
-export abstract class ServerBase implements Server {
-  readonly address = new Deferred<Address>();
+export abstract class ServerBase<A extends Address = Address> implements Server<A> {
+  readonly protocol: Protocol | undefined;
+  /** The endpoint asked for, as a description. */
+  readonly endpoint: string;
+  protected readonly options: StreamListenOptions;
+  private _state: ServerState = 'starting';
+  private readonly _address = new OnceEvent<A>();
+  private readonly _closed = new OnceEvent();
   private readonly _events = new Subject<ServerEvent>();
   private readonly _open = new Set<Connection>();
-  private readonly _closed = new OnceEvent();
-  private _bound: Address | undefined;
-  private _closing = false;
+  /** The sessions of open connections that can be drained. */
+  private readonly _sessions = new Map<Connection, Session>();
+  private _bound: A | undefined = undefined;
   private _stoppedListening = false;
-  private _deadline: DelayedCall | undefined;
+  private _graceTimer: DelayedCall | undefined = undefined;
   private _connectionSubscribers = 0;
   private _eventSubscribers = 0;
-  private readonly _connectionLost = (connection: Connection) => {
+  private _accepted = 0;
+  private _refused = 0;
+  private _lost = 0;
+  private readonly _connectionLost = (connection: Connection, reason: CloseReason) => {
     this._open.delete(connection);
+    this._sessions.delete(connection);
+    if (reason instanceof ConnectionLost) this._lost++;
     this._finishIfDone();
   };
 
   constructor(
-    protected readonly options: ListenOptions,
+    setup: ServerSetup,
     protected readonly time: ReactorTime,
-  ) {}
+  ) {
+    this.endpoint = setup.endpoint;
+    this.protocol = setup.protocol;
+    this.options = setup.options;
+  }
 
   /** Stops accepting; fires once the listening socket is closed. */
   protected abstract stopListening(): Deferred<void>;
@@ -124,7 +248,7 @@ export abstract class ServerBase implements Server {
   get events$(): Observable<ServerEvent> {
     return new Observable<ServerEvent>((subscriber) => {
       this._eventSubscribers++;
-      if (this._bound !== undefined && !this._closing)
+      if (this._bound !== undefined && this._state === 'listening')
         subscriber.next({ type: 'listening', address: this._bound });
       const subscription = this._events.subscribe(subscriber);
       return () => {
@@ -135,7 +259,7 @@ export abstract class ServerBase implements Server {
   }
 
   get connections$(): Observable<Connection> {
-    return new Observable<Connection>((subscriber) => {
+    return new ConnectionStream((subscriber) => {
       this._connectionSubscribers++;
       const subscription = this._events
         .pipe(
@@ -150,34 +274,36 @@ export abstract class ServerBase implements Server {
     });
   }
 
+  get address(): Deferred<A> {
+    return this._address.wait();
+  }
+
   get connections(): ReadonlySet<Connection> {
     return this._open;
+  }
+
+  get stats(): ServerStats {
+    return { accepted: this._accepted, refused: this._refused, lost: this._lost };
   }
 
   get closed(): Deferred<void> {
     return this._closed.wait();
   }
 
-  /** Whether it accepts connections: listening, and `close()` not called. */
+  /** Whether it accepts connections: bound, and `close()` not called. */
   get listening(): boolean {
-    return this._bound !== undefined && !this._closing;
+    return this._state === 'listening';
   }
 
   close(options: { gracePeriod?: number } = {}): Deferred<void> {
-    if (!this._closing) {
-      this._closing = true;
-      if (!this.address.called) this.address.errback(new Error('server closed before it was listening'));
-      const gracePeriod = options.gracePeriod ?? this.options.gracePeriod ?? 10;
-      if (this._open.size > 0) {
-        this._deadline = this.time.callLater(gracePeriod, () => {
-          for (const connection of this._open) connection.abort();
-        });
-        const drain = this.options.drain;
-        (drain === undefined ? succeed(undefined) : maybeDeferred(drain)).addBoth((result) => {
-          if (result instanceof Failure) log.error('draining the server failed', { error: result });
-          for (const connection of this._open) connection.close();
-        });
+    const state = this._state;
+    if (state === 'starting' || state === 'listening') {
+      this._state = 'draining';
+      if (state === 'starting') {
+        this._address.fail(new ServerClosedError(`the server on ${this.endpoint} closed before it listened`));
       }
+      const gracePeriod = options.gracePeriod ?? this.options.gracePeriod ?? 10;
+      this._drainConnections(gracePeriod);
       this.stopListening().addBoth(() => {
         this._stoppedListening = true;
         this._finishIfDone();
@@ -187,104 +313,162 @@ export abstract class ServerBase implements Server {
   }
 
   /** The server is listening on `address`. */
-  protected listeningOn(address: Address): void {
+  protected listeningOn(address: A): void {
+    if (this._state !== 'starting') return; // closed meanwhile: stopListening() unbinds it
+    this._state = 'listening';
     this._bound = address;
-    this.address.callback(address);
+    this._address.fire(address);
     this._events.next({ type: 'listening', address });
   }
 
-  /** The server could not listen, or its socket failed. */
+  /**
+   * The server could not listen (`error` becomes a `CannotListenError` if it is not one), or,
+   * once listening, its socket failed. A failure to listen is logged as an error and closes the
+   * server; a later one is logged as a warning and emitted on `events$`.
+   */
   protected failed(error: Error): void {
-    if (!this.address.called) this.address.errback(error);
-    this._events.next({ type: 'error', error });
+    if (this._state !== 'starting') {
+      log.warn(`the server on ${this.endpoint} failed: ${error.message}`, {
+        error,
+        fields: { endpoint: this.endpoint },
+      });
+      this._events.next({ type: 'error', error });
+      return;
+    }
+    const failure =
+      error instanceof CannotListenError
+        ? error
+        : new CannotListenError(this.endpoint, error.message, {
+            cause: error,
+            reason: (error as { code?: string }).code,
+          });
+    log.error(failure.message, { error: failure, fields: { endpoint: this.endpoint } });
+    this._state = 'draining';
+    this._stoppedListening = true;
+    this._address.fail(failure);
+    this._events.next({ type: 'error', error: failure });
+    this._finishIfDone();
+  }
+
+  /** How many connections count against `maxConnections` besides the open ones (TLS handshakes). */
+  protected get pendingConnections(): number {
+    return 0;
   }
 
   /**
-   * A connection arrived: it is refused (aborted) if the server is closing or full, given to the
-   * `handler`, and emitted on `events$` and `connections$`.
+   * Whether one more connection may come: the server is listening and not full. A subclass asks
+   * before it spends anything on an arrival (a TLS handshake).
+   */
+  protected hasRoom(): boolean {
+    const max = this.options.maxConnections;
+    return (
+      this._state === 'listening' && (max === undefined || this._open.size + this.pendingConnections < max)
+    );
+  }
+
+  /** Counts and logs an arrival refused before it became a connection; the caller drops it. */
+  protected refused(peer: string): void {
+    this._refused++;
+    if (this._state === 'listening') {
+      log.warn(`refusing the connection from ${peer}: ${this.options.maxConnections} connections open`, {
+        fields: { peer },
+      });
+    } else {
+      log.debug(`refusing the connection from ${peer}: the server is closing`, { fields: { peer } });
+    }
+  }
+
+  /**
+   * A connection arrived: it is refused (aborted) if the server is closing or full; else the
+   * protocol starts on it, and it is emitted on `events$` and `connections$`.
    */
   protected accept(connection: Connection): void {
-    const { maxConnections, handler } = this.options;
-    if (this._closing || (maxConnections !== undefined && this._open.size >= maxConnections)) {
-      log.warn(`refusing a connection: ${this._closing ? 'closing' : `${maxConnections} connections open`}`);
+    if (!this.hasRoom()) {
+      this.refused(formatAddress(connection.remoteAddress));
       connection.abort();
       return;
     }
     this._open.add(connection);
+    this._accepted++;
     // Not `connection.closed`: a Deferred and a closure per connection cost ~400 bytes of heap.
     if (connection instanceof BaseConnection) BaseConnection.onceLost(connection, this._connectionLost);
-    else connection.closed.addCallback(() => this._connectionLost(connection));
-    if (handler !== undefined) {
+    else connection.closed.addCallback((reason) => this._connectionLost(connection, reason));
+    const protocol = this.protocol;
+    if (protocol !== undefined) {
+      let session: Session | undefined;
       try {
-        handler(connection);
+        session = protocol.serve(connection);
       } catch (error) {
-        log.error(`connection handler failed for ${formatAddress(connection.remoteAddress)}`, { error });
+        const peer = formatAddress(connection.remoteAddress);
+        log.error(`the ${protocol.name ?? 'protocol'} failed on the connection from ${peer}: aborting it`, {
+          error,
+          fields: { peer },
+        });
         connection.abort();
         return;
       }
+      if (typeof session?.drain === 'function' && this._open.has(connection)) {
+        this._sessions.set(connection, session);
+      }
     } else if (this._connectionSubscribers === 0 && this._eventSubscribers === 0) {
-      log.warn(`nobody handles connections: closing the one from ${formatAddress(connection.remoteAddress)}`);
+      const peer = formatAddress(connection.remoteAddress);
+      log.warn(`nobody handles connections: closing the one from ${peer}`, { fields: { peer } });
       connection.abort();
       return;
     }
     this._events.next({ type: 'connection', connection });
   }
 
+  /**
+   * Graceful close of every open connection: a session drains first, then its connection closes
+   * (after its writes flush); the one grace timer aborts whatever is open at the deadline.
+   */
+  private _drainConnections(gracePeriod: number): void {
+    if (this._open.size === 0) return;
+    const deadline = this.time.seconds() + gracePeriod;
+    this._graceTimer = this.time.callLater(gracePeriod, () => {
+      for (const connection of this._open) connection.abort();
+    });
+    for (const connection of [...this._open]) {
+      const session = this._sessions.get(connection);
+      if (session === undefined) {
+        connection.close();
+        continue;
+      }
+      maybeDeferred(() => session.drain(deadline)).addBoth((result) => {
+        if (result instanceof Failure) {
+          const peer = formatAddress(connection.remoteAddress);
+          log.error(`draining the connection from ${peer} failed`, { error: result, fields: { peer } });
+        }
+        connection.close();
+      });
+    }
+  }
+
   private _finishIfDone(): void {
-    if (!this._closing || !this._stoppedListening || this._open.size > 0 || this._closed.fired) return;
-    if (this._deadline?.active()) this._deadline.cancel();
+    if (this._state !== 'draining' || !this._stoppedListening || this._open.size > 0) return;
+    this._state = 'closed';
+    if (this._graceTimer?.active()) this._graceTimer.cancel();
     this._events.next({ type: 'close' });
     this._events.complete();
     this._closed.fire();
   }
 }
 
-/** How a transport turns an accepted socket into a connection. */
-export type AcceptSocket = (socket: Socket) => Connection;
-
 /**
- * A `Server` over a `node:net` (or `node:tls`) server. The net server should be created with
- * `pauseOnConnect: true`; `wrap` turns each socket into a connection.
+ * The options each connection of a server is made with: the read high-water mark, and half-close
+ * as the protocol declares it (or, with no protocol, as the options say).
  *
  * @example
  * ```ts
- * const net = createServer({ pauseOnConnect: true });
- * const server = new NetServerAdapter(net, (s) => new StreamConnection(s, 'server', …), reactor, {}, serverAddress);
- * net.listen(0, '127.0.0.1');
+ * new StreamConnection(socket, 'server', tcpAddresses(socket), connectionOptionsOf(setup));
  * ```
  */
-export class NetServerAdapter extends ServerBase {
-  constructor(
-    private readonly _server: NetServer,
-    wrap: AcceptSocket,
-    time: ReactorTime,
-    options: ListenOptions,
-    describeAddress: (server: NetServer) => Address,
-    acceptEvent: 'connection' | 'secureConnection' = 'connection',
-  ) {
-    super(options, time);
-    _server.on('listening', () => this.listeningOn(describeAddress(_server)));
-    _server.on('error', (error: Error) => this.failed(error));
-    _server.on(acceptEvent, (socket: Socket) => {
-      if (!this.listening) socket.destroy();
-      else this.accept(wrap(socket));
-    });
-  }
-
-  /** The `node:net` server underneath. */
-  get netServer(): NetServer {
-    return this._server;
-  }
-
-  protected stopListening(): Deferred<void> {
-    const stopped = new Deferred<void>();
-    if (this._server.listening) {
-      this._server.close(() => stopped.callback(undefined));
-    } else {
-      // Not bound yet (or never will be): close it if it still comes up.
-      this._server.once('listening', () => this._server.close());
-      stopped.callback(undefined);
-    }
-    return stopped;
-  }
+export function connectionOptionsOf(setup: ServerSetup): ConnectionOptions {
+  const { readHighWaterMark, allowHalfOpen } = setup.options;
+  return {
+    ...(readHighWaterMark !== undefined && { readHighWaterMark }),
+    allowHalfOpen:
+      setup.protocol !== undefined ? (setup.protocol.halfClose ?? false) : (allowHalfOpen ?? false),
+  };
 }

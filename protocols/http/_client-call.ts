@@ -6,6 +6,7 @@
  * @module
  */
 import type { DelayedCall } from '../../source/clock.js';
+import type { ConnectionPool, PooledConnection } from '../../source/connection-pool.js';
 import { Deferred } from '../../source/deferred.js';
 import { CancelledError, TimeoutError } from '../../source/errors.js';
 import type { Failure } from '../../source/failure.js';
@@ -18,7 +19,6 @@ import {
 } from './_client-exchange.js';
 import { type RequestPlan, redirectPlan } from './_client-redirect.js';
 import { ClientResponse, TooManyRedirectsError } from './client-response.js';
-import type { ConnectionPool, PooledConnection } from './connection-pool.js';
 
 /**
  * What a call needs besides the request: the pool, the exchange settings, its limits.

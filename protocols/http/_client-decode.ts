@@ -14,7 +14,7 @@ import {
   type Inflate,
   type InflateRaw,
 } from 'node:zlib';
-import type { BodySink, BodySource } from './_client-body-channel.js';
+import type { BodySink, BodySource } from '../../source/body-stream.js';
 import { ContentDecodingError } from './client-response.js';
 
 /**
@@ -59,17 +59,17 @@ export function decodable(coding: string): boolean {
 }
 
 /**
- * One decoding stage: compressed bytes in (`BodySink`), decoded bytes out to `sink`. The
+ * One decoding stage: compressed bytes in (a `BodySink`), decoded bytes out to `sink`. The
  * decompressor is made on the first chunk (so an empty body stays empty, and `deflate` can tell a
  * zlib stream from a raw one, which some servers send). A full decompressor pauses the stage
  * feeding it; a paused `sink` pauses the decompressor.
  *
  * @example
  * ```ts
- * const stage = new DecodingStage('gzip', channel);
- * channel.feedFrom(stage);
+ * const stage = new DecodingStage('gzip', body);
+ * body.feedFrom(stage);
  * stage.feedFrom(exchange);
- * stage.write(compressed); stage.end(); // the channel gets the decoded bytes, then its end
+ * stage.push(compressed); stage.end(); // the body stream gets the decoded bytes, then its end
  * ```
  */
 export class DecodingStage implements BodySink, BodySource {
@@ -90,7 +90,7 @@ export class DecodingStage implements BodySink, BodySource {
     this._source = source;
   }
 
-  write(chunk: Uint8Array): void {
+  push(chunk: Uint8Array): void {
     if (this._done || chunk.byteLength === 0) return;
     this._decompressor ??= this._create(chunk);
     const decompressor = this._decompressor;
@@ -114,7 +114,7 @@ export class DecodingStage implements BodySink, BodySource {
     }
   }
 
-  fail(error: Error): void {
+  fail(error: unknown): void {
     if (this._done) return;
     this._done = true;
     this._decompressor?.destroy();
@@ -133,7 +133,7 @@ export class DecodingStage implements BodySink, BodySource {
     if (this._done) return;
     this._done = true;
     this._decompressor?.destroy();
-    this._source?.abandon(reason);
+    this._source?.abandon?.(reason);
   }
 
   private _create(first: Uint8Array): Decompressor {
@@ -146,7 +146,7 @@ export class DecodingStage implements BodySink, BodySource {
             : createInflateRaw()
           : createGunzip();
     decompressor.on('data', (data: Buffer) => {
-      if (!this._done) this._sink.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      if (!this._done) this._sink.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     });
     decompressor.once('end', () => {
       if (this._done) return;
@@ -160,7 +160,7 @@ export class DecodingStage implements BodySink, BodySource {
         cause: error,
       });
       this._sink.fail(failure);
-      this._source?.abandon(failure);
+      this._source?.abandon?.(failure);
     });
     return decompressor;
   }

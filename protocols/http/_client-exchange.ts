@@ -7,18 +7,18 @@
  * @module
  */
 import type { Subscription } from 'rxjs';
+import { type BodySink, type BodySource, BodyStream } from '../../source/body-stream.js';
+import { BodyWriter } from '../../source/body-writer.js';
 import type { DelayedCall, ReactorTime } from '../../source/clock.js';
+import type { PooledConnection } from '../../source/connection-pool.js';
 import { Deferred } from '../../source/deferred.js';
 import { ConnectionLost, TimeoutError } from '../../source/errors.js';
-import { BodyChannel, type BodySink, type BodySource } from './_client-body-channel.js';
 import { acceptedEncodings, contentCodings, DecodingStage, decodable } from './_client-decode.js';
 import type { RequestPlan } from './_client-redirect.js';
-import { ChunkedUpload } from './_client-request-body.js';
-import type { PooledConnection } from './connection-pool.js';
 import { HttpHeaders } from './headers.js';
 import type { BodyFraming, HeadEvent, ParseEvent, ResponseHead } from './message.js';
 import { ResponseParser, type ResponseParserOptions } from './parse-response.js';
-import { writeRequestHead } from './write-request.js';
+import { encodeChunk, encodeLastChunk, writeRequestHead } from './write-request.js';
 
 /**
  * How an exchange behaves: the agent's settings for one request.
@@ -54,7 +54,7 @@ export interface ExchangeSettings {
  */
 export interface ExchangeResponse {
   readonly head: ResponseHead;
-  readonly body: BodyChannel;
+  readonly body: BodyStream;
 }
 
 /** Methods whose request body means something: an empty one is sent as `Content-Length: 0`. */
@@ -109,6 +109,32 @@ export function requestHead(plan: RequestPlan, settings: ExchangeSettings): Enco
   return { bytes: writeRequestHead({ method: plan.method, target, headers }, framing), framing };
 }
 
+/** How far the request has gone out. */
+type RequestState =
+  | 'sending' // the head is out, the body going
+  | 'awaiting-continue' // the head is out, with `Expect: 100-continue`; the body waits
+  | 'sent' // all of it is out
+  | 'refused'; // the server answered before taking the body: the rest is not sent
+
+/** How far the response has come in. */
+type ResponseState =
+  | 'awaiting' // no byte of it yet
+  | 'head' // bytes of it, its head not whole yet
+  | 'body' // the head is in, the body streaming
+  | 'ended'; // all of it is in
+
+/** Whether the connection can carry the next request once both directions are done. */
+type Reuse =
+  | 'undecided' // no final head yet
+  | 'reusable' // the response allows it
+  | 'close' // the response (or a refused body) does not
+  | 'broken'; // bytes came that no request asked for: never, whatever a head said
+
+/** How the exchange ended. */
+type Outcome = 'open' | 'released' | 'closed' | 'aborted';
+
+const chunkedUpload = { chunk: encodeChunk, end: () => encodeLastChunk() };
+
 /**
  * One request/response exchange on a pooled connection. `response` fires with the head (or
  * fails: the connection closed first, the response was malformed, the head timed out);
@@ -131,21 +157,17 @@ export class Exchange implements BodySource {
   private readonly _request: EncodedHead;
   private readonly _settings: ExchangeSettings;
   private readonly _parser: ResponseParser;
+  private _requestState: RequestState = 'sending';
+  private _responseState: ResponseState = 'awaiting';
+  private _reuse: Reuse = 'undecided';
+  private _outcome: Outcome = 'open';
   private _subscription: Subscription | undefined = undefined;
-  private _upload: ChunkedUpload | undefined = undefined;
+  private _upload: BodyWriter | undefined = undefined;
   private _headTimer: DelayedCall | undefined = undefined;
   private _continueTimer: DelayedCall | undefined = undefined;
   private _sink: BodySink | undefined = undefined;
-  private _gotBytes = false;
-  private _bodySent = false;
-  /** The server answered before taking the body: the rest of it is not sent. */
-  private _bodyRefused = false;
-  private _responseEnded = false;
-  private _keepAlive = false;
-  /** Bytes came that no request asked for: whatever happens, the connection is not reused. */
-  private _broken = false;
+  /** Whether the body's reader paused the connection. */
   private _paused = false;
-  private _over = false;
   private _retryable = false;
 
   constructor(lease: PooledConnection, plan: RequestPlan, head: EncodedHead, settings: ExchangeSettings) {
@@ -171,7 +193,7 @@ export class Exchange implements BodySource {
       error: (error: unknown) => this._closed(error),
       complete: () => this._closed(undefined),
     });
-    if (this._over) return;
+    if (this._outcome !== 'open') return;
     const body = this._plan.body;
     const waitForContinue = this._settings.expectContinue && framing.kind !== 'none';
     if (body.kind === 'bytes' && body.bytes.byteLength <= coalesceLimit && !waitForContinue) {
@@ -184,6 +206,7 @@ export class Exchange implements BodySource {
       connection.write(head);
       if (body.kind === 'none' || (body.kind === 'bytes' && body.bytes.byteLength === 0)) this._sentAll();
       else if (waitForContinue) {
+        this._requestState = 'awaiting-continue';
         this._continueTimer = this._settings.clock.callLater(this._settings.expectContinueTimeout, () =>
           this._sendBody(),
         );
@@ -195,38 +218,45 @@ export class Exchange implements BodySource {
 
   /** Ends the exchange with `error`: the response fails (or its body does), the connection is closed. */
   fail(error: Error): void {
-    if (this._over) return;
-    this._end('abort');
+    if (this._outcome !== 'open') return;
+    this._end('aborted');
     if (!this.response.called) this.response.errback(error);
     else this._sink?.fail(error);
   }
 
+  /** BodySource: the body's reader is behind. */
   pause(): void {
-    if (this._paused || this._over) return;
+    if (this._paused || this._outcome !== 'open') return;
     this._paused = true;
     this._lease.connection.pause();
   }
 
+  /** BodySource: the body's reader caught up. */
   resume(): void {
-    if (!this._paused || this._over) return;
+    if (!this._paused || this._outcome !== 'open') return;
     this._paused = false;
     this._lease.connection.resume();
   }
 
+  /** BodySource: the reader left before the end: the connection cannot be reused. */
   abandon(): void {
-    if (!this._over) this._end('abort');
+    if (this._outcome === 'open') this._end('aborted');
   }
 
   private _sendBody(): void {
     if (this._continueTimer?.active()) this._continueTimer.cancel();
     this._continueTimer = undefined;
-    if (this._over || this._bodySent || this._bodyRefused || this._upload !== undefined) return;
+    const state = this._requestState;
+    if (this._outcome !== 'open' || state === 'sent' || state === 'refused' || this._upload !== undefined) {
+      return;
+    }
+    this._requestState = 'sending';
     const body = this._plan.body;
     if (body.kind === 'bytes') {
       this._lease.connection.write(body.bytes);
       this._sentAll();
     } else if (body.kind === 'stream') {
-      const upload = new ChunkedUpload(this._lease.connection, body.source);
+      const upload = new BodyWriter(body.source, this._lease.connection, { encoding: chunkedUpload });
       this._upload = upload;
       upload.done.addCallbacks(
         () => this._sentAll(),
@@ -238,26 +268,26 @@ export class Exchange implements BodySource {
 
   /** The whole request is on its way: the head timeout starts; a finished response may settle. */
   private _sentAll(): void {
-    this._bodySent = true;
+    this._requestState = 'sent';
     const headTimeout = this._settings.headTimeout;
-    if (headTimeout !== undefined && !this.response.called && !this._over) {
+    if (headTimeout !== undefined && !this.response.called && this._outcome === 'open') {
       this._headTimer = this._settings.clock.callLater(headTimeout, () =>
         this.fail(
           new TimeoutError(`no response head within ${headTimeout} seconds`, { seconds: headTimeout }),
         ),
       );
     }
-    if (this._responseEnded) this._settle();
+    if (this._responseState === 'ended') this._settle();
   }
 
   private _received(chunk: Uint8Array): void {
-    this._gotBytes = true;
+    if (this._responseState === 'awaiting') this._responseState = 'head';
     const events: ParseEvent<ResponseHead>[] = [];
     try {
       this._parser.push(chunk, events);
     } catch (error) {
       // the events before the bad byte still count, but this connection carries nothing more
-      this._broken = true;
+      this._reuse = 'broken';
       this._handle(events);
       this.fail(error as Error);
       return;
@@ -267,7 +297,7 @@ export class Exchange implements BodySource {
 
   /** The connection ended (EOF: `error` undefined) or failed. */
   private _closed(error: unknown): void {
-    if (this._over) return;
+    if (this._outcome !== 'open') return;
     if (error === undefined) {
       const events: ParseEvent<ResponseHead>[] = [];
       try {
@@ -277,7 +307,7 @@ export class Exchange implements BodySource {
         return;
       }
       this._handle(events);
-      if (this._over) return;
+      if (this._outcome !== 'open') return;
     }
     this._lost(
       error instanceof Error
@@ -288,20 +318,21 @@ export class Exchange implements BodySource {
 
   /** The connection is gone before the response was complete. */
   private _lost(error: Error): void {
-    if (this._over) return;
-    this._retryable = this._lease.reused && !this._gotBytes;
+    if (this._outcome !== 'open') return;
+    const nothingCame = this._responseState === 'awaiting';
+    this._retryable = this._lease.reused && nothingCame;
     this.fail(
-      this._gotBytes
-        ? error
-        : new ConnectionLost('the server closed the connection before responding', { cause: error }),
+      nothingCame
+        ? new ConnectionLost('the server closed the connection before responding', { cause: error })
+        : error,
     );
   }
 
   private _handle(events: readonly ParseEvent<ResponseHead>[]): void {
     for (const event of events) {
-      if (this._over) return;
+      if (this._outcome !== 'open') return;
       if (event.type === 'head') this._head(event);
-      else if (event.type === 'body') this._sink?.write(event.data);
+      else if (event.type === 'body') this._sink?.push(event.data);
       else this._ended();
     }
   }
@@ -312,18 +343,18 @@ export class Exchange implements BodySource {
       return;
     }
     if (this._headTimer?.active()) this._headTimer.cancel();
-    this._keepAlive = event.keepAlive && !event.upgrade;
-    if (!this._bodySent && (this._upload === undefined || event.head.status >= 300)) {
+    if (this._reuse !== 'broken') this._reuse = event.keepAlive && !event.upgrade ? 'reusable' : 'close';
+    if (this._requestState !== 'sent' && (this._upload === undefined || event.head.status >= 300)) {
       // the server answered before taking the body: it will not read the rest, nor can we reuse the connection
-      this._keepAlive = false;
-      this._bodyRefused = true;
+      if (this._reuse !== 'broken') this._reuse = 'close';
+      this._requestState = 'refused';
       this._upload?.stop();
       if (this._continueTimer?.active()) this._continueTimer.cancel();
     }
-    const channel = new BodyChannel(this._settings.highWaterMark);
+    const body = new BodyStream({ highWaterMark: this._settings.highWaterMark });
     let head = event.head;
-    let sink: BodySink = channel;
-    let source: { feedFrom(source: BodySource): void } = channel;
+    let sink: BodySink = body;
+    let fed: { feedFrom(source: BodySource): void } = body;
     const codings = contentCodings(head.headers.get('Content-Encoding'));
     if (
       this._settings.decompress &&
@@ -333,8 +364,8 @@ export class Exchange implements BodySource {
     ) {
       for (const coding of codings) {
         const stage = new DecodingStage(coding, sink);
-        source.feedFrom(stage);
-        source = stage;
+        fed.feedFrom(stage);
+        fed = stage;
         sink = stage;
       }
       const headers = new HttpHeaders(head.headers);
@@ -342,27 +373,29 @@ export class Exchange implements BodySource {
       headers.delete('Content-Length');
       head = { ...head, headers };
     }
-    source.feedFrom(this);
+    fed.feedFrom(this);
     this._sink = sink;
-    this.response.callback({ head, body: channel });
+    this._responseState = 'body';
+    this.response.callback({ head, body });
   }
 
   private _ended(): void {
-    this._responseEnded = true;
+    this._responseState = 'ended';
     // the connection goes back first, so that whoever reads the end can reuse it at once; an
     // upload the server is still taking (it answered early, with success) must finish before
-    if (this._bodySent || this._bodyRefused) this._settle();
+    const request = this._requestState;
+    if (request === 'sent' || request === 'refused') this._settle();
     this._sink?.end();
   }
 
   /** Both directions are done (or the request never will be): reuse the connection or close it. */
   private _settle(): void {
-    if (this._over) return;
-    this._end(this._keepAlive && this._bodySent && !this._broken ? 'release' : 'close');
+    if (this._outcome !== 'open') return;
+    this._end(this._reuse === 'reusable' && this._requestState === 'sent' ? 'released' : 'closed');
   }
 
-  private _end(how: 'release' | 'close' | 'abort'): void {
-    this._over = true;
+  private _end(outcome: Exclude<Outcome, 'open'>): void {
+    this._outcome = outcome;
     if (this._headTimer?.active()) this._headTimer.cancel();
     if (this._continueTimer?.active()) this._continueTimer.cancel();
     this._upload?.stop();
@@ -371,8 +404,8 @@ export class Exchange implements BodySource {
       this._paused = false;
       this._lease.connection.resume();
     }
-    if (how === 'release') this._lease.release();
-    else if (how === 'close') this._lease.close();
+    if (outcome === 'released') this._lease.release();
+    else if (outcome === 'closed') this._lease.close();
     else this._lease.abort();
     this.over.callback(undefined);
   }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { PreparedBody } from './_client-request-body.js';
+import type { PreparedBody } from './_prepared-body.js';
 import { HttpHeaders } from './headers.js';
 
 /**

@@ -1,42 +1,141 @@
 /**
- * `fieldLines`: a head (start line and field section) as wire text, with the framing field a
- * body needs added, for the serialisers. Private to protocols/http.
+ * `FieldSection`: a head's field lines as wire text, with what they say about framing and the
+ * connection, for the serialisers (the one loop over a head's fields that every head written
+ * goes through). Private to protocols/http.
  *
  * @module
  */
 import { sameToken } from './_chars.js';
 import { checkField } from './_check-field.js';
+import { connectionOptions } from './_framing.js';
 import { HttpHeaders, type HttpHeadersInit } from './headers.js';
 import type { BodyFraming } from './message.js';
 
-/** Field lines being written after a start line, and the framing fields seen among them. */
-class FieldText {
+/**
+ * How a field section is written: `message` copies every field (a request or response head
+ * whose caller owns all its fields); `trailers` refuses the framing fields; `server` reads the
+ * fields a server owns (Connection, Transfer-Encoding, Content-Length) without copying them, and
+ * notes whether a Date is given.
+ */
+export type FieldMode = 'message' | 'trailers' | 'server';
+
+const wideChar = /[^\0-\x7f]/;
+
+/**
+ * A Content-Length value a caller gave, as a number.
+ *
+ * @throws TypeError unless it is decimal digits (up to 15).
+ * @example
+ * ```ts
+ * declaredLength('12'); // 12
+ * ```
+ */
+export function declaredLength(value: string): number {
+  const digits = value.trim();
+  if (!/^\d{1,15}$/.test(digits)) throw new TypeError(`invalid Content-Length ${JSON.stringify(value)}`);
+  return Number(digits);
+}
+
+/**
+ * The field lines of a head after its start line, checked (no header injection), and what they
+ * say: the Content-Length and Transfer-Encoding given, the Connection options, whether there is
+ * a Date, and whether a value has obs-text (a character above U+007F: the head must go out as
+ * latin1 bytes).
+ *
+ * @example
+ * ```ts
+ * const section = new FieldSection('HTTP/1.1 200 OK\r\n', 'message');
+ * section.addAll({ 'Content-Type': 'text/plain' });
+ * section.text; // 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n'
+ * ```
+ */
+export class FieldSection {
+  /** The Content-Length value given, if any. */
   length: string | undefined = undefined;
+  /** The Transfer-Encoding value given, if any. */
   coding: string | undefined = undefined;
+  /** The options of the Connection fields given (`CLOSE`, `KEEP_ALIVE`, `UPGRADE` bits). */
+  connection = 0;
+  hasDate = false;
+  wide = false;
 
   constructor(
     public text: string,
-    readonly trailers: boolean,
+    private readonly _mode: FieldMode,
   ) {}
 
-  /** Checks and appends `name: value`, noting Content-Length and Transfer-Encoding. */
-  add(name: string, value: string): void {
-    checkField(name, value);
-    this.note(name, value);
-    this.text += `${name}: ${value}\r\n`;
+  /** Adds every field of `headers`, in order. */
+  addAll(headers: HttpHeadersInit | undefined): void {
+    if (headers === undefined) return;
+    if (headers instanceof HttpHeaders) {
+      this._addHeaders(headers);
+    } else if (Symbol.iterator in headers) {
+      for (const [name, value] of headers as Iterable<readonly [string, string]>) this.add(name, value);
+    } else {
+      const record = headers as Readonly<Record<string, string | readonly string[]>>;
+      for (const name of Object.keys(record)) {
+        const value = record[name]!;
+        if (typeof value === 'string') this.add(name, value);
+        else if (Array.isArray(value)) for (const each of value) this.add(name, each);
+        else this.add(name, value as unknown as string);
+      }
+    }
   }
 
-  /** Notes a framing field (refused in trailers, and Content-Length must not vary). */
-  note(name: string, value: string): void {
-    if (name.length === 14 && sameToken(name, 'content-length')) {
-      if (this.trailers) throw new TypeError('Content-Length is not allowed in trailers');
-      if (this.length !== undefined && this.length !== value) {
-        throw new TypeError(`differing Content-Length values ${this.length} and ${value}`);
-      }
-      this.length = value;
-    } else if (name.length === 17 && sameToken(name, 'transfer-encoding')) {
-      if (this.trailers) throw new TypeError('Transfer-Encoding is not allowed in trailers');
-      this.coding = value;
+  /** Checks and adds `name: value`, unless the mode says the field is the server's. */
+  add(name: string, value: string): void {
+    checkField(name, value);
+    if (this._note(name, value)) {
+      if (!this.wide && this._mode === 'server' && wideChar.test(value)) this.wide = true;
+      this.text += `${name}: ${value}\r\n`;
+    }
+  }
+
+  /** HttpHeaders were checked when set: they go in as one string unless some field is the server's. */
+  private _addHeaders(headers: HttpHeaders): void {
+    const owned =
+      this._mode === 'server' &&
+      (headers.has('connection') || headers.has('transfer-encoding') || headers.has('content-length'));
+    if (owned) {
+      for (const [name, value] of headers.raw()) this.add(name, value);
+      return;
+    }
+    const text = headers.toString();
+    this.text += text;
+    if (this._mode === 'server') {
+      this.hasDate ||= headers.has('date');
+      if (!this.wide && wideChar.test(text)) this.wide = true;
+    } else {
+      for (const value of headers.getAll('content-length')) this._note('content-length', value);
+      for (const value of headers.getAll('transfer-encoding')) this._note('transfer-encoding', value);
+    }
+  }
+
+  /** Notes what a field says; false when it is not to be copied (a field the server owns). */
+  private _note(name: string, value: string): boolean {
+    switch (name.length) {
+      case 4:
+        if (sameToken(name, 'date')) this.hasDate = true;
+        return true;
+      case 10:
+        if (this._mode !== 'server' || !sameToken(name, 'connection')) return true;
+        this.connection |= connectionOptions(value);
+        return false;
+      case 14:
+        if (!sameToken(name, 'content-length')) return true;
+        if (this._mode === 'trailers') throw new TypeError('Content-Length is not allowed in trailers');
+        if (this.length !== undefined && this.length.trim() !== value.trim()) {
+          throw new TypeError(`differing Content-Length values ${this.length} and ${value}`);
+        }
+        this.length = value;
+        return this._mode !== 'server';
+      case 17:
+        if (!sameToken(name, 'transfer-encoding')) return true;
+        if (this._mode === 'trailers') throw new TypeError('Transfer-Encoding is not allowed in trailers');
+        this.coding = value;
+        return this._mode !== 'server';
+      default:
+        return true;
     }
   }
 }
@@ -62,24 +161,8 @@ export function fieldLines(
   framing: BodyFraming,
   trailers: boolean,
 ): string {
-  const fields = new FieldText(start, trailers);
-  if (headers instanceof HttpHeaders) {
-    fields.text += headers.toString();
-    for (const value of headers.getAll('content-length')) fields.note('content-length', value);
-    for (const value of headers.getAll('transfer-encoding')) fields.note('transfer-encoding', value);
-  } else if (headers !== undefined) {
-    if (Symbol.iterator in headers) {
-      for (const [name, value] of headers as Iterable<readonly [string, string]>) fields.add(name, value);
-    } else {
-      const record = headers as Readonly<Record<string, string | readonly string[]>>;
-      for (const name of Object.keys(record)) {
-        const value = record[name]!;
-        if (typeof value === 'string') fields.add(name, value);
-        else if (Array.isArray(value)) for (const each of value) fields.add(name, each);
-        else fields.add(name, value as unknown as string);
-      }
-    }
-  }
+  const fields = new FieldSection(start, trailers ? 'trailers' : 'message');
+  fields.addAll(headers);
   const { text, length, coding } = fields;
   switch (framing.kind) {
     case 'length': {

@@ -9,11 +9,13 @@ import type { Subscription } from 'rxjs';
 import { formatAddress } from '../../source/address.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { CloseReason, Connection } from '../../source/connection.js';
+import { CorkedOutput } from '../../source/corked-output.js';
+import { Deadline } from '../../source/deadline.js';
+import type { Deferred } from '../../source/deferred.js';
 import { ConnectionDone, TimeoutError } from '../../source/errors.js';
+import type { Session } from '../../source/protocol.js';
 import type { DateField } from './_server-date.js';
-import { Deadline } from './_server-deadline.js';
 import { Exchange, type ExchangeHost } from './_server-exchange.js';
-import { CorkedOutput } from './_server-output.js';
 import type { IncomingRequest } from './_server-request.js';
 import type { AccessLogRecord } from './access-log.js';
 import { HttpTruncatedError } from './http-error.js';
@@ -36,6 +38,7 @@ export interface ServerSettings {
   readonly headerTimeout: number;
   readonly idleTimeout: number;
   readonly bodyTimeout: number;
+  readonly requestTimeout: number;
   readonly maxBodyBytes: number;
   readonly maxPipelined: number;
   readonly parser: RequestParserOptions;
@@ -43,43 +46,61 @@ export interface ServerSettings {
   accessLog(): ((record: AccessLogRecord) => void) | undefined;
   /** Reports a handler or response failure (`status` 0: the response was cut short). */
   report(request: IncomingRequest | undefined, peer: string, error: unknown, status: number): void;
-  /** The connection has closed. */
-  closed(connection: ServerConnection): void;
 }
 
 /**
- * The HTTP/1.1 server side of one connection. Bytes go through a `RequestParser`; each request
- * head becomes an `Exchange` whose handler runs at once, up to `maxPipelined` unanswered
- * exchanges (past that the connection stops reading until one is answered); responses go out in
- * request order, those ready together in one write. One movable deadline covers the header
- * timeout (from a head's first byte), the body timeout (between body bytes, while the body is
- * read), the idle timeout (between exchanges) and the lingering close. A connection that must
- * close (a request said so, an error, a timeout, shutdown) answers what it has taken, sends FIN,
- * then reads and drops what the client still sends until it closes too, so that unread bytes do
- * not turn the close into a reset that destroys the response.
+ * Where a server connection is, and so which deadline runs:
+ * - `awaiting-head`: idle between requests (or before the first): the idle timeout (the header
+ *   timeout before the first request);
+ * - `reading-head`: a request head has begun and is not complete: the header timeout (slowloris);
+ * - `reading-body`: a request's body is read from the client: the body timeout between bytes and
+ *   the request timeout over head and body, while the client is expected to send;
+ * - `answering`: requests taken, answers not all out, nothing read: no deadline (the handler's time);
+ * - `lingering`: FIN sent after the last answer, dropping what the client still sends until it
+ *   closes too (so unread bytes do not turn the close into a reset): the idle timeout;
+ * - `closed`.
+ */
+export type ServerPhase =
+  | 'awaiting-head'
+  | 'reading-head'
+  | 'reading-body'
+  | 'answering'
+  | 'lingering'
+  | 'closed';
+
+/** What happens to input: parsed into requests, or read and dropped (after an error, or once no request is taken). */
+type InputState = 'parsing' | 'dropping';
+
+/**
+ * The HTTP/1.1 server side of one connection, and its `Session` (the server drains it). Bytes go
+ * through a `RequestParser`; each request head becomes an `Exchange` whose handler runs at once,
+ * up to `maxPipelined` unanswered exchanges (past that the connection stops reading until one is
+ * answered); responses go out in request order, those ready together in one write. One movable
+ * deadline serves every phase (see `ServerPhase`). A connection that must close (a request said
+ * so, an error, a timeout, a drain) answers what it has taken, then lingers.
  *
  * @example
  * ```ts
- * new ServerConnection(settings, connection).start();
+ * const session = new ServerConnection(settings, connection);
+ * session.start();
  * ```
  */
-export class ServerConnection implements ExchangeHost {
+export class ServerConnection implements ExchangeHost, Session {
   readonly output: CorkedOutput;
   private readonly _parser: RequestParser;
   private readonly _deadline: Deadline;
+  private _phase: ServerPhase = 'awaiting-head';
+  private _input: InputState = 'parsing';
   private _events: ParseEvent<RequestHead>[] = [];
   private _next = 0;
   private readonly _queue: Exchange[] = [];
   /** The exchange whose request body is being read from the connection. */
   private _reading: Exchange | undefined = undefined;
   private _failure: unknown = undefined;
-  /** No more requests are taken: the connection closes once the queue is answered. */
+  /** No more requests are taken: the connection closes once those taken are answered. */
   private _stopped = false;
-  /** Input is dropped unread: after an error, or while closing. */
-  private _ignoring = false;
+  /** The client sent its FIN. */
   private _eof = false;
-  private _closing = false;
-  private _closed = false;
   private _pipelineFull = false;
   private _bodyPauses = 0;
   private _paused = false;
@@ -90,8 +111,10 @@ export class ServerConnection implements ExchangeHost {
   private _headStart = -1;
   /** When the last bytes came, or the body wait started. */
   private _lastData = 0;
-  /** Whether the body timeout runs: a body is being read, and the client is expected to send it. */
-  private _waitingForBody = false;
+  /** Since when the client is expected to send the body being read (-1: it is not, now). */
+  private _waitStart = -1;
+  /** Seconds the client has spent sending the request being read, waits under way not counted. */
+  private _clientTime = 0;
   private _idleSince: number;
   private _closingSince = 0;
   private _subscription: Subscription | undefined = undefined;
@@ -113,12 +136,17 @@ export class ServerConnection implements ExchangeHost {
     return this._peer;
   }
 
+  /** Where the connection is. */
+  get phase(): ServerPhase {
+    return this._phase;
+  }
+
   /** Starts reading requests. */
   start(): void {
     const connection = this.connection;
     connection.registerProducer(connection);
     connection.closed.addCallback((reason) => this._lost(reason));
-    if (this._closed) return;
+    if (this._phase === 'closed') return;
     this._subscription = connection.data$.subscribe({
       next: this._received,
       complete: this._ended,
@@ -127,24 +155,33 @@ export class ServerConnection implements ExchangeHost {
     this._updateDeadline();
   }
 
-  /** Shutdown: takes no more requests, closes once those taken are answered. */
-  drain(): void {
-    if (this._closed) return;
-    this._stopped = true;
-    this._drive();
-  }
-
-  /** The grace period is over: closes at once. */
-  abort(): void {
-    this.connection.abort();
+  /**
+   * Session: takes no more requests, answers those taken, then closes; fires once the connection
+   * is closed. (The server aborts it at `deadline`.)
+   */
+  drain(_deadline: number): Deferred<void> {
+    if (this._phase !== 'closed') {
+      this._stopped = true;
+      this._drive();
+    }
+    return this.connection.closed.addCallback(() => undefined);
   }
 
   dateLine(): string {
     return this._settings.date.line();
   }
 
-  keepAliveAfter(exchange: Exchange): boolean {
-    if (!exchange.keepAlive || this._closing) return false;
+  /**
+   * Whether the connection may carry another exchange after `exchange` (Twisted's
+   * `checkPersistence`): the request allows it (HTTP/1.1 without `Connection: close`, HTTP/1.0
+   * with `keep-alive`), the response did not close it (`Connection: close`, a failure), the
+   * connection is not closing, the request's body is read whole (or, before the answer is done,
+   * is being read), and, once no more requests are taken, it is not the last one taken.
+   */
+  persistsAfter(exchange: Exchange): boolean {
+    if (!exchange.keepAlive || exchange.closeAfter || this._phase === 'lingering') return false;
+    const body = exchange.body;
+    if (body !== undefined && !body.ended && (exchange.done || !body.reading)) return false;
     const queue = this._queue;
     return !(this._stopped && queue[queue.length - 1] === exchange);
   }
@@ -160,6 +197,7 @@ export class ServerConnection implements ExchangeHost {
   bodyFull(full: boolean): void {
     this._bodyPauses += full ? 1 : -1;
     if (this._driving) return; // acted on at the end of the round
+    this._updatePhase();
     this._updatePause();
     this._updateDeadline();
   }
@@ -188,13 +226,13 @@ export class ServerConnection implements ExchangeHost {
   }
 
   private readonly _received = (chunk: Uint8Array): void => {
-    if (this._ignoring) return;
+    if (this._input === 'dropping') return;
     const events = this._events;
     try {
       this._parser.push(chunk, events);
     } catch (error) {
       this._failure = error;
-      this._ignoring = true;
+      this._input = 'dropping';
     }
     this._lastData = this._settings.clock.seconds();
     this._drive();
@@ -202,12 +240,12 @@ export class ServerConnection implements ExchangeHost {
 
   private readonly _ended = (): void => {
     this._eof = true;
-    if (this._closing) {
+    if (this._phase === 'lingering') {
       this.connection.close();
       return;
     }
-    if (!this._ignoring) {
-      this._ignoring = true;
+    if (this._input === 'parsing') {
+      this._input = 'dropping';
       try {
         this._parser.end(this._events);
       } catch (error) {
@@ -219,8 +257,8 @@ export class ServerConnection implements ExchangeHost {
   };
 
   private _lost(reason: CloseReason): void {
-    if (this._closed) return;
-    this._closed = true;
+    if (this._phase === 'closed') return;
+    this._phase = 'closed';
     this._deadline.cancel();
     this._subscription?.unsubscribe();
     const error =
@@ -229,11 +267,10 @@ export class ServerConnection implements ExchangeHost {
         : reason;
     const reading = this._reading;
     this._reading = undefined;
-    for (const exchange of this._queue.splice(0)) exchange.abandon(error);
+    for (const exchange of this._queue.splice(0)) exchange.lost(error);
     reading?.body?.fail(error); // when its exchange was answered already
     this._events = [];
     this._next = 0;
-    this._settings.closed(this);
   }
 
   /**
@@ -245,7 +282,7 @@ export class ServerConnection implements ExchangeHost {
       this._again = true;
       return;
     }
-    if (this._closed) return;
+    if (this._phase === 'closed') return;
     this._driving = true;
     this.output.cork();
     try {
@@ -253,16 +290,19 @@ export class ServerConnection implements ExchangeHost {
         this._again = false;
         this._dispatch();
         this._pump();
-      } while (this._again && !this._closed);
+      } while (this._again && !this._isClosed());
     } finally {
       this._driving = false;
       this.output.uncork();
     }
-    if (this._closed) return;
-    if (this._stopped && this._queue.length === 0 && !this._closing) this._close();
+    if (this._isClosed()) return;
+    if (this._stopped && this._queue.length === 0 && this._phase !== 'lingering') this._close();
     // A head begun and not finished (after any complete requests in the same bytes) is timed from
     // when its bytes came: the header timeout (slowloris).
-    if (this._headStart < 0 && !this._ignoring && this._parser.readingHead) this._headStart = this._lastData;
+    if (this._headStart < 0 && this._input === 'parsing' && this._parser.readingHead) {
+      this._headStart = this._lastData;
+    }
+    this._updatePhase();
     this._updatePause();
     this._updateDeadline();
   }
@@ -271,7 +311,7 @@ export class ServerConnection implements ExchangeHost {
   private _dispatch(): void {
     const events = this._events;
     let next = this._next;
-    while (next < events.length && !this._closed) {
+    while (next < events.length && this._phase !== 'closed') {
       const event = events[next]!;
       if (event.type === 'body') {
         this._reading?.body?.push(event.data);
@@ -281,7 +321,7 @@ export class ServerConnection implements ExchangeHost {
         exchange?.body?.end();
       } else if (this._stopped) {
         // no more requests: this one and all after it are dropped
-        this._ignoring = true;
+        this._input = 'dropping';
         next = events.length;
         break;
       } else if (this._queue.length >= this._settings.maxPipelined) {
@@ -309,10 +349,15 @@ export class ServerConnection implements ExchangeHost {
   /** A request head: a new exchange, its handler called. */
   private _begin(event: HeadEvent<RequestHead>): void {
     const settings = this._settings;
+    const start = this._headStart >= 0 ? this._headStart : this._lastData;
     this._headStart = -1;
     const exchange = new Exchange(this, this._lastData, event, settings.maxBodyBytes);
     this._queue.push(exchange);
-    if (exchange.body !== undefined) this._reading = exchange;
+    if (exchange.body !== undefined) {
+      this._reading = exchange;
+      this._clientTime = this._lastData - start;
+      this._waitStart = -1;
+    }
     if (!event.keepAlive) this._stopped = true;
     exchange.run(settings.handler);
   }
@@ -324,19 +369,20 @@ export class ServerConnection implements ExchangeHost {
       const exchange = queue[0]!;
       exchange.takeTurn();
       if (!exchange.done) return;
+      const persists = this.persistsAfter(exchange);
       queue.shift();
       this._served++;
-      if (exchange.closeAfter || (exchange.body !== undefined && !exchange.body.ended)) {
+      if (!persists) {
         this._stopped = true;
-        this._ignoring = true;
-        for (const rest of queue.splice(0)) rest.abandon(new ConnectionDone('the connection is closing'));
-      } else if (exchange.upgrade && !this._stopped) {
+        this._input = 'dropping';
+        for (const rest of queue.splice(0)) rest.lost(new ConnectionDone('the connection is closing'));
+      } else if (exchange.upgrade) {
         // the upgrade was declined (answered as a plain request): the held bytes are HTTP again
         try {
           this._parser.resume(this._events);
         } catch (error) {
           this._failure = error;
-          this._ignoring = true;
+          this._input = 'dropping';
         }
         this._again = true;
       }
@@ -352,7 +398,7 @@ export class ServerConnection implements ExchangeHost {
    */
   private _inputFailed(error: unknown): void {
     this._stopped = true;
-    this._ignoring = true;
+    this._input = 'dropping';
     this._pipelineFull = false;
     this._events.length = 0;
     this._next = 0;
@@ -365,10 +411,10 @@ export class ServerConnection implements ExchangeHost {
     }
   }
 
-  /** Closes after the last response: FIN now, then drop what comes until the client closes too. */
+  /** Closes after the last response: FIN now, then linger, dropping what comes until the client closes too. */
   private _close(): void {
-    this._closing = true;
-    this._ignoring = true;
+    this._phase = 'lingering';
+    this._input = 'dropping';
     const reading = this._reading;
     this._reading = undefined;
     reading?.body?.fail(new ConnectionDone('the connection closed before the request body ended'));
@@ -377,61 +423,110 @@ export class ServerConnection implements ExchangeHost {
     else this.connection.end();
   }
 
+  /** Whether the connection is gone (a method, so that the compiler does not narrow the phase across calls). */
+  private _isClosed(): boolean {
+    return this._phase === 'closed';
+  }
+
+  /** The phase the facts say (lingering and closed are set where they begin). */
+  private _updatePhase(): void {
+    if (this._phase === 'lingering' || this._phase === 'closed') return;
+    this._phase =
+      this._reading !== undefined
+        ? 'reading-body'
+        : this._headStart >= 0
+          ? 'reading-head'
+          : this._queue.length > 0
+            ? 'answering'
+            : 'awaiting-head';
+  }
+
   private _updatePause(): void {
-    const paused = !this._closing && (this._pipelineFull || this._bodyPauses > 0);
+    const paused = this._phase !== 'lingering' && (this._pipelineFull || this._bodyPauses > 0);
     if (paused === this._paused) return;
     this._paused = paused;
     if (paused) this.connection.pause();
     else this.connection.resume();
   }
 
+  /** Sets the one deadline from the phase. */
   private _updateDeadline(): void {
-    if (this._closed) return;
     const settings = this._settings;
     const deadline = this._deadline;
-    if (this._closing) {
-      deadline.set(this._closingSince + settings.idleTimeout);
-      return;
-    }
-    const reading = this._reading;
-    const waitingForBody = reading !== undefined && !this._paused && !reading.awaitingContinue;
-    if (waitingForBody !== this._waitingForBody) {
-      // the client is expected to send (again) from now on: the wait starts now
-      this._waitingForBody = waitingForBody;
-      if (waitingForBody) this._lastData = settings.clock.seconds();
-    }
-    if (reading !== undefined) {
-      if (waitingForBody) deadline.set(this._lastData + settings.bodyTimeout);
-      else deadline.clear();
-    } else if (this._headStart >= 0) {
-      deadline.set(this._headStart + settings.headerTimeout);
-    } else if (this._queue.length === 0) {
-      deadline.set(this._idleSince + (this._served === 0 ? settings.headerTimeout : settings.idleTimeout));
-    } else {
-      deadline.clear();
+    switch (this._phase) {
+      case 'closed':
+        return;
+      case 'lingering':
+        deadline.set(this._closingSince + settings.idleTimeout);
+        return;
+      case 'reading-head':
+        deadline.set(this._headStart + Math.min(settings.headerTimeout, settings.requestTimeout));
+        return;
+      case 'answering':
+        deadline.clear();
+        return;
+      case 'awaiting-head':
+        deadline.set(this._idleSince + (this._served === 0 ? settings.headerTimeout : settings.idleTimeout));
+        return;
+      case 'reading-body': {
+        const waiting = !this._paused && !this._reading!.awaitingContinue;
+        const now = settings.clock.seconds();
+        if (waiting && this._waitStart < 0) {
+          // the client is expected to send (again) from now on: the wait starts now
+          this._waitStart = now;
+          this._lastData = now;
+        } else if (!waiting && this._waitStart >= 0) {
+          this._clientTime += now - this._waitStart;
+          this._waitStart = -1;
+        }
+        if (waiting) deadline.set(Math.min(this._bodyDeadline(), this._requestDeadline()));
+        else deadline.clear();
+        return;
+      }
     }
   }
 
+  /** When the body times out: `bodyTimeout` after its last bytes. */
+  private _bodyDeadline(): number {
+    return this._lastData + this._settings.bodyTimeout;
+  }
+
+  /** When the request times out: its client time reaches `requestTimeout`. */
+  private _requestDeadline(): number {
+    return this._waitStart + this._settings.requestTimeout - this._clientTime;
+  }
+
   private readonly _expired = (): void => {
-    if (this._closed) return;
     const settings = this._settings;
-    if (this._closing) {
-      this.connection.close();
-    } else if (this._reading !== undefined) {
-      this._inputFailed(
-        new TimeoutError(`no request body bytes for ${settings.bodyTimeout} seconds`, {
-          seconds: settings.bodyTimeout,
-        }),
-      );
-    } else if (this._headStart >= 0) {
-      this._inputFailed(
-        new TimeoutError(`the request head took more than ${settings.headerTimeout} seconds`, {
-          seconds: settings.headerTimeout,
-        }),
-      );
-    } else {
-      this.connection.close();
-      return;
+    switch (this._phase) {
+      case 'closed':
+        return;
+      case 'lingering':
+      case 'awaiting-head':
+        this.connection.close();
+        return;
+      case 'reading-body': {
+        const whole = this._requestDeadline() <= this._bodyDeadline();
+        const seconds = whole ? settings.requestTimeout : settings.bodyTimeout;
+        this._inputFailed(
+          new TimeoutError(
+            whole
+              ? `the request took more than ${seconds} seconds to arrive`
+              : `no request body bytes for ${seconds} seconds`,
+            { seconds },
+          ),
+        );
+        break;
+      }
+      case 'reading-head': {
+        const seconds = Math.min(settings.headerTimeout, settings.requestTimeout);
+        this._inputFailed(
+          new TimeoutError(`the request head took more than ${seconds} seconds`, { seconds }),
+        );
+        break;
+      }
+      case 'answering':
+        return;
     }
     this._drive();
   };

@@ -5,27 +5,24 @@
  * @module
  */
 import { STATUS_CODES } from 'node:http';
-import { isObservable, type Observable, type Subscription } from 'rxjs';
+import { isObservable } from 'rxjs';
+import { type BodySource, BodyStream } from '../../source/body-stream.js';
+import { type BodyEncoding, BodyWriter, disposeBody, type OutgoingBody } from '../../source/body-writer.js';
 import type { Connection } from '../../source/connection.js';
-import { Deferred } from '../../source/deferred.js';
-import { TimeoutError } from '../../source/errors.js';
+import type { CorkedOutput } from '../../source/corked-output.js';
+import { isPromiseLike, maybeDeferred } from '../../source/deferred.js';
+import { BodyTooLargeError, TimeoutError } from '../../source/errors.js';
 import type { Failure } from '../../source/failure.js';
-import type { Pausable } from '../../source/producer.js';
-import { type BodySource, ServerRequestBody } from './_server-body.js';
-import {
-  type ResponseFraming,
-  type ResponseHeadText,
-  responseHead,
-  statusHasNoBody,
-} from './_server-head.js';
-import type { CorkedOutput } from './_server-output.js';
 import { IncomingRequest } from './_server-request.js';
 import { HttpParseError } from './http-error.js';
-import type { HeadEvent, HttpVersion, RequestHead } from './message.js';
+import type { BodyFraming, HeadEvent, HttpVersion, RequestHead } from './message.js';
 import type { HttpResponse } from './response.js';
+import { encodeChunk, encodeLastChunk } from './write-request.js';
+import { type ServerResponseHead, statusHasNoBody, writeServerResponseHead } from './write-response.js';
 
 /**
- * What an exchange needs from its connection: the output, the turn order, and where to report.
+ * What an exchange needs from its connection: the output, the turn order, the keep-alive
+ * decision, and where to report.
  *
  * @example
  * ```ts
@@ -37,13 +34,13 @@ export interface ExchangeHost {
   readonly output: CorkedOutput;
   /** The `Date` line for a head written now. */
   dateLine(): string;
-  /** Whether the connection may carry another exchange after `exchange`. */
-  keepAliveAfter(exchange: Exchange): boolean;
+  /** Whether the connection may carry another exchange after `exchange` (the one keep-alive decision). */
+  persistsAfter(exchange: Exchange): boolean;
   /** Whether `exchange` is the oldest unanswered one: its turn to write. */
   isCurrent(exchange: Exchange): boolean;
   /** The exchange moved on (response ready, written, or given up): the connection acts on it. */
   wake(): void;
-  /** A body's unread bytes passed its high-water mark (`full`), or fell back under it. */
+  /** A body's reader fell behind (`full`), or caught up. */
   bodyFull(full: boolean): void;
   /** Reports a failure (of the handler, or of the response's body) on the log stream. */
   report(exchange: Exchange, error: unknown, status: number): void;
@@ -52,40 +49,45 @@ export interface ExchangeHost {
 }
 
 /** Where an exchange stands. */
-const PENDING = 0; // the handler has not answered
-const READY = 1; // answered (or failed): waiting for its turn
-const WRITING = 2; // the response is going out
-const DONE = 3; // written, or given up
+type ExchangeState =
+  | 'pending' // the handler has not answered
+  | 'ready' // answered (or failed): waiting for its turn
+  | 'writing' // the response is going out
+  | 'done'; // written, or given up
+
+/** Where `100 Continue` stands for a request that expects it. */
+type ContinueState = 'no' | 'wanted' | 'sent';
 
 const continueLine = 'HTTP/1.1 100 Continue\r\n\r\n';
-const lastChunk = '0\r\n\r\n';
+const errorHeaders = { 'Content-Type': 'text/plain; charset=utf-8' } as const;
+const lastChunk = encodeLastChunk();
+/** A body of unknown length, to an HTTP/1.1 client. */
+const chunked: BodyEncoding = { chunk: encodeChunk, end: () => lastChunk };
+/** A body that ends when the connection closes (to an HTTP/1.0 client). */
+const untilClose: BodyEncoding = {};
 
-/** The status that answers `error`: an HttpParseError's own, 408 for a timeout, else 500. */
+/** The status that answers `error`: an HttpParseError's own, 413 for a body too large, 408 for a timeout, else 500. */
 function statusFor(error: unknown): number {
   if (error instanceof HttpParseError) return error.status;
+  if (error instanceof BodyTooLargeError) return 413;
   if (error instanceof TimeoutError) return 408;
   return 500;
 }
 
-/** Whether `value` looks like a promise (Deferreds are handled before). */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
-
-/** A stream body the response will not read (a HEAD request's, a failed response's): freed if it can be. */
-function dispose(body: unknown): void {
-  const destroy = (body as { destroy?: unknown } | null)?.destroy;
-  if (typeof destroy === 'function') (destroy as () => void).call(body);
+/** How a body framed so goes on the wire. */
+function encodingFor(framing: BodyFraming): BodyEncoding {
+  if (framing.kind === 'chunked') return chunked;
+  if (framing.kind === 'length') return { length: framing.length };
+  return untilClose;
 }
 
 /**
  * One request and its response. The connection creates it when a request head arrives, runs the
  * handler, and gives it its turn to write when the responses before it are out. It writes the
  * response (or the error response its failure calls for) and tells the connection, through
- * `wake`, when it is done. It is also its request body's source: the first read of the body sends
- * `100 Continue` when the client waits for one.
+ * `wake`, when it is done. It is also what feeds its request body: the body's first reader
+ * sends `100 Continue` when the client waits for one, and a reader that falls behind pauses the
+ * connection.
  *
  * @example
  * ```ts
@@ -103,20 +105,17 @@ export class Exchange implements BodySource {
   bytes = 0;
   /** Whether the connection must close after this exchange. */
   closeAfter = false;
-  private _state = PENDING;
+  private _state: ExchangeState = 'pending';
   private _response: HttpResponse | undefined = undefined;
   private _failure: unknown = undefined;
   private _inputError: unknown = undefined;
-  private _continue: 'no' | 'wanted' | 'sent' = 'no';
+  private _continue: ContinueState = 'no';
   private _headWritten = false;
-  private _framing: ResponseFraming = 'none';
-  private _remaining = 0;
-  private _subscription: Subscription | undefined = undefined;
-  private _iterator: AsyncIterator<Uint8Array | string> | undefined = undefined;
+  private _writer: BodyWriter | undefined = undefined;
 
   readonly time: number;
   readonly request: IncomingRequest | undefined;
-  readonly body: ServerRequestBody | undefined;
+  readonly body: BodyStream | undefined;
   /** Whether the request lets the connection carry another one. */
   readonly keepAlive: boolean;
   /** Whether the client waits for `100 Continue` before sending the body. */
@@ -150,9 +149,9 @@ export class Exchange implements BodySource {
     const framing = event.framing;
     this.body =
       framing.kind === 'chunked'
-        ? new ServerRequestBody(this, undefined)
+        ? new BodyStream({ source: this })
         : framing.kind === 'length' && framing.length > 0
-          ? new ServerRequestBody(this, framing.length)
+          ? new BodyStream({ source: this, declaredLength: framing.length })
           : undefined;
     const head = event.head;
     this.request = new IncomingRequest(head, this.body, this, _host.connection, maxBodyBytes);
@@ -168,22 +167,18 @@ export class Exchange implements BodySource {
     const exchange = new Exchange(host, time, undefined, 0);
     exchange._failure = error;
     exchange._inputError = error;
-    exchange._state = READY;
+    exchange._state = 'ready';
     return exchange;
   }
 
   /** Whether the exchange is over. */
   get done(): boolean {
-    return this._state === DONE;
+    return this._state === 'done';
   }
 
   /** Whether the client waits for a `100 Continue` not sent yet. */
   get awaitingContinue(): boolean {
     return this.expectContinue && this._continue !== 'sent';
-  }
-
-  get producer(): Pausable {
-    return this._host.connection;
   }
 
   /** Calls the handler, and takes its answer: a response, a promise or Deferred of one, or a throw. */
@@ -195,23 +190,18 @@ export class Exchange implements BodySource {
       this._answered(undefined, error);
       return;
     }
-    if (result instanceof Deferred) {
-      (result as Deferred<unknown>).addCallbacks(
-        (response) => {
-          this._answered(response, undefined);
-        },
-        (failure: Failure) => {
-          this._answered(undefined, failure.value);
-        },
-      );
-    } else if (isThenable(result)) {
-      result.then(
-        (response) => this._answered(response, undefined),
-        (error: unknown) => this._answered(undefined, error ?? new Error('the handler rejected')),
-      );
-    } else {
+    if (!isPromiseLike(result)) {
       this._answered(result, undefined);
+      return;
     }
+    maybeDeferred(() => result).addCallbacks(
+      (response) => {
+        this._answered(response, undefined);
+      },
+      (failure: Failure) => {
+        this._answered(undefined, failure.value);
+      },
+    );
   }
 
   /** The request's input failed (bad framing, timeout, truncation): its body errors, and unless the response is going out already, the answer is the error's status. */
@@ -219,40 +209,50 @@ export class Exchange implements BodySource {
     this._inputError = error;
     this.closeAfter = true;
     this.body?.fail(error);
-    if (this._state === PENDING || this._state === READY) {
-      dispose(this._response?.body);
+    if (this._state === 'pending' || this._state === 'ready') {
+      disposeBody(this._response?.body);
       this._response = undefined;
       this._failure = error;
-      this._state = READY;
+      this._state = 'ready';
     }
   }
 
   /** Its turn has come (or come again): sends a `100 Continue` that was waiting, and the response when there is one. */
   takeTurn(): void {
     if (this._continue === 'wanted') this._sendContinue();
-    if (this._state === READY) this._start();
+    if (this._state === 'ready') this._start();
   }
 
-  /** The connection is gone: the body errors with `reason`, a stream being written is stopped. */
-  abandon(reason: unknown): void {
-    if (this._state === DONE) return;
-    if (this._state !== WRITING) dispose(this._response?.body);
+  /**
+   * The connection is gone (or closing before this exchange's turn): the body errors with
+   * `reason`, a stream being written is stopped.
+   */
+  lost(reason: unknown): void {
+    if (this._state === 'done') return;
+    if (this._state !== 'writing') disposeBody(this._response?.body);
     this._finish(false);
     this.body?.fail(reason);
   }
 
-  bodyWanted(): void {
+  /** BodySource: the body's reader came; the moment to send `100 Continue`. */
+  reading(): void {
     if (!this.expectContinue || this._continue !== 'no') return;
     this._continue = 'wanted';
     if (this._host.isCurrent(this)) this._sendContinue();
   }
 
-  bodyFull(full: boolean): void {
-    this._host.bodyFull(full);
+  /** BodySource: the body's reader is behind. */
+  pause(): void {
+    this._host.bodyFull(true);
+  }
+
+  /** BodySource: the body's reader caught up. */
+  resume(): void {
+    this._host.bodyFull(false);
   }
 
   private _sendContinue(): void {
-    if (this._headWritten || this._state === DONE) {
+    if (this._headWritten || this._state === 'done') {
       this._continue = 'sent'; // too late: the final response went (or will go) instead
       return;
     }
@@ -262,8 +262,8 @@ export class Exchange implements BodySource {
   }
 
   private _answered(response: unknown, error: unknown): void {
-    if (this._state !== PENDING) {
-      dispose((response as HttpResponse | undefined)?.body);
+    if (this._state !== 'pending') {
+      disposeBody((response as HttpResponse | undefined)?.body);
       return;
     }
     if (error === undefined && (response === null || typeof response !== 'object')) {
@@ -271,38 +271,41 @@ export class Exchange implements BodySource {
     }
     if (error !== undefined) this._failure = error;
     else this._response = response as HttpResponse;
-    this._state = READY;
+    this._state = 'ready';
     if (this._host.isCurrent(this)) this._host.wake();
   }
 
   /** Writes the response, or the error response the failure calls for. */
   private _start(): void {
-    this._state = WRITING;
+    this._state = 'writing';
     const response = this._response;
     if (response === undefined) {
       this._writeFailure(this._failure);
       return;
     }
     const body = response.body;
-    let size: number | undefined;
+    let size: number;
     if (body === undefined || body === null) {
       size = this.isHead ? -1 : 0;
     } else if (typeof body === 'string') {
       size = body.length === 0 ? 0 : Buffer.byteLength(body);
     } else if (body instanceof Uint8Array) {
       size = body.byteLength;
-    } else if (isObservable(body)) {
-      if (!this._streamSkipped(response)) this._writeObservable(response, body);
-      return;
-    } else if (typeof body === 'object' && Symbol.asyncIterator in body) {
-      if (!this._streamSkipped(response)) void this._writeIterable(response, body);
+    } else if (isObservable(body) || (typeof body === 'object' && Symbol.asyncIterator in body)) {
+      this._writeStream(response, body);
       return;
     } else {
       this._writeFailure(new TypeError(`a response body cannot be ${Object.prototype.toString.call(body)}`));
       return;
     }
-    if (!this._writeHead(response, size)) return;
-    if (size > 0 && !this.isHead && this._framing !== 'none') {
+    let head: ServerResponseHead;
+    try {
+      head = this._head(response, size);
+    } catch (error) {
+      this._writeFailure(error);
+      return;
+    }
+    if (size > 0 && !this.isHead && head.framing.kind !== 'none') {
       this._host.output.write(body as string | Uint8Array);
       this.bytes = size;
     }
@@ -311,40 +314,56 @@ export class Exchange implements BodySource {
 
   /**
    * Writes the head of `response` for a body of `size` bytes (`undefined`: a stream), deciding
-   * now whether the connection stays open; false (after answering 500 instead) when the response
-   * is invalid.
+   * now whether the connection stays open.
+   *
+   * @throws TypeError for an invalid response (nothing written then).
    */
-  private _writeHead(response: HttpResponse, size: number | undefined): boolean {
-    const body = this.body;
-    let head: ResponseHeadText;
-    try {
-      head = responseHead(response.status ?? 200, response.reason, response.headers, size, {
-        version: this.version,
-        keepAlive: this._host.keepAliveAfter(this) && (body === undefined || body.ended || body.reading),
-        date: this._host.dateLine(),
-      });
-    } catch (error) {
-      this._stopStream();
-      dispose(response.body);
-      this._writeFailure(error);
-      return false;
-    }
+  private _head(response: HttpResponse, size: number | undefined): ServerResponseHead {
+    const host = this._host;
+    const head = writeServerResponseHead(response, size, {
+      version: this.version,
+      keepAlive: host.persistsAfter(this),
+      date: host.dateLine(),
+    });
     this.status = response.status ?? 200;
     this.closeAfter ||= head.close;
-    this._framing = head.framing;
-    this._remaining = head.length;
     this._headWritten = true;
-    this._host.output.write(head.head);
-    return true;
+    host.output.write(head.head);
+    return head;
   }
 
-  /** For a response that has no body (HEAD, 204, 304), writes the head alone: true when it did. */
-  private _streamSkipped(response: HttpResponse): boolean {
-    const status = response.status ?? 200;
-    if (!this.isHead && !statusHasNoBody(status)) return false;
-    dispose(response.body);
-    if (this._writeHead(response, undefined)) this._finish(true);
-    return true;
+  /**
+   * Writes a stream body through a `BodyWriter`; the head goes out with its first chunk, so a
+   * stream that fails before any is answered with a 500. A response that has no body (HEAD, 204,
+   * 304) writes the head alone.
+   */
+  private _writeStream(response: HttpResponse, body: OutgoingBody): void {
+    if (this.isHead || statusHasNoBody(response.status ?? 200)) {
+      disposeBody(body);
+      try {
+        this._head(response, undefined);
+      } catch (error) {
+        this._writeFailure(error);
+        return;
+      }
+      this._finish(true);
+      return;
+    }
+    const writer = new BodyWriter(body, this._host.output, {
+      begin: () => encodingFor(this._head(response, undefined).framing),
+    });
+    this._writer = writer;
+    writer.done.addCallbacks(
+      (bytes) => {
+        this.bytes = bytes;
+        this._finish(true);
+      },
+      (failure: Failure) => {
+        this.bytes = writer.bytes;
+        if (this._state === 'writing') this._streamFailed(failure.value);
+      },
+    );
+    writer.start();
   }
 
   /** Answers with the status `error` calls for, and a short text body; reports it. */
@@ -353,121 +372,25 @@ export class Exchange implements BodySource {
     if (error !== this._inputError) this._host.report(this, error, status);
     if (status !== 500 || this._inputError !== undefined) this.closeAfter = true;
     const text = `${status} ${STATUS_CODES[status] ?? 'Error'}\n`;
-    const head = responseHead(
-      status,
-      undefined,
-      { 'Content-Type': 'text/plain; charset=utf-8' },
-      text.length,
-      {
-        version: this.version,
-        keepAlive: !this.closeAfter && this._host.keepAliveAfter(this) && (this.body?.ended ?? true),
-        date: this._host.dateLine(),
-      },
-    );
+    const host = this._host;
+    const head = writeServerResponseHead({ status, headers: errorHeaders }, text.length, {
+      version: this.version,
+      keepAlive: host.persistsAfter(this) && (this.body?.ended ?? true),
+      date: host.dateLine(),
+    });
     this.status = status;
     this.closeAfter ||= head.close;
     this._headWritten = true;
-    const output = this._host.output;
-    output.write(head.head);
+    host.output.write(head.head);
     if (!this.isHead) {
-      output.write(text);
+      host.output.write(text);
       this.bytes = text.length;
     }
     this._finish(true);
   }
 
-  private _writeObservable(response: HttpResponse, body: Observable<Uint8Array | string>): void {
-    const output = this._host.output;
-    output.cork();
-    try {
-      this._subscription = body.subscribe({
-        next: (chunk) => {
-          if (this._state !== WRITING) return;
-          try {
-            this._writeChunk(response, chunk);
-          } catch (error) {
-            this._streamFailed(error);
-          }
-        },
-        error: (error: unknown) => {
-          if (this._state === WRITING) this._streamFailed(error);
-        },
-        complete: () => {
-          if (this._state === WRITING) this._endBody(response);
-        },
-      });
-      if (this._state !== WRITING) this._subscription.unsubscribe();
-    } finally {
-      output.uncork();
-    }
-  }
-
-  private async _writeIterable(
-    response: HttpResponse,
-    body: AsyncIterable<Uint8Array | string>,
-  ): Promise<void> {
-    const output = this._host.output;
-    try {
-      const iterator = body[Symbol.asyncIterator]();
-      this._iterator = iterator;
-      for (;;) {
-        const step = await iterator.next();
-        if (this._state !== WRITING) return;
-        output.cork();
-        let ok: boolean;
-        try {
-          if (step.done === true) this._endBody(response);
-          else this._writeChunk(response, step.value);
-        } finally {
-          ok = output.uncork();
-        }
-        if (this._state !== WRITING) return;
-        if (!ok) await this._host.connection.drained();
-      }
-    } catch (error) {
-      if (this._state === WRITING) this._streamFailed(error);
-    }
-  }
-
-  /** Writes the head if not yet, then one chunk of a stream body. */
-  private _writeChunk(response: HttpResponse, chunk: Uint8Array | string): void {
-    let bytes: Uint8Array;
-    if (typeof chunk === 'string') bytes = Buffer.from(chunk);
-    else if (chunk instanceof Uint8Array) bytes = chunk;
-    else throw new TypeError(`a response body chunk cannot be ${Object.prototype.toString.call(chunk)}`);
-    if (!this._headWritten && !this._writeHead(response, undefined)) return;
-    const n = bytes.byteLength;
-    if (n === 0) return;
-    if (this._framing === 'length') {
-      if (n > this._remaining) {
-        throw new TypeError(
-          `the response body is longer than its Content-Length (${this.bytes + this._remaining})`,
-        );
-      }
-      this._remaining -= n;
-    }
-    const output = this._host.output;
-    if (this._framing === 'chunked') output.write(`${n.toString(16)}\r\n`);
-    output.write(bytes);
-    if (this._framing === 'chunked') output.write('\r\n');
-    this.bytes += n;
-  }
-
-  private _endBody(response: HttpResponse): void {
-    if (!this._headWritten && !this._writeHead(response, undefined)) return;
-    if (this._framing === 'length' && this._remaining > 0) {
-      this._streamFailed(
-        new TypeError(`the response body ended ${this._remaining} bytes short of its Content-Length`),
-      );
-      return;
-    }
-    if (this._framing === 'chunked') this._host.output.write(lastChunk);
-    this._finish(true);
-  }
-
   /** A stream body failed: a 500 if nothing went out yet, else the connection is dropped (so the client sees a cut response). */
   private _streamFailed(error: unknown): void {
-    this._stopStream();
     if (!this._headWritten) {
       this._writeFailure(error);
       return;
@@ -478,31 +401,17 @@ export class Exchange implements BodySource {
     this._finish(false);
   }
 
-  private _stopStream(): void {
-    const subscription = this._subscription;
-    this._subscription = undefined;
-    subscription?.unsubscribe();
-    const iterator = this._iterator;
-    this._iterator = undefined;
-    if (iterator?.return !== undefined) {
-      iterator.return().then(undefined, () => undefined);
-      // a Readable's iterator returns only after the `next` it is waiting on: destroy it now
-      dispose(this._response?.body);
-    }
-  }
-
   private _finish(completed: boolean): void {
-    if (this._state === DONE) return;
-    const writing = this._state === WRITING;
-    this._state = DONE;
+    if (this._state === 'done') return;
+    const writing = this._state === 'writing';
+    this._state = 'done';
     if (!completed) {
       this.closeAfter = true;
-      if (writing) this._stopStream();
-    } else {
-      this._subscription = undefined;
-      this._iterator = undefined;
-      if (this.body !== undefined && !this.body.ended) this.body.discard();
+      if (writing) this._writer?.stop();
+    } else if (this.body !== undefined && !this.body.ended) {
+      this.body.discard();
     }
+    this._writer = undefined;
     this._host.record(this, completed);
     this._host.wake();
   }

@@ -1,11 +1,12 @@
 /**
- * `IncomingRequest`: the server's `HttpRequest`, over a parsed head and a `ServerRequestBody`.
- * Private to protocols/http.
+ * `IncomingRequest`: the server's `HttpRequest`, over a parsed head and a `BodyStream`. Private
+ * to protocols/http.
  *
  * @module
  */
 import { type Address, formatAddress } from '../../source/address.js';
-import { type BodySource, ServerRequestBody } from './_server-body.js';
+import { type BodySource, BodyStream } from '../../source/body-stream.js';
+import type { Deferred } from '../../source/deferred.js';
 import type { HttpHeaders } from './headers.js';
 import type { HttpVersion, RequestHead } from './message.js';
 import type { HttpRequest } from './request.js';
@@ -28,16 +29,15 @@ export class IncomingRequest implements HttpRequest {
   readonly headers: HttpHeaders;
   private _path: string | undefined = undefined;
   private _url: URL | undefined = undefined;
-
-  private _body: ServerRequestBody | undefined;
+  private _body: BodyStream | undefined;
 
   /**
    * @param body - the body, `undefined` when the request has none (an empty one is made if asked).
-   * @param _source - where an empty body would come from.
+   * @param _source - what an empty body would be fed by.
    */
   constructor(
     head: RequestHead,
-    body: ServerRequestBody | undefined,
+    body: BodyStream | undefined,
     private readonly _source: BodySource,
     private readonly _connection: {
       readonly remoteAddress: Address;
@@ -53,8 +53,11 @@ export class IncomingRequest implements HttpRequest {
     this._body = body;
   }
 
-  get body(): ServerRequestBody {
-    this._body ??= ServerRequestBody.empty(this._source);
+  get body(): BodyStream {
+    if (this._body === undefined) {
+      this._body = new BodyStream({ source: this._source, declaredLength: 0 });
+      this._body.end();
+    }
     return this._body;
   }
 
@@ -94,20 +97,21 @@ export class IncomingRequest implements HttpRequest {
     return this._url;
   }
 
-  async text(): Promise<string> {
-    return decoder.decode(await this.body.readAll(this._maxBodyBytes));
+  text(): Deferred<string> {
+    return this.bytes().addCallback((bytes) => decoder.decode(bytes));
   }
 
-  async json<T = unknown>(): Promise<T> {
-    return JSON.parse(await this.text()) as T;
+  json<T = unknown>(): Deferred<T> {
+    return this.text().addCallback((text) => JSON.parse(text) as T);
   }
 
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = await this.body.readAll(this._maxBodyBytes);
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  arrayBuffer(): Deferred<ArrayBuffer> {
+    return this.bytes().addCallback(
+      (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    );
   }
 
-  bytes(): Promise<Uint8Array> {
+  bytes(): Deferred<Uint8Array> {
     return this.body.readAll(this._maxBodyBytes);
   }
 }

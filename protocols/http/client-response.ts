@@ -5,9 +5,9 @@
  * @module
  */
 import type { Observable } from 'rxjs';
-import { Deferred } from '../../source/deferred.js';
-import { CancelledError, ProtocolError, SpindleError } from '../../source/errors.js';
-import type { BodyChannel } from './_client-body-channel.js';
+import type { BodyStream } from '../../source/body-stream.js';
+import type { Deferred } from '../../source/deferred.js';
+import { ProtocolError, SpindleError } from '../../source/errors.js';
 import type { HttpHeaders } from './headers.js';
 import type { HttpVersion, ResponseHead } from './message.js';
 
@@ -43,7 +43,7 @@ export interface ClientResponseBody extends Observable<Uint8Array>, AsyncIterabl
  * ```
  */
 export interface ReadBodyOptions {
-  /** The most bytes (after decoding) to read. Default 16 MiB; past it, `ResponseBodyTooLargeError`. */
+  /** The most bytes (after decoding) to read. Default 16 MiB; past it, `BodyTooLargeError`. */
   maxLength?: number;
 }
 
@@ -61,26 +61,6 @@ export interface DiscardOptions {
    * is not worth the wait, and its connection is closed instead. Default `Infinity`.
    */
   maxLength?: number;
-}
-
-/**
- * A response body was longer than the limit a method was given to read it whole. Its connection
- * is closed.
- *
- * @example
- * ```ts
- * response.text({ maxLength: 1024 }).addErrback((f) => f.trap(ResponseBodyTooLargeError));
- * ```
- */
-export class ResponseBodyTooLargeError extends SpindleError {
-  static override readonly code: string = 'SPINDLE_HTTP_BODY_TOO_LARGE';
-  /** The limit that was passed, in bytes. */
-  readonly maxLength: number;
-
-  constructor(maxLength: number) {
-    super(`the response body is longer than ${maxLength} bytes`);
-    this.maxLength = maxLength;
-  }
 }
 
 /**
@@ -152,17 +132,17 @@ export class ClientResponse {
   readonly url: string;
   /** The body, streaming in: read it once (or use one of the methods below). */
   readonly body: ClientResponseBody;
-  readonly #body: BodyChannel;
+  readonly #body: BodyStream;
 
   /**
-   * Made by `Agent.request`, with the body channel its connection feeds.
+   * Made by `Agent.request`, with the body stream its connection feeds.
    *
    * @example
    * ```ts
    * const response = await agent.request('GET', url); // not `new ClientResponse(…)`
    * ```
    */
-  constructor(head: ResponseHead, url: string, body: BodyChannel) {
+  constructor(head: ResponseHead, url: string, body: BodyStream) {
     this.version = head.version;
     this.status = head.status;
     this.reason = head.reason;
@@ -175,48 +155,48 @@ export class ClientResponse {
   /**
    * The whole body, up to `maxLength` bytes. Cancelling stops reading and closes the connection.
    *
-   * @throws ResponseBodyTooLargeError past `maxLength` (the connection is closed).
+   * @throws BodyTooLargeError past `maxLength` (the connection is closed).
    * @example
    * ```ts
    * const bytes = new Uint8Array(await response.arrayBuffer({ maxLength: 1 << 20 }));
    * ```
    */
   arrayBuffer(options: ReadBodyOptions = {}): Deferred<ArrayBuffer> {
-    return this.#collect(options.maxLength ?? defaultMaxLength);
+    return this.bytes(options).addCallback(
+      (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    );
   }
 
   /**
    * The whole body as bytes, up to `maxLength` bytes.
    *
-   * @throws ResponseBodyTooLargeError past `maxLength`.
+   * @throws BodyTooLargeError past `maxLength`.
    * @example
    * ```ts
    * const png = await response.bytes({ maxLength: 8 << 20 });
    * ```
    */
   bytes(options: ReadBodyOptions = {}): Deferred<Uint8Array> {
-    return this.arrayBuffer(options).addCallback((buffer) => new Uint8Array(buffer));
+    return this.#body.readAll(options.maxLength ?? defaultMaxLength);
   }
 
   /**
    * The whole body as text, decoded as UTF-8, up to `maxLength` bytes.
    *
-   * @throws ResponseBodyTooLargeError past `maxLength`.
+   * @throws BodyTooLargeError past `maxLength`.
    * @example
    * ```ts
    * const html = await response.text();
    * ```
    */
   text(options: ReadBodyOptions = {}): Deferred<string> {
-    return this.#collect(options.maxLength ?? defaultMaxLength).addCallback((buffer) =>
-      new TextDecoder().decode(buffer),
-    );
+    return this.bytes(options).addCallback((bytes) => new TextDecoder().decode(bytes));
   }
 
   /**
    * The whole body parsed as JSON, up to `maxLength` bytes.
    *
-   * @throws ResponseBodyTooLargeError past `maxLength`; SyntaxError for a body that is not JSON.
+   * @throws BodyTooLargeError past `maxLength`; SyntaxError for a body that is not JSON.
    * @example
    * ```ts
    * const { items } = await response.json<{ items: string[] }>();
@@ -237,62 +217,6 @@ export class ClientResponse {
    * ```
    */
   discard(options: DiscardOptions = {}): Deferred<void> {
-    const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY;
-    const done = new Deferred<void>();
-    let length = 0;
-    const body = this.#body;
-    const settle = () => {
-      if (!done.called) done.callback(undefined);
-    };
-    body.subscribe({
-      next: (chunk) => {
-        length += chunk.byteLength;
-        if (length > maxLength) {
-          body.abandon(new ResponseBodyTooLargeError(maxLength));
-          settle();
-        }
-      },
-      error: settle,
-      complete: settle,
-    });
-    if (maxLength === 0) {
-      body.abandon(new ResponseBodyTooLargeError(0));
-      settle();
-    }
-    return done;
-  }
-
-  /** Reads the whole body into one buffer, failing past `maxLength` bytes. */
-  #collect(maxLength: number): Deferred<ArrayBuffer> {
-    const body = this.#body;
-    const result = new Deferred<ArrayBuffer>(() =>
-      body.abandon(new CancelledError('reading the body was cancelled')),
-    );
-    const chunks: Uint8Array[] = [];
-    let length = 0;
-    body.subscribe({
-      next: (chunk) => {
-        length += chunk.byteLength;
-        if (length > maxLength) {
-          const error = new ResponseBodyTooLargeError(maxLength);
-          body.abandon(error);
-          if (!result.called) result.errback(error);
-          return;
-        }
-        chunks.push(chunk);
-      },
-      error: (error: unknown) => result.errback(error),
-      complete: () => {
-        const buffer = new ArrayBuffer(length);
-        const bytes = new Uint8Array(buffer);
-        let offset = 0;
-        for (const chunk of chunks) {
-          bytes.set(chunk, offset);
-          offset += chunk.byteLength;
-        }
-        result.callback(buffer);
-      },
-    });
-    return result;
+    return this.#body.discard(options.maxLength ?? Number.POSITIVE_INFINITY);
   }
 }

@@ -5,16 +5,16 @@
  *
  * @module
  */
-import type { Observable } from 'rxjs';
+import type { OutgoingBody } from '../../source/body-writer.js';
 import type { TLSOptions } from '../../source/connection.js';
+import { ConnectionPool } from '../../source/connection-pool.js';
 import { type Deferred, fail } from '../../source/deferred.js';
 import type { ClientEndpoint } from '../../source/endpoint-description.js';
 import { connect } from '../../source/endpoints.js';
 import { reactor as defaultReactor, type ReactorLike } from '../../source/reactor.js';
 import { ClientCall } from './_client-call.js';
-import { prepareBody } from './_client-request-body.js';
+import { prepareBody } from './_prepared-body.js';
 import type { ClientResponse } from './client-response.js';
-import { ConnectionPool } from './connection-pool.js';
 import { HttpHeaders, type HttpHeadersInit } from './headers.js';
 import type { ResponseParserOptions } from './parse-response.js';
 
@@ -28,11 +28,7 @@ import type { ResponseParserOptions } from './parse-response.js';
  * const body: RequestBodyInit = createReadStream('upload.bin'); // sent with Transfer-Encoding: chunked
  * ```
  */
-export type RequestBodyInit =
-  | Uint8Array
-  | string
-  | Observable<Uint8Array | string>
-  | AsyncIterable<Uint8Array | string>;
+export type RequestBodyInit = OutgoingBody;
 
 /**
  * Options of `Agent`. Times are in seconds, on the reactor's clock.

@@ -4,7 +4,7 @@
  * cannot be smuggled past them; `writeRequestHead`, `writeResponseHead`, `encodeChunk` and
  * `encodeLastChunk` turn heads and bodies back into bytes; `HttpHeaders` keeps fields as the wire
  * had them. On them: the client (`Agent`, `request`: Twisted's Agent, with a keep-alive
- * `ConnectionPool`) and the server (`httpServer`).
+ * `ConnectionPool` from `spindle`) and the server (`httpServer`).
  *
  * @example
  * ```ts
@@ -28,16 +28,8 @@ export {
   ContentDecodingError,
   type DiscardOptions,
   type ReadBodyOptions,
-  ResponseBodyTooLargeError,
   TooManyRedirectsError,
 } from './client-response.js';
-export {
-  type AcquireOptions,
-  ConnectionPool,
-  type ConnectionPoolOptions,
-  type PooledConnection,
-  type PoolStats,
-} from './connection-pool.js';
 export { HttpHeaders, type HttpHeadersInit } from './headers.js';
 export { type HttpErrorStatus, HttpParseError, HttpTruncatedError } from './http-error.js';
 export type {

@@ -6,6 +6,7 @@
  */
 import type { Observable } from 'rxjs';
 import type { Address } from '../../source/address.js';
+import type { Deferred } from '../../source/deferred.js';
 import type { HttpHeaders } from './headers.js';
 import type { HttpVersion } from './message.js';
 
@@ -31,9 +32,10 @@ export interface RequestBody extends Observable<Uint8Array>, AsyncIterable<Uint8
 
 /**
  * A request, as a handler gets it. `text()`, `json()`, `arrayBuffer()` and `bytes()` read the
- * whole body, refusing one longer than the server's `maxBodyBytes` with an `HttpParseError` of
- * status 413 (which, thrown on by the handler, answers 413); they and `body` share the one
- * reading of the body.
+ * whole body, as Deferreds (awaitable, cancellable, as the client's are), refusing one longer
+ * than the server's `maxBodyBytes` with a `BodyTooLargeError` (which, thrown on by the handler,
+ * answers 413); they and `body` share the one reading of the body (a second read fails with
+ * `BodyConsumedError`).
  *
  * @example
  * ```ts
@@ -68,11 +70,11 @@ export interface HttpRequest {
   readonly secure: boolean;
   readonly body: RequestBody;
   /** The body, whole, decoded as UTF-8. */
-  text(): Promise<string>;
+  text(): Deferred<string>;
   /** The body, whole, parsed as JSON (a SyntaxError if it is not JSON). */
-  json<T = unknown>(): Promise<T>;
+  json<T = unknown>(): Deferred<T>;
   /** The body, whole, as an ArrayBuffer. */
-  arrayBuffer(): Promise<ArrayBuffer>;
+  arrayBuffer(): Deferred<ArrayBuffer>;
   /** The body, whole, as bytes. */
-  bytes(): Promise<Uint8Array>;
+  bytes(): Deferred<Uint8Array>;
 }

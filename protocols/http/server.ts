@@ -1,16 +1,15 @@
 /**
- * `httpServer`: an HTTP/1.1 server as a connection handler: it turns each connection's bytes into
- * requests for a handler, and the handler's responses back into bytes, with keep-alive,
- * pipelining, `100 Continue`, timeouts on the reactor's clock, an access log stream and graceful
- * shutdown.
+ * `httpServer`: HTTP/1.1 as a protocol that `listen` runs: each connection's bytes become
+ * requests for a handler, and the handler's responses bytes again, with keep-alive, pipelining,
+ * `100 Continue`, timeouts on the reactor's clock, an access log stream and graceful draining.
  *
  * @module
  */
 import { type Observable, type Observer, Subject } from 'rxjs';
-import type { DelayedCall, ReactorTime } from '../../source/clock.js';
+import type { ReactorTime } from '../../source/clock.js';
 import type { Connection } from '../../source/connection.js';
-import { Deferred } from '../../source/deferred.js';
 import { Logger } from '../../source/log.js';
+import type { Protocol } from '../../source/protocol.js';
 import { reactor } from '../../source/reactor.js';
 import { ServerConnection, type ServerSettings } from './_server-connection.js';
 import { DateField } from './_server-date.js';
@@ -23,8 +22,8 @@ import type { HttpResponse } from './response.js';
  * What answers requests: a function from a request to a response, returned as it is, as a
  * promise, or as a Deferred. A throw or a rejection answers 500 (no detail goes to the client)
  * and is logged on `logRecords$` (namespace `spindle.http.server`) with the request and the peer;
- * an `HttpParseError` thrown on (such as the 413 of a body over `maxBodyBytes`) answers its own
- * status instead.
+ * an `HttpParseError` thrown on answers its own status instead, and a `BodyTooLargeError` (from
+ * reading a body over `maxBodyBytes`) answers 413.
  *
  * @example
  * ```ts
@@ -58,8 +57,16 @@ export interface HttpServerOptions {
    */
   bodyTimeout?: number;
   /**
+   * The longest the client may take, in all, to send one request's head and body (node:http's
+   * `requestTimeout`): against a client that keeps a body alive with a byte now and then. Time
+   * the server itself holds the body back (backpressure, a `100 Continue` not sent yet) does not
+   * count. Past it, 408 and close. Default 300.
+   */
+  requestTimeout?: number;
+  /**
    * The most bytes `text()`, `json()`, `arrayBuffer()` and `bytes()` read; a longer body makes
-   * them fail with HttpParseError 413 (without `100 Continue`, when its length is declared).
+   * them fail with BodyTooLargeError, answered 413 (without `100 Continue`, when its length is
+   * declared).
    * Streamed bodies have no limit but `parser.maxBodyBytes`. Default 1 MiB.
    */
   maxBodyBytes?: number;
@@ -75,35 +82,27 @@ export interface HttpServerOptions {
 }
 
 /**
- * An HTTP server: a connection handler (give it to `listen` or subscribe it to
- * `connections$`), with its access log and graceful shutdown.
+ * An HTTP server: a request/response protocol for `listen` (it keeps connections writable after
+ * the client's FIN, so a client that half-closes after its request still gets the answer, and
+ * each connection drains gracefully when the server closes), with its access log.
  *
  * @example
  * ```ts
  * const app = httpServer(handler);
- * const server = listen('tcp:8080', { handler: app, allowHalfOpen: true, drain: () => app.shutdown() });
  * app.accessLog$.subscribe((record) => console.log(formatAccessLog(record)));
+ * const server = listen('tcp:8080', app);
  * ```
  */
-export interface HttpServer {
-  /** Serves HTTP on `connection`. */
-  (connection: Connection): void;
+export interface HttpServer extends Protocol {
+  readonly name: 'http';
+  readonly halfClose: true;
   /**
    * A record for each exchange once it is over (answered, or given up on), while subscribed:
    * method, target, status, body bytes, time, duration, peer.
    */
   readonly accessLog$: Observable<AccessLogRecord>;
-  /** How many connections it serves now. */
-  readonly connectionCount: number;
-  /**
-   * Graceful shutdown: takes no more requests; idle connections close now, busy ones after
-   * answering the requests they have taken (the last answer says `Connection: close`); after
-   * `gracePeriod` seconds (default 10) the rest are aborted. Fires once all are closed.
-   * Connections that arrive meanwhile are closed at once. Give it to `listen` as the `drain`
-   * option, so that `server.close()` and the reactor's shutdown call it before they close the
-   * connections.
-   */
-  shutdown(options?: { gracePeriod?: number }): Deferred<void>;
+  /** Serves HTTP on one connection; the session drains (answers what it took, then closes) when the server closes. */
+  serve(connection: Connection): ServerConnection;
 }
 
 const log = new Logger('spindle.http.server');
@@ -123,7 +122,7 @@ function count(name: string, value: number | undefined, fallback: number): numbe
 }
 
 /**
- * Serves HTTP/1.1 with `handler` on every connection it is given.
+ * Serves HTTP/1.1 with `handler`, as a protocol: `listen('tcp:8080', httpServer(handler))`.
  *
  * Each connection's bytes are parsed into requests (strictly: see `RequestParser`); each request
  * goes to the handler as soon as its head is in, its body following as a stream with
@@ -136,8 +135,9 @@ function count(name: string, value: number | undefined, fallback: number): numbe
  * stream and never looks complete. Only that connection suffers; an exception in the handler
  * answers 500 and the connection goes on.
  *
- * Serve it with `allowHalfOpen: true`, so a client that half-closes after its request still gets
- * the answer.
+ * When the server closes (or the reactor shuts down), each connection drains: idle ones close at
+ * once, busy ones after answering the requests they have taken (the last answer says
+ * `Connection: close`); the server's grace period bounds it all.
  *
  * ```text
  * client:   GET /a ─ GET /b ─────────────── (pipelined)
@@ -155,7 +155,7 @@ function count(name: string, value: number | undefined, fallback: number): numbe
  *   if (request.method === 'POST' && request.path === '/echo') return { body: request.body };
  *   return request.path === '/' ? respond(200, 'hello world\n') : respond(404, 'not found\n');
  * });
- * listen('tcp:8080', { handler: app, allowHalfOpen: true });
+ * listen('tcp:8080', app);
  * ```
  */
 export function httpServer(handler: HttpHandler, options: HttpServerOptions = {}): HttpServer {
@@ -174,15 +174,6 @@ export function httpServer(handler: HttpHandler, options: HttpServerOptions = {}
             extra.next(record);
             records.next(record);
           };
-  const open = new Set<ServerConnection>();
-  let draining = false;
-  let drained: Deferred<void> | undefined;
-  let graceTimer: DelayedCall | undefined;
-  const finishShutdown = (): void => {
-    if (!draining || open.size > 0 || drained === undefined || drained.called) return;
-    if (graceTimer?.active()) graceTimer.cancel();
-    drained.callback(undefined);
-  };
   const settings: ServerSettings = {
     handler,
     clock,
@@ -190,6 +181,7 @@ export function httpServer(handler: HttpHandler, options: HttpServerOptions = {}
     headerTimeout: seconds('headerTimeout', options.headerTimeout, 30),
     idleTimeout: seconds('idleTimeout', options.idleTimeout, 5),
     bodyTimeout: seconds('bodyTimeout', options.bodyTimeout, 30),
+    requestTimeout: seconds('requestTimeout', options.requestTimeout, 300),
     maxBodyBytes: count('maxBodyBytes', options.maxBodyBytes, 1024 * 1024),
     maxPipelined: count('maxPipelined', options.maxPipelined, 16),
     parser: options.parser ?? {},
@@ -208,42 +200,15 @@ export function httpServer(handler: HttpHandler, options: HttpServerOptions = {}
         });
       }
     },
-    closed(connection) {
-      open.delete(connection);
-      finishShutdown();
+  };
+  return {
+    name: 'http',
+    halfClose: true,
+    accessLog$: records.asObservable(),
+    serve(connection) {
+      const session = new ServerConnection(settings, connection);
+      session.start();
+      return session;
     },
   };
-  const serve = (connection: Connection): void => {
-    if (draining) {
-      connection.close();
-      return;
-    }
-    const protocol = new ServerConnection(settings, connection);
-    open.add(protocol);
-    protocol.start();
-  };
-  const shutdown = (shutdownOptions: { gracePeriod?: number } = {}): Deferred<void> => {
-    if (drained === undefined) {
-      draining = true;
-      drained = new Deferred<void>();
-      const grace = shutdownOptions.gracePeriod ?? 10;
-      if (open.size > 0) {
-        graceTimer = clock.callLater(grace, () => {
-          for (const connection of open) connection.abort();
-        });
-      }
-      for (const connection of [...open]) connection.drain();
-      finishShutdown();
-    }
-    const waiter = new Deferred<void>();
-    drained.addBoth(() => {
-      if (!waiter.called) waiter.callback(undefined);
-    });
-    return waiter;
-  };
-  return Object.defineProperties(serve, {
-    accessLog$: { value: records.asObservable() },
-    connectionCount: { get: () => open.size },
-    shutdown: { value: shutdown },
-  }) as HttpServer;
 }

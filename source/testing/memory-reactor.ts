@@ -4,14 +4,15 @@
  * @module
  */
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
-import { type Address, inetAddress } from '../address.js';
+import { type Address, describeServerEndpoint, inetAddress } from '../address.js';
 import { Clock, type DelayedCall } from '../clock.js';
 import { type Connection, type ConnectionOptions, UnsupportedTransportError } from '../connection.js';
 import { type Deferred, fail, succeed } from '../deferred.js';
 import type { ClientEndpoint, StreamServerEndpoint, UDPEndpoint } from '../endpoint-description.js';
 import { ConnectionRefusedError } from '../errors.js';
+import type { Protocol } from '../protocol.js';
 import type { ReactorLike } from '../reactor.js';
-import type { ListenOptions } from '../server.js';
+import type { StreamListenOptions } from '../server.js';
 import type { DatagramOptions, DatagramPort } from '../transports/udp.js';
 import { flushMemory } from './_memory-duplex.js';
 import { connectedPair } from './connected-pair.js';
@@ -28,7 +29,9 @@ export interface MemoryReactorOptions {
 /** A `listenStream` or `listenDatagram` call, as `MemoryReactor` recorded it. */
 export interface ListenCall {
   readonly endpoint: StreamServerEndpoint | UDPEndpoint;
-  readonly options: ListenOptions | DatagramOptions;
+  readonly options: StreamListenOptions | DatagramOptions;
+  /** The protocol given, for a stream listen. */
+  readonly protocol?: Protocol;
 }
 
 /** A `connectStream` call, as `MemoryReactor` recorded it. */
@@ -118,9 +121,14 @@ export class MemoryReactor implements ReactorLike, SchedulerLike {
     return this.clock.schedule(work, delay, state);
   }
 
-  listenStream(endpoint: StreamServerEndpoint, options: ListenOptions = {}): MemoryServer {
-    this._listens.push({ endpoint, options });
-    const server = new MemoryServer(endpoint, this._address(endpoint), options, this);
+  listenStream(
+    endpoint: StreamServerEndpoint,
+    options: StreamListenOptions = {},
+    protocol?: Protocol,
+  ): MemoryServer {
+    this._listens.push({ endpoint, options, ...(protocol !== undefined && { protocol }) });
+    const setup = { endpoint: describeServerEndpoint(endpoint), protocol, options };
+    const server = new MemoryServer(endpoint, this._address(endpoint), setup, this);
     this._started.push(server);
     return server;
   }
@@ -144,7 +152,7 @@ export class MemoryReactor implements ReactorLike, SchedulerLike {
       serverAddress: server.boundAddress,
       highWaterMark: this._highWaterMark,
       client: options,
-      server: server.listenOptions,
+      server: server.connectionOptions,
       secure: endpoint.type === 'tls',
     });
     server.accept(pair.server);
@@ -176,9 +184,9 @@ export class MemoryReactor implements ReactorLike, SchedulerLike {
   }
 
   private _reaches(endpoint: ClientEndpoint, server: MemoryServer): boolean {
-    if (endpoint.type !== server.endpoint.type) return false;
+    if (endpoint.type !== server.requested.type) return false;
     if (endpoint.type === 'unix')
-      return server.endpoint.type === 'unix' && server.endpoint.path === endpoint.path;
+      return server.requested.type === 'unix' && server.requested.path === endpoint.path;
     return portOf(server) === endpoint.port;
   }
 }

@@ -6,18 +6,18 @@
  */
 import { type Address, formatAddress } from '../address.js';
 import type { ReactorTime } from '../clock.js';
-import type { Connection } from '../connection.js';
+import type { Connection, ConnectionOptions } from '../connection.js';
 import { type Deferred, succeed } from '../deferred.js';
 import type { StreamServerEndpoint } from '../endpoint-description.js';
-import { type ListenOptions, ServerBase } from '../server.js';
+import { connectionOptionsOf, ServerBase, type ServerSetup } from '../server.js';
 import { trackOpen } from './_open-doubles.js';
 
 /**
  * A `Server` in memory (what `MemoryReactor.listenStream` returns): listening at once, on the
  * address it was given; `accept(connection)` is a connection arriving. It behaves as a real
- * server does: the `handler` option runs first, `maxConnections` is enforced, a connection nobody
- * handles is aborted, and `close()` closes the open connections, aborting those still open after
- * the grace period (on the reactor's clock).
+ * server does: its protocol starts on each connection, `maxConnections` is enforced, a connection
+ * nobody handles is aborted, and `close()` drains the sessions and closes the open connections,
+ * aborting those still open after the grace period (on the reactor's clock).
  *
  * `events$` gives each new subscriber a `listening` event first while the server listens, since
  * this server was listening before anyone could subscribe.
@@ -29,22 +29,24 @@ import { trackOpen } from './_open-doubles.js';
  *
  * @example
  * ```ts
- * const server = new MemoryReactor().listenStream({ type: 'tcp', port: 25 });
- * server.connections$.subscribe((conn) => smtpSession(conn));
+ * const server = new MemoryReactor().listenStream({ type: 'tcp', port: 25 }, {}, smtpServer(options));
  * server.accept(new StringTransport());
  * ```
  */
 export class MemoryServer extends ServerBase {
   /** Where it was asked to listen. */
-  readonly endpoint: StreamServerEndpoint;
+  readonly requested: StreamServerEndpoint;
   /** The address it listens on (what `address` fires with), at hand without waiting. */
   readonly boundAddress: Address;
+  /** The options its connections are made with (half-close as its protocol declares). */
+  readonly connectionOptions: ConnectionOptions;
   private readonly _forget: () => void;
 
-  constructor(endpoint: StreamServerEndpoint, address: Address, options: ListenOptions, time: ReactorTime) {
-    super(options, time);
-    this.endpoint = endpoint;
+  constructor(requested: StreamServerEndpoint, address: Address, setup: ServerSetup, time: ReactorTime) {
+    super(setup, time);
+    this.requested = requested;
     this.boundAddress = address;
+    this.connectionOptions = connectionOptionsOf(setup);
     this.listeningOn(address);
     this._forget = trackOpen({
       description: `MemoryServer on ${formatAddress(address)}`,
@@ -53,11 +55,6 @@ export class MemoryServer extends ServerBase {
         this.close({ gracePeriod: 0 });
       },
     });
-  }
-
-  /** The options it was started with. */
-  get listenOptions(): ListenOptions {
-    return this.options;
   }
 
   /**

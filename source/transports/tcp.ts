@@ -4,13 +4,14 @@
  * @module
  */
 import { createServer, type Server as NetServer, connect as netConnect, type Socket } from 'node:net';
-import { type Address, inetAddress } from '../address.js';
+import { type InetAddress, inetAddress } from '../address.js';
 import type { ReactorTime } from '../clock.js';
 import type { Connection, ConnectionOptions } from '../connection.js';
 import type { Deferred } from '../deferred.js';
 import type { TCPClientEndpoint, TCPServerEndpoint } from '../endpoint-description.js';
-import { type ListenOptions, NetServerAdapter } from '../server.js';
+import { connectionOptionsOf, type ServerSetup } from '../server.js';
 import { connectSocket } from './_connect-socket.js';
+import { NetServerAdapter } from './net-server-adapter.js';
 import { type ConnectionAddresses, StreamConnection } from './stream-connection.js';
 
 /** A TCP socket's local and remote addresses. */
@@ -21,33 +22,34 @@ export function tcpAddresses(socket: Socket): ConnectionAddresses {
   };
 }
 
-/** A listening `node:net` server's address. */
-export function serverAddress(server: NetServer): Address {
+/** A listening TCP server's address. */
+export function serverAddress(server: NetServer): InetAddress {
   const address = server.address();
-  if (address === null || typeof address === 'string') return { type: 'unix', path: address ?? '' };
+  if (address === null || typeof address === 'string') throw new TypeError('not a TCP server');
   return inetAddress('tcp', address.address, address.port, address.family);
 }
 
 /**
- * Listens for TCP connections. Sockets start paused, half-open is allowed (the peer's FIN
- * completes `data$`; we may still write), and Nagle's algorithm is off, as in node:http.
+ * Listens for TCP connections. Sockets start paused, the socket itself allows half-open (the
+ * connection decides what the peer's FIN does), and Nagle's algorithm is off, as in node:http.
  *
  * @example
  * ```ts
- * const server = listenTCP({ type: 'tcp', port: 0, host: '127.0.0.1' }, {}, reactor);
+ * const server = listenTCP({ type: 'tcp', port: 0, host: '127.0.0.1' }, { endpoint: 'tcp:0', protocol: echo, options: {} }, reactor);
  * ```
  */
 export function listenTCP(
   endpoint: TCPServerEndpoint,
-  options: ListenOptions,
+  setup: ServerSetup,
   time: ReactorTime,
-): NetServerAdapter {
+): NetServerAdapter<InetAddress> {
   const server = createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true });
+  const options = connectionOptionsOf(setup);
   const adapter = new NetServerAdapter(
     server,
     (socket) => new StreamConnection(socket, 'server', tcpAddresses(socket), options),
+    setup,
     time,
-    options,
     serverAddress,
   );
   server.listen({ port: endpoint.port, host: endpoint.host, backlog: endpoint.backlog });

@@ -10,32 +10,36 @@ import {
   type TLSSocket,
   connect as tlsConnect,
 } from 'node:tls';
+import type { InetAddress } from '../address.js';
 import type { ReactorTime } from '../clock.js';
 import type { Connection, ConnectionOptions } from '../connection.js';
 import type { Deferred } from '../deferred.js';
 import type { TLSClientEndpoint, TLSServerEndpoint } from '../endpoint-description.js';
 import { Logger } from '../log.js';
-import { type ListenOptions, NetServerAdapter } from '../server.js';
+import { connectionOptionsOf, type ServerSetup } from '../server.js';
 import { connectSocket } from './_connect-socket.js';
+import { NetServerAdapter } from './net-server-adapter.js';
 import { StreamConnection, tlsDefaults } from './stream-connection.js';
 import { serverAddress, tcpAddresses } from './tcp.js';
 
 const log = new Logger('spindle.tls');
 
 /**
- * Listens for TLS connections; a connection is accepted once its handshake is done. Failed
- * handshakes are logged at debug level and cost nothing else.
+ * Listens for TLS connections; a connection is accepted once its handshake is done, but counts
+ * from its TCP accept (see `NetServerAdapter`). Failed handshakes are logged at debug level and
+ * cost nothing else. The bound address says `tls: true`.
  *
  * @example
  * ```ts
- * const server = listenTLS({ type: 'tls', port: 8443, tls: { key, cert } }, {}, reactor);
+ * const server = listenTLS({ type: 'tls', port: 8443, tls: { key, cert } }, { endpoint: 'tls:8443', protocol, options: {} }, reactor);
  * ```
  */
 export function listenTLS(
   endpoint: TLSServerEndpoint,
-  options: ListenOptions,
+  setup: ServerSetup,
   time: ReactorTime,
-): NetServerAdapter {
+): NetServerAdapter<InetAddress> {
+  const options = connectionOptionsOf(setup);
   // No pauseOnConnect: the handshake must read; application data waits in the paused TLSSocket.
   // Half-open only when asked: a socket that half-closes during its handshake would linger.
   const server = createServer({
@@ -53,10 +57,10 @@ export function listenTLS(
       socket.setNoDelay(true);
       return new StreamConnection(socket, 'server', tcpAddresses(socket), { ...options, secure: true });
     },
+    setup,
     time,
-    options,
-    serverAddress,
-    'secureConnection',
+    (listening) => ({ ...serverAddress(listening), tls: true }),
+    { tls: true },
   );
   server.listen({ port: endpoint.port, host: endpoint.host, backlog: endpoint.backlog });
   return adapter;

@@ -7,9 +7,13 @@ import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { type Observable, Subject } from 'rxjs';
 import { OnceEvent } from '../_once-event.js';
 import { Wakeup } from '../_wakeup.js';
-import { type Address, inetAddress } from '../address.js';
+import { describeServerEndpoint, type InetAddress, inetAddress } from '../address.js';
 import { Deferred } from '../deferred.js';
 import type { UDPEndpoint } from '../endpoint-description.js';
+import { Logger } from '../log.js';
+import { cannotListen } from './_cannot-listen.js';
+
+const log = new Logger('spindle.udp');
 
 /** One datagram received. */
 export interface Datagram {
@@ -44,8 +48,7 @@ export interface DatagramOptions {
  * ```
  */
 export class DatagramPort {
-  /** Fires with the bound address once bound; errbacks if binding fails. */
-  readonly address = new Deferred<Address>();
+  private readonly _address = new OnceEvent<InetAddress>();
   private readonly _datagrams = new Subject<Datagram>();
   private readonly _socket: DgramSocket;
   private readonly _maxQueued: number;
@@ -61,18 +64,32 @@ export class DatagramPort {
       this._datagrams.next({ data, address: info.address, port: info.port }),
     );
     this._socket.on('error', (error) => {
-      if (!this.address.called) this.address.errback(error);
-      else this._datagrams.error(error);
+      if (this._address.fired) {
+        this._datagrams.error(error);
+        return;
+      }
+      const failure = cannotListen(describeServerEndpoint(endpoint), error);
+      log.error(failure.message, { error: failure });
+      this._address.fail(failure);
+      this.close();
     });
     this._socket.on('listening', () => {
       if (options.broadcast) this._socket.setBroadcast(true);
       const bound = this._socket.address();
-      this.address.callback(inetAddress('udp', bound.address, bound.port, bound.family));
+      this._address.fire(inetAddress('udp', bound.address, bound.port, bound.family));
     });
     this._socket.bind({
       port: endpoint.port,
       ...(endpoint.host !== undefined && { address: endpoint.host }),
     });
+  }
+
+  /**
+   * Fires with the bound address once bound; errbacks with `CannotListenError` if binding fails
+   * (also logged as an error). Each read gives a Deferred of its own.
+   */
+  get address(): Deferred<InetAddress> {
+    return this._address.wait();
   }
 
   /** The datagrams received while subscribed; errors if the socket fails, completes on close. */

@@ -3,14 +3,18 @@
  *
  * @module
  */
-import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, connect as netConnect } from 'node:net';
+import { dirname } from 'node:path';
+import type { UnixAddress } from '../address.js';
 import type { ReactorTime } from '../clock.js';
 import type { Connection, ConnectionOptions } from '../connection.js';
 import type { Deferred } from '../deferred.js';
 import type { UnixClientEndpoint, UnixServerEndpoint } from '../endpoint-description.js';
-import { type ListenOptions, NetServerAdapter } from '../server.js';
+import { CannotListenError } from '../errors.js';
+import { connectionOptionsOf, type ServerSetup } from '../server.js';
 import { connectSocket } from './_connect-socket.js';
+import { NetServerAdapter } from './net-server-adapter.js';
 import { StreamConnection } from './stream-connection.js';
 
 /** Removes a socket file left by a server that is gone (nobody answers on it). */
@@ -39,30 +43,38 @@ function removeStaleSocket(path: string): Promise<void> {
 
 /**
  * Listens on a Unix domain socket. A stale socket file (nobody listening) is removed first; the
- * file's mode is set when given.
+ * file's mode is set when given. A folder on the path that does not exist is said so.
  *
  * @example
  * ```ts
- * const server = listenUNIX({ type: 'unix', path: '/tmp/app.sock', mode: 0o660 }, {}, reactor);
+ * const server = listenUNIX({ type: 'unix', path: '/tmp/app.sock', mode: 0o660 }, { endpoint: 'unix:/tmp/app.sock', protocol, options: {} }, reactor);
  * ```
  */
 export function listenUNIX(
   endpoint: UnixServerEndpoint,
-  options: ListenOptions,
+  setup: ServerSetup,
   time: ReactorTime,
-): NetServerAdapter {
+): NetServerAdapter<UnixAddress> {
   const server = createServer({ pauseOnConnect: true, allowHalfOpen: true });
+  const options = connectionOptionsOf(setup);
   const addresses = {
     local: { type: 'unix', path: endpoint.path },
     remote: { type: 'unix', path: '' },
   } as const;
-  const adapter = new NetServerAdapter(
+  const adapter = new NetServerAdapter<UnixAddress>(
     server,
     (socket) => new StreamConnection(socket, 'server', addresses, options),
+    setup,
     time,
-    options,
     () => ({ type: 'unix', path: endpoint.path }),
   );
+  const folder = dirname(endpoint.path);
+  if (!existsSync(folder)) {
+    adapter.refuseToListen(
+      new CannotListenError(setup.endpoint, `the folder "${folder}" does not exist`, { reason: 'ENOENT' }),
+    );
+    return adapter;
+  }
   if (endpoint.mode !== undefined) {
     const mode = endpoint.mode;
     server.once('listening', () => chmodSync(endpoint.path, mode));

@@ -1,14 +1,12 @@
 /**
- * The Spindle contender of `http.ts`: `httpServer` with the hello-world handler of demos/hello.ts
- * (`GET /` answers `hello world\n`). Prints its port, exits when stdin closes.
+ * The Spindle contender of `http.ts`: the hello demo (demos/hello.ts) as a user runs it, with its
+ * handler (`GET /` answers `hello world\n`). Prints its port, exits when stdin closes.
  */
-import { httpServer } from '../../protocols/http/index.js';
-import { type InetAddress, listen } from '../../source/index.js';
+import { startHello } from '../../demos/hello.js';
 import { serveParent } from './_child-side.js';
 
-const app = httpServer(() => ({ headers: { 'Content-Type': 'text/plain' }, body: 'hello world\n' }));
-const server = listen('tcp:0:interface=127.0.0.1', { handler: app, allowHalfOpen: true });
-server.address.addCallback((address) => {
-  console.log((address as InetAddress).port);
+startHello('tcp:0:interface=127.0.0.1').address.addCallback((address) => {
+  if (address.type !== 'tcp') throw new Error(`unexpected address ${address.type}`);
+  console.log(address.port);
   serveParent();
 });

@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { AccessLogRecord } from '../../protocols/http/access-log.js';
 import { type HttpHandler, type HttpServer, httpServer } from '../../protocols/http/server.js';
-import { type InetAddress, listen, type Server } from '../../source/index.js';
+import { listen, type Server } from '../../source/index.js';
 import { throwawayCertificate } from '../support/throwaway-certificate.js';
 
 const run = promisify(execFile);
@@ -43,13 +43,13 @@ interface Running {
 let plain: Running;
 let secure: Running;
 
-async function start(endpoint: string): Promise<Running> {
+async function start(endpoint: `tcp${string}` | `tls${string}`): Promise<Running> {
   const app = httpServer(handler);
-  const server = listen(endpoint, { handler: app, allowHalfOpen: true });
+  const server = listen(endpoint, app);
   const running: Running = { app, server, port: 0, connections: 0, records: [] };
   server.connections$.subscribe(() => running.connections++);
   app.accessLog$.subscribe((record) => running.records.push(record));
-  running.port = ((await server.address) as InetAddress).port;
+  running.port = (await server.address).port;
   return running;
 }
 
@@ -63,8 +63,7 @@ test.before(async () => {
 
 test.after(async () => {
   for (const running of [plain, secure]) {
-    await running.app.shutdown({ gracePeriod: 1 });
-    await running.server.close({ gracePeriod: 0 });
+    await running.server.close({ gracePeriod: 1 });
   }
   rmSync(dir, { recursive: true, force: true });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lines } from '../../operators/index.js';
-import { type Connection, type InetAddress, listen } from '../../source/index.js';
+import { type Connection, listen, protocol } from '../../source/index.js';
 import { throwawayCertificate } from '../support/throwaway-certificate.js';
 
 const test = suite('interop/starttls-openssl');
@@ -36,8 +36,8 @@ function miniSmtp(conn: Connection): void {
 }
 
 test('openssl s_client -starttls smtp upgrades a plain connection and verifies the certificate', async () => {
-  const server = listen('tcp:0:interface=127.0.0.1', { handler: miniSmtp });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen('tcp:0:interface=127.0.0.1', protocol(miniSmtp));
+  const { port } = await server.address;
   const client = spawn(
     'openssl',
     [

@@ -4,9 +4,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { tap } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { InetAddress } from '../../source/address.js';
 import type { Connection } from '../../source/connection.js';
 import { listen } from '../../source/endpoints.js';
+import { protocol } from '../../source/protocol.js';
 
 const test = suite('source/backpressure');
 
@@ -74,8 +74,11 @@ function memoryWatch() {
 test('a peer sending 1 GiB to a slow pull consumer leaves memory bounded (for await)', async () => {
   const memory = memoryWatch();
   const accepted: Connection[] = [];
-  const server = listen('tcp:0:interface=127.0.0.1', { handler: (conn) => accepted.push(conn) });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen(
+    'tcp:0:interface=127.0.0.1',
+    protocol((conn) => accepted.push(conn)),
+  );
+  const { port } = await server.address;
   const reader = slowReader(port);
   while (accepted.length === 0) await nextTurn();
   const sink = accepted[0]!; // the consumer is slow because what it writes to is slow
@@ -102,8 +105,11 @@ test('a peer sending 1 GiB to a slow pull consumer leaves memory bounded (for aw
 test('a proxy from a fast peer to a slow one (a.data$ piped into b) leaves memory bounded', async () => {
   const memory = memoryWatch();
   const accepted: Connection[] = [];
-  const server = listen('tcp:0:interface=127.0.0.1', { handler: (conn) => accepted.push(conn) });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen(
+    'tcp:0:interface=127.0.0.1',
+    protocol((conn) => accepted.push(conn)),
+  );
+  const { port } = await server.address;
   const reader = slowReader(port);
   while (accepted.length === 0) await nextTurn();
   const outbound = accepted[0]!; // the slow reader

@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import { connect as netConnect } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { InetAddress } from '../../source/address.js';
 import { Clock } from '../../source/clock.js';
 import { Deferred } from '../../source/deferred.js';
 import { listen } from '../../source/endpoints.js';
 import { type LogRecord, logRecords$ } from '../../source/log.js';
+import { protocol } from '../../source/protocol.js';
 import { Reactor, ReactorNotRunningError } from '../../source/reactor.js';
 import { startDemo } from '../support/demo-process.js';
 
@@ -94,11 +94,12 @@ test('stop on a reactor that is not running throws; run twice throws', () => {
 test('stopping closes the servers started through it, letting connections finish', async () => {
   const clock = new Clock();
   const reactor = quietReactor(clock);
-  const server = listen('tcp:0:interface=127.0.0.1', {
-    reactor,
-    handler: (conn) => conn.data$.subscribe(conn),
-  });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen(
+    'tcp:0:interface=127.0.0.1',
+    protocol((conn) => conn.data$.subscribe(conn)),
+    { reactor },
+  );
+  const { port } = await server.address;
   assert.is(reactor.servers.size, 1);
   reactor.run({ installSignalHandlers: false });
   const socket = netConnect(port, '127.0.0.1');

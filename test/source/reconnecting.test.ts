@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Connection } from '../../source/connection.js';
 import { ConnectionRefusedError } from '../../source/errors.js';
+import { protocol } from '../../source/protocol.js';
 import { reconnecting } from '../../source/reconnecting.js';
 import { checkClean } from '../../source/testing/dirty-reactor.js';
 import { MemoryReactor } from '../../source/testing/memory-reactor.js';
@@ -31,7 +32,11 @@ test('retries with exponential backoff until a server listens, then emits the co
     assert.is(reactor.connects.length, attempt);
   }
   assert.equal(waits, [1, 2, 4]);
-  const server = reactor.listenStream({ type: 'tcp', port: 7000, host: '127.0.0.1' }, { handler: () => {} });
+  const server = reactor.listenStream(
+    { type: 'tcp', port: 7000, host: '127.0.0.1' },
+    {},
+    protocol(() => {}),
+  );
   const [next] = reactor.getDelayedCalls();
   assert.is(next!.getTime() - reactor.seconds(), 8);
   reactor.clock.advance(8);
@@ -47,7 +52,8 @@ test('a lost connection is replaced after the initial delay', async () => {
   const accepted: Connection[] = [];
   const server = reactor.listenStream(
     { type: 'tcp', port: 7001 },
-    { handler: (conn) => accepted.push(conn) },
+    {},
+    protocol((conn) => accepted.push(conn)),
   );
   const connections: Connection[] = [];
   const subscription = reconnecting('tcp:host=127.0.0.1:port=7001', {

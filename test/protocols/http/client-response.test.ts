@@ -1,10 +1,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BodyChannel, type BodySource } from '../../../protocols/http/_client-body-channel.js';
-import { ClientResponse, ResponseBodyTooLargeError } from '../../../protocols/http/client-response.js';
+import { ClientResponse } from '../../../protocols/http/client-response.js';
 import { HttpHeaders } from '../../../protocols/http/headers.js';
+import { type BodySource, BodyStream } from '../../../source/body-stream.js';
 import type { Deferred } from '../../../source/deferred.js';
-import { CancelledError, ConnectionLost } from '../../../source/errors.js';
+import {
+  BodyConsumedError,
+  BodyTooLargeError,
+  CancelledError,
+  ConnectionLost,
+} from '../../../source/errors.js';
 import type { Failure } from '../../../source/failure.js';
 import { activeProducer } from '../../../source/producer.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
@@ -21,14 +26,14 @@ function recordingSource() {
   const source: BodySource = {
     pause: () => calls.push('pause'),
     resume: () => calls.push('resume'),
-    abandon: (reason) => calls.push(`abandon: ${reason.constructor.name}`),
+    abandon: (reason: Error) => calls.push(`abandon: ${reason.constructor.name}`),
   };
   return { source, calls };
 }
 
-/** A response whose body is a channel of `highWaterMark` bytes, fed by a recording source. */
+/** A response whose body is a stream of `highWaterMark` bytes, fed by a recording source. */
 function response(highWaterMark = 10) {
-  const body = new BodyChannel(highWaterMark);
+  const body = new BodyStream({ highWaterMark });
   const { source, calls } = recordingSource();
   body.feedFrom(source);
   const head = { version: '1.1', status: 200, reason: 'OK', headers: new HttpHeaders({ A: '1' }) } as const;
@@ -55,27 +60,27 @@ test('carries the head and the URL', () => {
 
 test('holds chunks that come before the reader, pausing the source past the high-water mark', async () => {
   const { response: r, body, calls } = response(10);
-  body.write(bytes('12345'));
+  body.push(bytes('12345'));
   assert.equal(calls, []);
-  body.write(bytes('67890'));
+  body.push(bytes('67890'));
   assert.equal(calls, ['pause']);
-  body.write(bytes('more')); // the rest of the chunk being delivered still fits
+  body.push(bytes('more')); // the rest of the chunk being delivered still fits
   body.end();
   const chunks: string[] = [];
   for await (const chunk of r.body) chunks.push(new TextDecoder().decode(chunk));
   assert.equal(chunks, ['12345', '67890', 'more']);
-  assert.equal(calls, ['pause'], 'a body that ended does not resume its source');
+  assert.equal(calls, ['pause', 'resume'], 'a body that ended lifts its pause on the source');
 });
 
 test('an async reader that falls behind pauses the source, and resumes it as it catches up', async () => {
   const { response: r, body, calls } = response(10);
   const iterator = r.body[Symbol.asyncIterator]();
   const first = iterator.next();
-  body.write(bytes('012345'));
+  body.push(bytes('012345'));
   assert.equal((await first).value, bytes('012345'));
-  body.write(bytes('012345'));
+  body.push(bytes('012345'));
   assert.equal(calls, []);
-  body.write(bytes('6789'));
+  body.push(bytes('6789'));
   assert.equal(calls, ['pause']);
   await iterator.next();
   assert.equal(calls, ['pause', 'resume']);
@@ -88,12 +93,12 @@ test('an observer whose write blocks pauses the body until the connection it wri
   const { response: r, body, calls } = response(1000);
   const sink = new StringTransport();
   r.body.subscribe(sink);
-  body.write(bytes('a'));
+  body.push(bytes('a'));
   assert.is(sink.text(), 'a');
   sink.setWriteBlocked(true);
-  body.write(bytes('b')); // this write returns false: the body is the active producer, and is paused
+  body.push(bytes('b')); // this write returns false: the body is the active producer, and is paused
   assert.equal(calls, ['pause']);
-  body.write(bytes('c'));
+  body.push(bytes('c'));
   assert.is(sink.text(), 'ab', 'c waits in the body');
   sink.setWriteBlocked(false);
   assert.is(sink.text(), 'abc');
@@ -108,7 +113,7 @@ test('chunks are delivered with the body as the active producer', () => {
   r.body.subscribe(() => {
     producer = activeProducer();
   });
-  body.write(bytes('x'));
+  body.push(bytes('x'));
   assert.is(producer, body);
   body.end();
 });
@@ -119,7 +124,7 @@ test('a failure reaches a paused observer at once', () => {
   const seen: string[] = [];
   r.body.subscribe({ next: (chunk) => seen.push(String(chunk)), error: (e) => (error = e) });
   body.pauseProducing();
-  body.write(bytes('queued'));
+  body.push(bytes('queued'));
   body.fail(new ConnectionLost('reset'));
   assert.instance(error, ConnectionLost);
   assert.equal(seen, []);
@@ -127,7 +132,7 @@ test('a failure reaches a paused observer at once', () => {
 
 test('an async reader gets the chunks that arrived before the failure, then the error', async () => {
   const { response: r, body } = response();
-  body.write(bytes('first'));
+  body.push(bytes('first'));
   body.fail(new ConnectionLost('reset'));
   const seen: string[] = [];
   try {
@@ -141,7 +146,7 @@ test('an async reader gets the chunks that arrived before the failure, then the 
 
 test('a reader leaving before the end abandons the body; one leaving after does not', async () => {
   const early = response();
-  early.body.write(bytes('a'));
+  early.body.push(bytes('a'));
   for await (const _ of early.response.body) break;
   assert.equal(early.calls, ['abandon: CancelledError']);
   const late = response();
@@ -155,9 +160,9 @@ test('unsubscribing abandons the body; later chunks are dropped', () => {
   const { response: r, body, calls } = response();
   const seen: number[] = [];
   const subscription = r.body.subscribe((chunk) => seen.push(chunk.byteLength));
-  body.write(bytes('ab'));
+  body.push(bytes('ab'));
   subscription.unsubscribe();
-  body.write(bytes('cd'));
+  body.push(bytes('cd'));
   assert.equal(seen, [2]);
   assert.equal(calls, ['abandon: CancelledError']);
 });
@@ -168,12 +173,12 @@ test('the body can be read only once', async () => {
   assert.is(await r.text(), '');
   let error: unknown;
   r.body.subscribe({ error: (e) => (error = e) });
-  assert.instance(error, TypeError);
+  assert.instance(error, BodyConsumedError);
   try {
     await r.body[Symbol.asyncIterator]().next();
     assert.unreachable('a second iteration should throw');
   } catch (e) {
-    assert.instance(e, TypeError);
+    assert.instance(e, BodyConsumedError);
   }
 });
 
@@ -181,17 +186,17 @@ test('text() decodes UTF-8 split across chunks; json() parses', async () => {
   const split = response();
   const euro = encoder.encode('€');
   const reading = split.response.text();
-  split.body.write(euro.subarray(0, 1));
-  split.body.write(euro.subarray(1));
+  split.body.push(euro.subarray(0, 1));
+  split.body.push(euro.subarray(1));
   split.body.end();
   assert.is(await reading, '€');
   const json = response();
-  json.body.write(bytes('{"a":'));
-  json.body.write(bytes('[1]}'));
+  json.body.push(bytes('{"a":'));
+  json.body.push(bytes('[1]}'));
   json.body.end();
   assert.equal(await json.response.json(), { a: [1] });
   const bad = response();
-  bad.body.write(bytes('not json'));
+  bad.body.push(bytes('not json'));
   bad.body.end();
   assert.instance(failureOf(bad.response.json())?.value, SyntaxError);
 });
@@ -199,11 +204,11 @@ test('text() decodes UTF-8 split across chunks; json() parses', async () => {
 test('reading whole stops at maxLength, abandoning the body', () => {
   const { response: r, body, calls } = response();
   const reading = r.arrayBuffer({ maxLength: 4 });
-  body.write(bytes('abc'));
-  body.write(bytes('de'));
+  body.push(bytes('abc'));
+  body.push(bytes('de'));
   const failure = failureOf(reading);
-  assert.instance(failure?.value, ResponseBodyTooLargeError);
-  assert.equal(calls, ['abandon: ResponseBodyTooLargeError']);
+  assert.instance(failure?.value, BodyTooLargeError);
+  assert.equal(calls, ['abandon: BodyTooLargeError']);
 });
 
 test('cancelling a whole read abandons the body with CancelledError', () => {
@@ -217,16 +222,16 @@ test('cancelling a whole read abandons the body with CancelledError', () => {
 test('discard() reads to the end; past maxLength it abandons, and fires all the same', () => {
   const whole = response();
   const discarding = whole.response.discard();
-  whole.body.write(bytes('ignored'));
+  whole.body.push(bytes('ignored'));
   assert.not.ok(discarding.called);
   whole.body.end();
   assert.ok(discarding.called);
   assert.equal(whole.calls, []);
   const long = response();
   const stopped = long.response.discard({ maxLength: 3 });
-  long.body.write(bytes('abcd'));
+  long.body.push(bytes('abcd'));
   assert.ok(stopped.called);
-  assert.equal(long.calls, ['abandon: ResponseBodyTooLargeError']);
+  assert.equal(long.calls, ['abandon: BodyTooLargeError']);
   const failed = response();
   const settled = failed.response.discard();
   failed.body.fail(new ConnectionLost());

@@ -8,7 +8,6 @@ import { Agent, type AgentOptions } from '../../../protocols/http/client.js';
 import {
   type ClientResponse,
   ContentDecodingError,
-  ResponseBodyTooLargeError,
   TooManyRedirectsError,
 } from '../../../protocols/http/client-response.js';
 import type { HttpHeaders } from '../../../protocols/http/headers.js';
@@ -18,6 +17,8 @@ import { RequestParser } from '../../../protocols/http/parse-request.js';
 import type { Connection } from '../../../source/connection.js';
 import type { Deferred } from '../../../source/deferred.js';
 import {
+  BodyConsumedError,
+  BodyTooLargeError,
   CancelledError,
   ConnectionLost,
   ConnectionRefusedError,
@@ -228,13 +229,13 @@ test('the response methods read JSON, bytes and ArrayBuffers', async () => {
   await done();
 });
 
-test('a body read whole past maxLength fails with ResponseBodyTooLargeError and closes the connection', async () => {
+test('a body read whole past maxLength fails with BodyTooLargeError and closes the connection', async () => {
   const { agent, server, reactor, done } = setup();
   server.respond = inPieces(200_000);
   const response = await agent.request('GET', 'http://example.test/');
   const failure = await failureOf(response.text({ maxLength: 10 }));
-  assert.instance(failure.value, ResponseBodyTooLargeError);
-  assert.is((failure.value as ResponseBodyTooLargeError).maxLength, 10);
+  assert.instance(failure.value, BodyTooLargeError);
+  assert.is((failure.value as BodyTooLargeError).maxLength, 10);
   await reactor.flush();
   assert.is(agent.pool.stats(origin).idle, 0);
   await done();
@@ -245,7 +246,7 @@ test('a body can be read only once', async () => {
   const response = await agent.request('GET', 'http://example.test/');
   assert.is(await response.text(), 'ok');
   const failure = await failureOf(response.text());
-  assert.instance(failure.value, TypeError);
+  assert.instance(failure.value, BodyConsumedError);
   await done();
 });
 

@@ -15,7 +15,7 @@ const test = checkClean(suite('protocols/http/server (bad input)'));
 function serve(handler: HttpHandler, options: HttpServerOptions = {}) {
   const app = httpServer(handler, { clock: trackedClock(), ...options });
   const transport = new StringTransport({ allowHalfOpen: true });
-  app(transport);
+  app.serve(transport);
   return transport;
 }
 

@@ -14,7 +14,7 @@ function serve(handler: HttpHandler, options: HttpServerOptions = {}) {
   const clock = trackedClock();
   const app = httpServer(handler, { clock, ...options });
   const transport = new StringTransport({ allowHalfOpen: true });
-  app(transport);
+  app.serve(transport);
   return { clock, transport };
 }
 

@@ -8,9 +8,28 @@ import type { HttpHeaders } from '../../../protocols/http/headers.js';
 import { ResponseParser } from '../../../protocols/http/parse-response.js';
 import type { HttpRequest } from '../../../protocols/http/request.js';
 import { type HttpResponse, respond } from '../../../protocols/http/response.js';
-import { type HttpHandler, type HttpServerOptions, httpServer } from '../../../protocols/http/server.js';
-import { Deferred, fail, type LogRecord, logRecords$, succeed } from '../../../source/index.js';
-import { Clock, checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
+import {
+  type HttpHandler,
+  type HttpServer,
+  type HttpServerOptions,
+  httpServer,
+} from '../../../protocols/http/server.js';
+import {
+  Deferred,
+  fail,
+  type ListenOptions,
+  type LogRecord,
+  logRecords$,
+  succeed,
+} from '../../../source/index.js';
+import {
+  Clock,
+  checkClean,
+  MemoryReactor,
+  type MemoryServer,
+  StringTransport,
+  trackedClock,
+} from '../../../source/testing/index.js';
 import { chunkings } from '../../support/chunkings.js';
 
 const test = checkClean(suite('protocols/http/server'));
@@ -27,9 +46,21 @@ function serve(handler: HttpHandler, options: HttpServerOptions = {}) {
   return { clock, app, transport, records };
 }
 
-function connect(app: (connection: StringTransport) => void): StringTransport {
+function connect(app: HttpServer): StringTransport {
+  const transport = new StringTransport({ allowHalfOpen: app.halfClose, remoteAddress: peer });
+  app.serve(transport);
+  return transport;
+}
+
+/** A memory server running `app` (as `listen` would), on `clock`. */
+function listenOn(app: HttpServer, clock: Clock, options: ListenOptions = {}): MemoryServer {
+  return new MemoryReactor({ clock }).listenStream({ type: 'tcp', port: 80 }, options, app);
+}
+
+/** A connection arriving at `server`. */
+function arrive(server: MemoryServer): StringTransport {
   const transport = new StringTransport({ allowHalfOpen: true, remoteAddress: peer });
-  app(transport);
+  server.accept(transport);
   return transport;
 }
 
@@ -564,37 +595,38 @@ test('a request to upgrade is answered as a plain one, and the requests after it
 
 test('only the connection with bad input suffers', () => {
   const clock = trackedClock();
-  const app = httpServer(hello, { clock });
-  const good = connect(app);
-  const bad = connect(app);
+  const server = listenOn(httpServer(hello, { clock }), clock);
+  const good = arrive(server);
+  const bad = arrive(server);
   bad.receive('NOT HTTP AT ALL\r\n\r\n');
   good.receive(get('/'));
   assert.is(only(bad).status, 400);
   assert.is(only(good).status, 200);
-  assert.is(app.connectionCount, 2);
+  assert.is(server.connections.size, 2);
   bad.receiveEnd();
-  assert.is(app.connectionCount, 1);
+  assert.is(server.connections.size, 1);
   good.loseConnection();
-  assert.is(app.connectionCount, 0);
+  assert.is(server.connections.size, 0);
+  server.close();
 });
 
-test('shutdown: idle connections close, busy ones answer with Connection: close, new ones are refused', async () => {
+test('closing the server: idle connections close, busy ones answer with Connection: close, new ones are refused', async () => {
   const pending = new Deferred<HttpResponse>();
   const clock = trackedClock();
   const app = httpServer((request) => (request.target === '/busy' ? pending : { body: 'ok' }), { clock });
-  const idle = connect(app);
-  const busy = connect(app);
+  const server = listenOn(app, clock);
+  const idle = arrive(server);
+  const busy = arrive(server);
   busy.receive(get('/busy'));
   let done = false;
-  const shutdown = app.shutdown({ gracePeriod: 30 });
-  shutdown.addCallback(() => {
+  server.close({ gracePeriod: 30 }).addCallback(() => {
     done = true;
   });
   assert.ok(idle.ended, 'the idle connection is ended at once');
   idle.receiveEnd();
   assert.ok(idle.closedByProtocol);
-  const late = connect(app);
-  assert.ok(late.closedByProtocol, 'a connection arriving during shutdown is closed');
+  const late = arrive(server);
+  assert.ok(late.aborted, 'a connection arriving while the server closes is refused');
   pending.callback({ body: 'finished' });
   const answer = only(busy);
   assert.is(answer.body, 'finished');
@@ -604,41 +636,68 @@ test('shutdown: idle connections close, busy ones answer with Connection: close,
   assert.ok(done);
   assert.is(clock.getDelayedCalls().length, 0, 'the grace timer is cancelled');
   let again = false;
-  app.shutdown().addCallback(() => {
+  server.close().addCallback(() => {
     again = true;
   });
-  assert.ok(again, 'shutdown after shutdown fires at once');
+  assert.ok(again, 'close after close fires at once');
 });
 
-test('shutdown aborts what is still open after the grace period', () => {
-  const clock = new Clock();
-  const app = httpServer(() => new Deferred<HttpResponse>(), { clock });
-  const transport = connect(app);
+/** A server (grace period 30 s) with one connection whose request is never answered. */
+function answeringForever(clock: Clock) {
+  const server = listenOn(
+    httpServer(() => new Deferred<HttpResponse>(), { clock }),
+    clock,
+    {
+      gracePeriod: 30,
+    },
+  );
+  const transport = arrive(server);
   transport.receive(get('/forever'));
+  return { server, transport };
+}
+
+test("the server's grace period governs an HTTP drain: nothing is aborted before it, all is at it", () => {
+  const clock = new Clock();
+  const { server, transport } = answeringForever(clock);
   let done = false;
-  app.shutdown({ gracePeriod: 5 }).addCallback(() => {
+  server.close().addCallback(() => {
     done = true;
   });
-  clock.advance(4.9);
+  clock.advance(10);
+  assert.not.ok(transport.aborted, 'still answering at 10 s');
+  clock.advance(19.9);
   assert.not.ok(done);
   clock.advance(0.1);
   assert.ok(transport.aborted);
   assert.ok(done);
 });
 
-test('shutdown drops the pipelined requests not taken yet; the last one taken says Connection: close', () => {
+test('close({ gracePeriod }) overrides the listen option for that close', () => {
+  const clock = new Clock();
+  const { server, transport } = answeringForever(clock);
+  server.close({ gracePeriod: 5 });
+  clock.advance(4.9);
+  assert.not.ok(transport.aborted);
+  clock.advance(0.1);
+  assert.ok(transport.aborted);
+});
+
+test('draining drops the pipelined requests not taken yet; the last one taken says Connection: close', () => {
   const pending: Deferred<HttpResponse>[] = [];
-  const { app, transport } = serve(
+  const clock = trackedClock();
+  const app = httpServer(
     () => {
       const answer = new Deferred<HttpResponse>();
       pending.push(answer);
       return answer;
     },
-    { maxPipelined: 2 },
+    { clock, maxPipelined: 2 },
   );
+  const server = listenOn(app, clock);
+  const transport = arrive(server);
   transport.receive(get('/1') + get('/2') + get('/3'));
   let done = false;
-  app.shutdown().addCallback(() => {
+  server.close().addCallback(() => {
     done = true;
   });
   pending[0]!.callback({ body: 'one' });

@@ -140,7 +140,7 @@ test('an echo server stops reading when its client does not read the replies', a
   logs.stop();
   assert.equal(
     logs.records.map((record) => record.message),
-    ['dropping connection with memory:client: connection lost: read ECONNRESET'],
+    ['connection with memory:client lost: connection lost: read ECONNRESET'],
   );
 });
 

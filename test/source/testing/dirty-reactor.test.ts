@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import type { Address } from '../../../source/address.js';
 import { Clock } from '../../../source/clock.js';
 import { Deferred, fail, succeed } from '../../../source/deferred.js';
+import { protocol } from '../../../source/protocol.js';
 import { Reactor } from '../../../source/reactor.js';
 import { connectedPair } from '../../../source/testing/connected-pair.js';
 import {
@@ -72,7 +73,11 @@ test('finds the connections and servers of test doubles left open, and closes th
   const pair = connectedPair();
   const transport = new StringTransport();
   const reactor = new MemoryReactor();
-  const server = reactor.listenStream({ type: 'tcp', port: 25 }, { handler: () => {} });
+  const server = reactor.listenStream(
+    { type: 'tcp', port: 25 },
+    {},
+    protocol(() => {}),
+  );
   const accepted = new StringTransport({ remoteAddress: { type: 'memory', name: 'x' } });
   server.accept(accepted);
   assert.equal((await findLeftovers({ reactors: [reactor] })).sort(), [

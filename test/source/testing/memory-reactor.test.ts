@@ -7,6 +7,7 @@ import { connect, listen } from '../../../source/endpoints.js';
 import { ConnectionLost, ConnectionRefusedError } from '../../../source/errors.js';
 import type { Failure } from '../../../source/failure.js';
 import { type LogRecord, logRecords$ } from '../../../source/log.js';
+import { protocol } from '../../../source/protocol.js';
 import type { ServerEvent } from '../../../source/server.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import { MemoryReactor } from '../../../source/testing/memory-reactor.js';
@@ -49,8 +50,8 @@ test('runs on a virtual clock, its own or the one given, also as an rxjs schedul
 
 test('records every listen and connect call, with its options', () => {
   const reactor = new MemoryReactor();
-  const handler = () => {};
-  const server = listen('tcp:8080:interface=127.0.0.1', { reactor, handler });
+  const echo = protocol(() => {});
+  const server = listen('tcp:8080:interface=127.0.0.1', echo, { reactor });
   const refused = connect('tcp:host=example.com:port=80', { reactor, readHighWaterMark: 10 });
   failureOf(refused);
   assert.throws(
@@ -64,7 +65,7 @@ test('records every listen and connect call, with its options', () => {
       { type: 'udp', port: 53, family: 'udp4' },
     ],
   );
-  assert.is((reactor.listens[0]!.options as { handler?: unknown }).handler, handler);
+  assert.is(reactor.listens[0]!.protocol, echo);
   assert.equal(reactor.connects[0]!.endpoint, { type: 'tcp', host: 'example.com', port: 80 });
   assert.is(reactor.connects[0]!.options.readHighWaterMark, 10);
   server.close();
@@ -125,7 +126,11 @@ test('connecting where a memory server listens makes a connected pair', async ()
 
 test('tls: endpoints connect to tls: servers only, with both ends secure', async () => {
   const reactor = new MemoryReactor();
-  const server = reactor.listenStream({ type: 'tls', port: 443, tls: {} }, { handler: () => {} });
+  const server = reactor.listenStream(
+    { type: 'tls', port: 443, tls: {} },
+    {},
+    protocol(() => {}),
+  );
   failureOf(reactor.connectStream({ type: 'tcp', host: 'h', port: 443 }));
   const tcpFailure = failureOf(reactor.connectStream({ type: 'tcp', host: 'h', port: 443 }));
   assert.instance(tcpFailure?.value, ConnectionRefusedError);
@@ -139,7 +144,11 @@ test('tls: endpoints connect to tls: servers only, with both ends secure', async
 
 test('Unix clients reach the server on the same path', async () => {
   const reactor = new MemoryReactor();
-  const server = reactor.listenStream({ type: 'unix', path: '/run/a.sock' }, { handler: () => {} });
+  const server = reactor.listenStream(
+    { type: 'unix', path: '/run/a.sock' },
+    {},
+    protocol(() => {}),
+  );
   const wrong = failureOf(reactor.connectStream({ type: 'unix', path: '/run/b.sock' }));
   assert.instance(wrong?.value, ConnectionRefusedError);
   assert.match(wrong!.value.message, /\/run\/b\.sock/);
@@ -155,7 +164,11 @@ test('connecting where nothing listens, or no longer, is refused', async () => {
   const nothing = failureOf(reactor.connectStream({ type: 'tcp', host: '127.0.0.1', port: 25 }));
   assert.instance(nothing?.value, ConnectionRefusedError);
   assert.match(nothing!.value.message, /127\.0\.0\.1:25/);
-  const server = reactor.listenStream({ type: 'tcp', port: 25 }, { handler: () => {} });
+  const server = reactor.listenStream(
+    { type: 'tcp', port: 25 },
+    {},
+    protocol(() => {}),
+  );
   const otherPort = failureOf(reactor.connectStream({ type: 'tcp', host: '127.0.0.1', port: 26 }));
   assert.instance(otherPort?.value, ConnectionRefusedError);
   await server.close();
@@ -163,17 +176,18 @@ test('connecting where nothing listens, or no longer, is refused', async () => {
   assert.instance(closed?.value, ConnectionRefusedError);
 });
 
-test('a memory server hands accepted connections to its handler first', () => {
+test('a memory server runs its protocol on each accepted connection before emitting it', () => {
   const reactor = new MemoryReactor();
   const order: string[] = [];
   const server = reactor.listenStream(
     { type: 'tcp', port: 1 },
-    { handler: (conn) => order.push(`handler ${conn.remoteAddress.type}`) },
+    {},
+    protocol((conn) => order.push(`protocol ${conn.remoteAddress.type}`)),
   );
   server.connections$.subscribe(() => order.push('connections$'));
   const transport = new StringTransport();
   server.accept(transport);
-  assert.equal(order, ['handler memory', 'connections$']);
+  assert.equal(order, ['protocol memory', 'connections$']);
   assert.ok(server.connections.has(transport));
   transport.loseConnection();
   assert.not.ok(server.connections.has(transport));
@@ -188,7 +202,11 @@ test('a memory server aborts connections nobody handles, over its limit, or whil
   nobody.accept(unhandled);
   assert.ok(unhandled.aborted);
 
-  const limited = reactor.listenStream({ type: 'tcp', port: 2 }, { handler: () => {}, maxConnections: 1 });
+  const limited = reactor.listenStream(
+    { type: 'tcp', port: 2 },
+    { maxConnections: 1 },
+    protocol(() => {}),
+  );
   const one = new StringTransport();
   const two = new StringTransport();
   limited.accept(one);
@@ -198,17 +216,20 @@ test('a memory server aborts connections nobody handles, over its limit, or whil
 
   const throwing = reactor.listenStream(
     { type: 'tcp', port: 3 },
-    {
-      handler: () => {
-        throw new Error('handler bug');
-      },
-    },
+    {},
+    protocol(() => {
+      throw new Error('handler bug');
+    }),
   );
   const victim = new StringTransport();
   throwing.accept(victim);
   assert.ok(victim.aborted);
 
-  const closing = reactor.listenStream({ type: 'tcp', port: 4 }, { handler: () => {} });
+  const closing = reactor.listenStream(
+    { type: 'tcp', port: 4 },
+    {},
+    protocol(() => {}),
+  );
   closing.close();
   const late = new StringTransport();
   closing.accept(late);
@@ -218,9 +239,9 @@ test('a memory server aborts connections nobody handles, over its limit, or whil
     logs.records.map((record) => `${record.level} ${record.message}`),
     [
       'warn nobody handles connections: closing the one from memory:peer',
-      'warn refusing a connection: 1 connections open',
-      'error connection handler failed for memory:peer',
-      'warn refusing a connection: closing',
+      'warn refusing the connection from memory:peer: 1 connections open',
+      'error the protocol failed on the connection from memory:peer: aborting it',
+      'debug refusing the connection from memory:peer: the server is closing',
     ],
   );
   for (const server of [nobody, limited, throwing]) server.close();
@@ -228,7 +249,11 @@ test('a memory server aborts connections nobody handles, over its limit, or whil
 
 test('close() closes open connections and fires once they are closed', () => {
   const reactor = new MemoryReactor();
-  const server = reactor.listenStream({ type: 'tcp', port: 1 }, { handler: () => {} });
+  const server = reactor.listenStream(
+    { type: 'tcp', port: 1 },
+    {},
+    protocol(() => {}),
+  );
   const events: string[] = [];
   server.events$.subscribe({
     next: (event) => events.push(event.type),
@@ -250,7 +275,8 @@ test('close() aborts the connections still open after the grace period, on the c
   const reactor = new MemoryReactor();
   const server: MemoryServer = reactor.listenStream(
     { type: 'tcp', port: 1 },
-    { handler: () => {}, gracePeriod: 5 },
+    { gracePeriod: 5 },
+    protocol(() => {}),
   );
   const lingering = new StringTransport({ closeImmediately: false });
   server.accept(lingering);

@@ -10,6 +10,7 @@ import { Deferred } from '../../../source/deferred.js';
 import { connect, listen } from '../../../source/endpoints.js';
 import {
   CancelledError,
+  CannotListenError,
   ConnectionDone,
   ConnectionLost,
   ConnectionRefusedError,
@@ -17,19 +18,21 @@ import {
   TimeoutError,
 } from '../../../source/errors.js';
 import { type LogRecord, logRecords$ } from '../../../source/log.js';
+import { protocol } from '../../../source/protocol.js';
 import { Reactor } from '../../../source/reactor.js';
 import type { Server, ServerEvent } from '../../../source/server.js';
+import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import { connectError } from '../../../source/transports/_connect-socket.js';
 import { connectTCP } from '../../../source/transports/tcp.js';
 
-const test = suite('source/transports/tcp');
+const test = checkClean(suite('source/transports/tcp'));
 
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString();
 
 async function echoServer(): Promise<{ server: Server; port: number }> {
   const server = listen('tcp:0:interface=127.0.0.1');
   server.connections$.subscribe((conn) => conn.data$.subscribe(conn));
-  const { port } = (await server.address) as InetAddress;
+  const { port } = await server.address;
   return { server, port };
 }
 
@@ -44,7 +47,7 @@ test('listen on tcp:0 reports the real port, and events$ tells listening, connec
   const server = listen('tcp:0:interface=127.0.0.1');
   const events: ServerEvent[] = [];
   server.events$.subscribe((e) => events.push(e));
-  const address = (await server.address) as InetAddress;
+  const address = await server.address;
   assert.is(address.type, 'tcp');
   assert.is(address.host, '127.0.0.1');
   assert.ok(address.port > 0);
@@ -75,7 +78,7 @@ test('an echo through data$ piped back into the connection returns the bytes, th
 test('bytes sent before anyone subscribes wait for the first consumer', async () => {
   const server = listen('tcp:0:interface=127.0.0.1');
   const accepted = firstValueFrom(server.connections$);
-  const { port } = (await server.address) as InetAddress;
+  const { port } = await server.address;
   const socket = await rawClient(port);
   socket.end('early bytes');
   const conn = await accepted;
@@ -86,16 +89,17 @@ test('bytes sent before anyone subscribes wait for the first consumer', async ()
 });
 
 test('for await pulls the bytes and ends on FIN; a half-open connection can answer after it', async () => {
-  const server = listen('tcp:0:interface=127.0.0.1', {
-    allowHalfOpen: true,
-    handler: async (conn) => {
+  const answerAfterFIN = protocol(
+    async (conn) => {
       const chunks: Uint8Array[] = [];
       for await (const chunk of conn) chunks.push(chunk);
       conn.write(`got ${text(chunks).length} bytes`);
       conn.close();
     },
-  });
-  const { port } = (await server.address) as InetAddress;
+    { halfClose: true },
+  );
+  const server = listen('tcp:0:interface=127.0.0.1', answerAfterFIN);
+  const { port } = await server.address;
   const client = await connect(`tcp:127.0.0.1:${port}`);
   const reply = firstValueFrom(client.data$.pipe(toArray()));
   client.write('x'.repeat(100_000));
@@ -107,7 +111,7 @@ test('for await pulls the bytes and ends on FIN; a half-open connection can answ
 test('a reset errors data$ with ConnectionLost and closed says so', async () => {
   const server = listen('tcp:0:interface=127.0.0.1');
   const accepted = firstValueFrom(server.connections$);
-  const { port } = (await server.address) as InetAddress;
+  const { port } = await server.address;
   const socket = await rawClient(port);
   const conn = await accepted;
   const outcome = firstValueFrom(conn.data$.pipe(toArray())).then(
@@ -122,8 +126,11 @@ test('a reset errors data$ with ConnectionLost and closed says so', async () => 
 });
 
 test('abort closes at once and the peer sees the end', async () => {
-  const server = listen('tcp:0:interface=127.0.0.1', { handler: (conn) => conn.abort() });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen(
+    'tcp:0:interface=127.0.0.1',
+    protocol((conn) => conn.abort()),
+  );
+  const { port } = await server.address;
   const client = await connect(`tcp:127.0.0.1:${port}`);
   client.data$.subscribe({ error: () => {} });
   const reason = await client.closed;
@@ -135,13 +142,14 @@ test('abort closes at once and the peer sees the end', async () => {
 
 test('close flushes queued writes before closing', async () => {
   const payload = 'y'.repeat(2_000_000);
-  const server = listen('tcp:0:interface=127.0.0.1', {
-    handler: (conn) => {
+  const server = listen(
+    'tcp:0:interface=127.0.0.1',
+    protocol((conn) => {
       conn.write(payload);
       conn.close();
-    },
-  });
-  const { port } = (await server.address) as InetAddress;
+    }),
+  );
+  const { port } = await server.address;
   const client = await connect(`tcp:127.0.0.1:${port}`);
   const chunks = await firstValueFrom(client.data$.pipe(toArray()));
   assert.is(text(chunks).length, payload.length);
@@ -150,10 +158,11 @@ test('close flushes queued writes before closing', async () => {
 
 test('an observable piped in with send is written, and its completion closes the connection', async () => {
   const { of } = await import('rxjs');
-  const server = listen('tcp:0:interface=127.0.0.1', {
-    handler: (conn) => conn.send(of('a', 'b', new Uint8Array([99]))),
-  });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen(
+    'tcp:0:interface=127.0.0.1',
+    protocol((conn) => conn.send(of('a', 'b', new Uint8Array([99])))),
+  );
+  const { port } = await server.address;
   const client = await connect(`tcp:127.0.0.1:${port}`);
   const chunks = await firstValueFrom(client.data$.pipe(toArray()));
   assert.is(text(chunks), 'abc');
@@ -236,8 +245,12 @@ test('cancelling a connect attempt aborts it', async () => {
 });
 
 test('maxConnections closes connections past the limit at once', async () => {
-  const server = listen('tcp:0:interface=127.0.0.1', { maxConnections: 1, handler: () => {} });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen(
+    'tcp:0:interface=127.0.0.1',
+    protocol(() => {}),
+    { maxConnections: 1 },
+  );
+  const { port } = await server.address;
   const first = await connect(`tcp:127.0.0.1:${port}`);
   await new Promise((resolve) => setImmediate(resolve));
   const second = await connect(`tcp:127.0.0.1:${port}`);
@@ -253,7 +266,7 @@ test('a connection nobody handles is closed with a warning', async () => {
   const records: LogRecord[] = [];
   const subscription = logRecords$.subscribe((r) => records.push(r));
   const server = listen('tcp:0:interface=127.0.0.1');
-  const { port } = (await server.address) as InetAddress;
+  const { port } = await server.address;
   const client = await connect(`tcp:127.0.0.1:${port}`);
   client.data$.subscribe({ error: () => {} });
   await client.closed;
@@ -262,18 +275,19 @@ test('a connection nobody handles is closed with a warning', async () => {
   await server.close();
 });
 
-test('a handler that throws drops only its connection, and the error is logged', async () => {
+test('a protocol that throws drops only its connection, and the error is logged', async () => {
   const records: LogRecord[] = [];
   const subscription = logRecords$.subscribe((r) => records.push(r));
   let calls = 0;
-  const server = listen('tcp:0:interface=127.0.0.1', {
-    handler: (conn) => {
+  const server = listen(
+    'tcp:0:interface=127.0.0.1',
+    protocol((conn) => {
       calls++;
       if (calls === 1) throw new Error('handler bug');
       conn.data$.subscribe(conn);
-    },
-  });
-  const { port } = (await server.address) as InetAddress;
+    }),
+  );
+  const { port } = await server.address;
   const broken = await connect(`tcp:127.0.0.1:${port}`);
   broken.data$.subscribe({ error: () => {} });
   await broken.closed;
@@ -283,7 +297,11 @@ test('a handler that throws drops only its connection, and the error is logged',
   working.end();
   assert.is(text(await echoed), 'still fine');
   subscription.unsubscribe();
-  assert.ok(records.some((r) => r.level === 'error' && r.message.includes('connection handler failed')));
+  assert.ok(
+    records.some(
+      (r) => r.level === 'error' && r.message.includes('the protocol failed on the connection from'),
+    ),
+  );
   await server.close();
 });
 
@@ -291,8 +309,12 @@ test('server close lets open connections finish within the grace period, then ab
   const clock = new Clock();
   const reactor = new Reactor({ clock: clock as never });
   const idle: Connection[] = [];
-  const server = listen('tcp:0:interface=127.0.0.1', { reactor, handler: (conn) => idle.push(conn) });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen(
+    'tcp:0:interface=127.0.0.1',
+    protocol((conn) => idle.push(conn)),
+    { reactor },
+  );
+  const { port } = await server.address;
   const client = await connect(`tcp:127.0.0.1:${port}`);
   client.data$.subscribe(); // reads, but never closes its side
   while (idle.length === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -304,17 +326,22 @@ test('server close lets open connections finish within the grace period, then ab
   assert.is(clock.getDelayedCalls().length, 0, 'the deadline is cancelled once all closed');
 });
 
-test('close runs the drain option first, and closes the connections once it has fired', async () => {
+test('close drains each session first, and closes its connection once the drain has fired', async () => {
   const drained = new Deferred<void>();
   let drainCalls = 0;
-  const server = listen('tcp:0:interface=127.0.0.1', {
-    handler: (conn) => conn.data$.subscribe(conn),
-    drain: () => {
-      drainCalls++;
-      return drained;
-    },
-  });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen(
+    'tcp:0:interface=127.0.0.1',
+    protocol((conn) => {
+      conn.data$.subscribe(conn);
+      return {
+        drain: () => {
+          drainCalls++;
+          return drained;
+        },
+      };
+    }),
+  );
+  const { port } = await server.address;
   const client = await connect(`tcp:127.0.0.1:${port}`);
   client.data$.subscribe({ error: () => {} });
   while (server.connections.size === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -327,8 +354,10 @@ test('close runs the drain option first, and closes the connections once it has 
   await closing;
 });
 
-test('a listen error errbacks the address and is emitted on events$', async () => {
+test('a listen error errbacks the address with CannotListenError, is logged once, and closes the server', async () => {
   const { server, port } = await echoServer();
+  const records: LogRecord[] = [];
+  const logging = logRecords$.subscribe((r) => records.push(r));
   const second = listen(`tcp:${port}:interface=127.0.0.1`);
   const events: ServerEvent[] = [];
   second.events$.subscribe((e) => events.push(e));
@@ -336,9 +365,27 @@ test('a listen error errbacks the address and is emitted on events$', async () =
     await second.address;
     assert.unreachable();
   } catch (error) {
-    assert.is((error as { code?: string }).code, 'EADDRINUSE');
+    assert.instance(error, CannotListenError);
+    const failure = error as CannotListenError;
+    assert.is(failure.reason, 'EADDRINUSE');
+    assert.is(failure.endpoint, `tcp:${port}:interface=127.0.0.1`);
+    assert.is(
+      failure.message,
+      `cannot listen on tcp:${port}:interface=127.0.0.1: the address is in use by another server (EADDRINUSE)`,
+    );
   }
-  assert.is(events[0]?.type, 'error');
+  await second.closed;
+  logging.unsubscribe();
+  assert.equal(
+    events.map((e) => e.type),
+    ['error', 'close'],
+  );
+  assert.equal(
+    records.filter((r) => r.level === 'error').map((r) => r.message),
+    [
+      `cannot listen on tcp:${port}:interface=127.0.0.1: the address is in use by another server (EADDRINUSE)`,
+    ],
+  );
   await server.close();
 });
 

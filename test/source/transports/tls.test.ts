@@ -8,23 +8,22 @@ import { firstValueFrom, map, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lines } from '../../../operators/index.js';
-import type { InetAddress } from '../../../source/address.js';
 import type { Connection } from '../../../source/connection.js';
 import { connect, listen } from '../../../source/endpoints.js';
 import { CertificateError } from '../../../source/errors.js';
+import { protocol } from '../../../source/protocol.js';
+import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import { throwawayCertificate } from '../../support/throwaway-certificate.js';
 
-const test = suite('source/transports/tls');
+const test = checkClean(suite('source/transports/tls'));
 const { key, cert } = throwawayCertificate();
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString();
 
-function echo(conn: Connection) {
-  conn.data$.subscribe(conn);
-}
+const echo = protocol((conn: Connection) => conn.data$.subscribe(conn));
 
 test('a tls: server and client exchange bytes over a verified TLS 1.2+ connection', async () => {
-  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, { handler: echo });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, echo);
+  const { port } = await server.address;
   const client = await connect({
     type: 'tls',
     host: '127.0.0.1',
@@ -45,9 +44,9 @@ test('endpoint strings read the certificate files; the client verifies against c
   writeFileSync(join(dir, 'key.pem'), key);
   const server = listen(
     `tls:0:certKey=${join(dir, 'cert.pem')}:privateKey=${join(dir, 'key.pem')}:interface=127.0.0.1`,
-    { handler: echo },
+    echo,
   );
-  const { port } = (await server.address) as InetAddress;
+  const { port } = await server.address;
   const client = await connect(
     `tls:host=127.0.0.1:port=${port}:caCerts=${join(dir, 'cert.pem')}:hostname=localhost`,
   );
@@ -60,8 +59,8 @@ test('endpoint strings read the certificate files; the client verifies against c
 });
 
 test('a client that does not trust the certificate fails to connect', async () => {
-  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, { handler: echo });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, echo);
+  const { port } = await server.address;
   try {
     await connect({ type: 'tls', host: '127.0.0.1', port, tls: { servername: 'localhost' } });
     assert.unreachable();
@@ -74,8 +73,8 @@ test('a client that does not trust the certificate fails to connect', async () =
 });
 
 test('TLS older than 1.2 is refused by default', async () => {
-  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, { handler: echo });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, echo);
+  const { port } = await server.address;
   const socket = tlsConnect({
     port,
     host: '127.0.0.1',
@@ -90,8 +89,9 @@ test('TLS older than 1.2 is refused by default', async () => {
 });
 
 test('startTLS upgrades an accepted plain connection mid-stream (a Node TLS client on the other end)', async () => {
-  const server = listen('tcp:0:interface=127.0.0.1', {
-    handler: (conn) => {
+  const server = listen(
+    'tcp:0:interface=127.0.0.1',
+    protocol((conn) => {
       let upgraded = false;
       conn.data$
         .pipe(
@@ -107,9 +107,9 @@ test('startTLS upgrades an accepted plain connection mid-stream (a Node TLS clie
             conn.write(`echo ${line}\r\n`);
           }
         });
-    },
-  });
-  const { port } = (await server.address) as InetAddress;
+    }),
+  );
+  const { port } = await server.address;
   const raw = netConnect(port, '127.0.0.1');
   await once(raw, 'connect');
   raw.write('STARTTLS\r\n');
@@ -157,8 +157,8 @@ test('startTLS on the client side upgrades a connection to a STARTTLS server', a
 });
 
 test('startTLS fails on a connection already secure, and a failed handshake errbacks', async () => {
-  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, { handler: echo });
-  const { port } = (await server.address) as InetAddress;
+  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, echo);
+  const { port } = await server.address;
   const client = await connect({
     type: 'tls',
     host: '127.0.0.1',

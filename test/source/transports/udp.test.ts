@@ -3,15 +3,17 @@ import { once } from 'node:events';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { InetAddress } from '../../../source/address.js';
 import { listen } from '../../../source/endpoints.js';
+import { CannotListenError } from '../../../source/errors.js';
+import { type LogRecord, logRecords$ } from '../../../source/log.js';
+import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import type { Datagram } from '../../../source/transports/udp.js';
 
-const test = suite('source/transports/udp');
+const test = checkClean(suite('source/transports/udp'));
 
 test('datagrams$ delivers datagrams with their sender, and send answers them', async () => {
   const port = listen('udp:0:interface=127.0.0.1');
-  const address = (await port.address) as InetAddress;
+  const address = await port.address;
   assert.is(address.type, 'udp');
   port.datagrams$.subscribe(({ data, address: from, port: fromPort }) => port.send(data, from, fromPort));
   const client = createSocket('udp4');
@@ -27,7 +29,7 @@ test('datagrams$ delivers datagrams with their sender, and send answers them', a
 
 test('for await pulls datagrams; past maxQueued they are dropped and counted', async () => {
   const port = listen('udp:0:interface=127.0.0.1', { maxQueued: 2 });
-  const { port: number } = (await port.address) as InetAddress;
+  const { port: number } = await port.address;
   const iterator = port[Symbol.asyncIterator]();
   const first = iterator.next(); // subscribes, and waits
   const client = createSocket('udp4');
@@ -66,15 +68,26 @@ test('multicast join and leave, broadcast and TTL settings apply to the socket',
   await port.close();
 });
 
-test('binding a port in use errbacks the address', async () => {
+test('binding a port in use errbacks the address with CannotListenError, logged once, and closes the port', async () => {
   const first = listen('udp:0:interface=127.0.0.1');
-  const { port } = (await first.address) as InetAddress;
+  const { port } = await first.address;
+  const records: LogRecord[] = [];
+  const logging = logRecords$.subscribe((record) => records.push(record));
   const second = listen(`udp:${port}:interface=127.0.0.1`);
+  await second.closed;
+  logging.unsubscribe();
+  const message = `cannot listen on udp:${port}:interface=127.0.0.1: the address is in use by another server (EADDRINUSE)`;
+  assert.equal(
+    records.map((record) => `${record.level} ${record.message}`),
+    [`error ${message}`],
+  );
   try {
     await second.address;
     assert.unreachable();
   } catch (error) {
-    assert.is((error as { code?: string }).code, 'EADDRINUSE');
+    assert.instance(error, CannotListenError);
+    assert.is((error as CannotListenError).reason, 'EADDRINUSE');
+    assert.is((error as Error).message, message);
   }
   await first.close();
 });

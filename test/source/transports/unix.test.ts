@@ -6,15 +6,20 @@ import { firstValueFrom, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, listen } from '../../../source/endpoints.js';
-import { ConnectionRefusedError } from '../../../source/errors.js';
+import { CannotListenError, ConnectionRefusedError } from '../../../source/errors.js';
+import { protocol } from '../../../source/protocol.js';
+import { checkClean } from '../../../source/testing/dirty-reactor.js';
 
-const test = suite('source/transports/unix');
+const test = checkClean(suite('source/transports/unix'));
 const dir = mkdtempSync(join(tmpdir(), 'spindle-unix-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('listens on a Unix socket with the given mode and echoes through it', async () => {
   const path = join(dir, 'echo.sock');
-  const server = listen(`unix:${path}:mode=600`, { handler: (conn) => conn.data$.subscribe(conn) });
+  const server = listen(
+    `unix:${path}:mode=600`,
+    protocol((conn) => conn.data$.subscribe(conn)),
+  );
   assert.equal(await server.address, { type: 'unix', path });
   assert.is(statSync(path).mode & 0o777, 0o600);
   const client = await connect(`unix:path=${path}`);
@@ -35,14 +40,21 @@ test('a stale socket file is replaced; a live one is not', async () => {
     `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`,
   ]);
   assert.ok(existsSync(path));
-  const server = listen(`unix:${path}`, { handler: (conn) => conn.data$.subscribe(conn) });
+  const server = listen(
+    `unix:${path}`,
+    protocol((conn) => conn.data$.subscribe(conn)),
+  );
   assert.equal(await server.address, { type: 'unix', path });
-  const second = listen(`unix:${path}`, { handler: () => {} });
+  const second = listen(
+    `unix:${path}`,
+    protocol(() => {}),
+  );
   try {
     await second.address;
     assert.unreachable();
   } catch (error) {
-    assert.is((error as { code?: string }).code, 'EADDRINUSE');
+    assert.instance(error, CannotListenError);
+    assert.is((error as CannotListenError).reason, 'EADDRINUSE');
   }
   await server.close();
 });

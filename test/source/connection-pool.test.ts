@@ -1,18 +1,18 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { Connection } from '../../source/connection.js';
 import {
   ConnectionPool,
   type ConnectionPoolOptions,
   type PooledConnection,
-} from '../../../protocols/http/connection-pool.js';
-import type { Connection } from '../../../source/connection.js';
-import { Deferred, fail, succeed } from '../../../source/deferred.js';
-import { CancelledError, ConnectionRefusedError } from '../../../source/errors.js';
-import type { Failure } from '../../../source/failure.js';
-import { checkClean, trackedClock } from '../../../source/testing/dirty-reactor.js';
-import { StringTransport } from '../../../source/testing/string-transport.js';
+} from '../../source/connection-pool.js';
+import { Deferred, fail, succeed } from '../../source/deferred.js';
+import { CancelledError, ConnectionRefusedError } from '../../source/errors.js';
+import type { Failure } from '../../source/failure.js';
+import { checkClean, trackedClock } from '../../source/testing/dirty-reactor.js';
+import { StringTransport } from '../../source/testing/string-transport.js';
 
-const test = checkClean(suite('protocols/http/connection-pool'));
+const test = checkClean(suite('source/connection-pool'));
 
 const origin = 'http://example.test:80';
 

@@ -1,10 +1,10 @@
 /**
  * `Deadline`: one movable timeout on a clock, for a connection whose deadline changes with every
- * request. Private to protocols/http.
+ * request or command.
  *
  * @module
  */
-import type { DelayedCall, ReactorTime } from '../../source/clock.js';
+import type { DelayedCall, ReactorTime } from './clock.js';
 
 /**
  * A time after which `expire` runs, moved at will. It keeps one delayed call and moves it only

@@ -1,11 +1,11 @@
 /**
  * `CorkedOutput`: a connection's writes gathered while corked and sent as one, so that the
- * responses to a batch of pipelined requests (or a head and its small body) leave in one write.
- * Private to protocols/http.
+ * replies to a batch of pipelined requests (or a head and its small body) leave in one write.
  *
  * @module
  */
-import type { Connection } from '../../source/connection.js';
+import type { Connection } from './connection.js';
+import type { Deferred } from './deferred.js';
 
 /** Parts at least this big are written on their own rather than copied into a batch. */
 const copyLimit = 16 * 1024;
@@ -51,6 +51,11 @@ export class CorkedOutput {
     if (text.length === 0) return true;
     this._text = '';
     return this._connection.write(text);
+  }
+
+  /** Fires once the connection's write buffer is below its high-water mark (see `Connection.drained`). */
+  drained(): Deferred<void> {
+    return this._connection.drained();
   }
 
   /** Writes, or gathers while corked. False when the connection's buffer is full. */

@@ -1,16 +1,16 @@
 /**
- * `ConnectionPool`: an HTTP client's keep-alive connections, per origin (Twisted's
+ * `ConnectionPool`: a client's keep-alive connections, per origin (Twisted's
  * `HTTPConnectionPool`), with a limit on connections per origin and idle connections evicted
- * after a timeout.
+ * after a timeout. It knows nothing of the protocol spoken on them (HTTP's Agent uses it).
  *
  * @module
  */
 import { Subscription } from 'rxjs';
-import type { DelayedCall, ReactorTime } from '../../source/clock.js';
-import type { Connection } from '../../source/connection.js';
-import { Deferred } from '../../source/deferred.js';
-import { gatherResults } from '../../source/deferred-list.js';
-import { reactor } from '../../source/reactor.js';
+import type { DelayedCall, ReactorTime } from './clock.js';
+import type { Connection } from './connection.js';
+import { Deferred } from './deferred.js';
+import { gatherResults } from './deferred-list.js';
+import { reactor } from './reactor.js';
 
 /**
  * Options of `ConnectionPool`.
