@@ -3,7 +3,6 @@
  *
  * @module
  */
-import type { ServerEndpoint } from './endpoint-description.js';
 
 /**
  * Where a TCP, TLS or UDP socket is bound or connected. `host` is empty (and `port` 0) when Node
@@ -97,20 +96,4 @@ export function describeEndpoint(address: Address, kind?: 'tls'): string {
     default:
       return `${kind ?? (address.tls === true ? 'tls' : address.family === 'IPv6' ? 'tcp6' : 'tcp')}:${address.port}:interface=${escapeColons(address.host)}`;
   }
-}
-
-/**
- * Where a server was asked to listen, as an endpoint description, for messages written before it
- * is bound (`cannot listen on tcp:8080:interface=127.0.0.1: …`).
- *
- * @example
- * ```ts
- * describeServerEndpoint({ type: 'tcp', port: 8080, host: '::1' }); // 'tcp:8080:interface=\\:\\:1'
- * ```
- */
-export function describeServerEndpoint(endpoint: ServerEndpoint): string {
-  if (endpoint.type === 'unix') return `unix:${endpoint.path}`;
-  const host = endpoint.host === undefined ? '' : `:interface=${endpoint.host.replaceAll(':', '\\:')}`;
-  const type = endpoint.type === 'udp' && endpoint.family === 'udp6' ? 'udp6' : endpoint.type;
-  return `${type}:${endpoint.port}${host}`;
 }

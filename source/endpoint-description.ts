@@ -440,3 +440,19 @@ export function parseClientEndpoint(description: string): ClientEndpoint {
   args.finish();
   return endpoint;
 }
+
+/**
+ * Where a server was asked to listen, as an endpoint description, for messages written before it
+ * is bound (`cannot listen on tcp:8080:interface=127.0.0.1: …`).
+ *
+ * @example
+ * ```ts
+ * describeServerEndpoint({ type: 'tcp', port: 8080, host: '::1' }); // 'tcp:8080:interface=\\:\\:1'
+ * ```
+ */
+export function describeServerEndpoint(endpoint: ServerEndpoint): string {
+  if (endpoint.type === 'unix') return `unix:${endpoint.path}`;
+  const host = endpoint.host === undefined ? '' : `:interface=${endpoint.host.replaceAll(':', '\\:')}`;
+  const type = endpoint.type === 'udp' && endpoint.family === 'udp6' ? 'udp6' : endpoint.type;
+  return `${type}:${endpoint.port}${host}`;
+}

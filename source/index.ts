@@ -15,7 +15,6 @@
 export {
   type Address,
   describeEndpoint,
-  describeServerEndpoint,
   formatAddress,
   type InetAddress,
   type MemoryAddress,
@@ -61,6 +60,7 @@ export { DeferredQueue, type DeferredQueueOptions } from './deferred-queue.js';
 export { DeferredSemaphore } from './deferred-semaphore.js';
 export {
   type ClientEndpoint,
+  describeServerEndpoint,
   parseClientEndpoint,
   parseServerEndpoint,
   type ServerEndpoint,

@@ -7,12 +7,12 @@
  */
 import { config as rxjsConfig, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { OnceEvent } from './_once-event.js';
-import { describeServerEndpoint } from './address.js';
 import type { DelayedCall, ReactorTime } from './clock.js';
 import type { Connection, ConnectionOptions } from './connection.js';
 import { Deferred, maybeDeferred, reportedFailure, succeed } from './deferred.js';
 import { gatherResults } from './deferred-list.js';
 import type { ClientEndpoint, StreamServerEndpoint, UDPEndpoint } from './endpoint-description.js';
+import { describeServerEndpoint } from './endpoint-description.js';
 import { CannotListenError, SpindleError } from './errors.js';
 import { Logger } from './log.js';
 import type { Protocol } from './protocol.js';

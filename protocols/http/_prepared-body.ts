@@ -5,7 +5,7 @@
  * @module
  */
 import { isObservable, type Observable } from 'rxjs';
-import type { RequestBodyInit } from './client.js';
+import type { OutgoingBody } from '../../source/body-writer.js';
 
 /**
  * A request body ready to send: nothing, bytes known in full (replayable), or a stream (sent once).
@@ -39,7 +39,7 @@ function bytesOf(chunk: Uint8Array | string): Uint8Array {
  * prepareBody('héllo'); // { kind: 'bytes', bytes: <68 c3 a9 6c 6c 6f> }
  * ```
  */
-export function prepareBody(body: RequestBodyInit | undefined): PreparedBody {
+export function prepareBody(body: OutgoingBody | undefined): PreparedBody {
   if (body === undefined) return { kind: 'none' };
   if (typeof body === 'string' || body instanceof Uint8Array) return { kind: 'bytes', bytes: bytesOf(body) };
   if (isObservable(body) || Symbol.asyncIterator in body) return { kind: 'stream', source: body };

@@ -4,11 +4,12 @@
  * @module
  */
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
-import { type Address, describeServerEndpoint, inetAddress } from '../address.js';
+import { type Address, inetAddress } from '../address.js';
 import { Clock, type DelayedCall } from '../clock.js';
 import { type Connection, type ConnectionOptions, UnsupportedTransportError } from '../connection.js';
 import { type Deferred, fail, succeed } from '../deferred.js';
 import type { ClientEndpoint, StreamServerEndpoint, UDPEndpoint } from '../endpoint-description.js';
+import { describeServerEndpoint } from '../endpoint-description.js';
 import { ConnectionRefusedError } from '../errors.js';
 import type { Protocol } from '../protocol.js';
 import type { ReactorLike } from '../reactor.js';

@@ -7,9 +7,10 @@ import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { type Observable, Subject } from 'rxjs';
 import { OnceEvent } from '../_once-event.js';
 import { Wakeup } from '../_wakeup.js';
-import { describeServerEndpoint, type InetAddress, inetAddress } from '../address.js';
+import { type InetAddress, inetAddress } from '../address.js';
 import { Deferred } from '../deferred.js';
 import type { UDPEndpoint } from '../endpoint-description.js';
+import { describeServerEndpoint } from '../endpoint-description.js';
 import { Logger } from '../log.js';
 import { cannotListen } from './_cannot-listen.js';
 
