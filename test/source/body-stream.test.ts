@@ -249,6 +249,27 @@ test('an async reader that falls behind pauses the source, and resumes it as it 
   assert.ok((await iterator.next()).done);
 });
 
+test('highWaterMark 0 pauses the source while any byte waits unread, and resumes it once none does (it stayed paused for good)', async () => {
+  const { body, calls } = fed({ highWaterMark: 0 });
+  const iterator = body[Symbol.asyncIterator]();
+  const first = iterator.next();
+  assert.equal(calls, ['reading'], 'an empty stream does not pause its source');
+  body.push(bytes('a'));
+  assert.equal(calls, ['reading', 'pause']);
+  assert.is(text((await first).value as Uint8Array), 'a');
+  assert.equal(calls, ['reading', 'pause', 'resume'], 'nothing waits once the reader took it');
+  body.push(bytes('b'));
+  assert.is(text((await iterator.next()).value as Uint8Array), 'b');
+  assert.equal(calls, ['reading', 'pause', 'resume', 'pause', 'resume']);
+  const observed = fed({ highWaterMark: 0 });
+  const seen = observe(observed.body);
+  observed.body.push(bytes('c'));
+  assert.equal(seen.chunks, ['c']);
+  assert.equal(observed.calls, ['reading']);
+  observed.body.end();
+  await iterator.return();
+});
+
 test('once the bytes have ended or failed, a pause on the source is lifted though nobody read them', () => {
   const ended = fed({ highWaterMark: 4 });
   ended.body.push(bytes('full'));
