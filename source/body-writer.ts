@@ -72,8 +72,8 @@ export interface BodyWriterOptions {
   /**
    * Called once, before the body's first byte goes out (or at its end, for an empty body): what
    * precedes the body is written here (an HTTP response head, decided only once the body has
-   * proved it can start), and what it returns is the body's encoding. A throw fails the writer
-   * with that error, nothing of the body written.
+   * proved it can start), and what it returns is the body's encoding (returning none keeps
+   * `encoding`). A throw fails the writer with that error, nothing of the body written.
    */
   readonly begin?: () => BodyEncoding | undefined;
 }
@@ -260,7 +260,7 @@ export class BodyWriter {
     if (!this._began) {
       this._began = true;
       const begin = this._options.begin;
-      if (begin !== undefined) this._encoding = begin();
+      if (begin !== undefined) this._encoding = begin() ?? this._encoding;
     }
     return this._encoding;
   }

@@ -357,6 +357,12 @@ test('a throw from begin fails the writer with that error, nothing of the body w
   for (const w of [forBytes, forObservable, forIterable]) w.transport.loseConnection();
 });
 
+test('an encoding given as an option stays when begin returns none (begin returning undefined dropped it)', () => {
+  const { transport } = write(of('hi'), { encoding: chunked, begin: () => undefined });
+  assert.is(transport.text(), '2\r\nhi\r\n0\r\n\r\n');
+  transport.loseConnection();
+});
+
 test("done fails with the source's error: an Observable's, an async iterable's, a Readable's", async () => {
   const broken = new Error('source broke');
   const observable = write(
