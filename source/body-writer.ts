@@ -258,9 +258,9 @@ export class BodyWriter {
 
   private _begin(): BodyEncoding | undefined {
     if (!this._began) {
-      this._began = true;
       const begin = this._options.begin;
       if (begin !== undefined) this._encoding = begin() ?? this._encoding;
+      this._began = true; // not when `begin` throws: then nothing that precedes the body is out
     }
     return this._encoding;
   }

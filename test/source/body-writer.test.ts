@@ -357,6 +357,17 @@ test('a throw from begin fails the writer with that error, nothing of the body w
   for (const w of [forBytes, forObservable, forIterable]) w.transport.loseConnection();
 });
 
+test('started stays false when begin throws: nothing that precedes the body is out (it said the body had begun)', () => {
+  const { writer, transport, done } = write(of('body'), {
+    begin: () => {
+      throw new TypeError('invalid head');
+    },
+  });
+  assert.instance(done.failure?.value, TypeError);
+  assert.not.ok(writer.started);
+  transport.loseConnection();
+});
+
 test('an encoding given as an option stays when begin returns none (begin returning undefined dropped it)', () => {
   const { transport } = write(of('hi'), { encoding: chunked, begin: () => undefined });
   assert.is(transport.text(), '2\r\nhi\r\n0\r\n\r\n');
