@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { take } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -164,13 +165,20 @@ test('an observer that comes after the end gets the chunks that waited, then the
   assert.is(late.error, reset);
 });
 
-test('an async reader gets the chunks that arrived before a failure, then the error', async () => {
+test('an async reader gets the chunks that arrived before a failure, then the error, also while it waits', async () => {
   const body = new BodyStream();
   body.push(bytes('first'));
   body.push(bytes('second'));
   const reset = new ConnectionLost('reset');
   body.fail(reset);
   assert.equal(await iterate(body), { chunks: ['first', 'second'], error: reset });
+  const waiting = new BodyStream();
+  const reading = iterate(waiting);
+  waiting.push(bytes('a'));
+  await Promise.resolve();
+  waiting.fail(reset); // while the reader waits for more
+  const stillWaiting = nextTurn().then(() => 'still waiting');
+  assert.equal(await Promise.race([reading, stillWaiting]), { chunks: ['a'], error: reset });
 });
 
 test('a second subscriber gets BodyConsumedError, and the first reads on', () => {
