@@ -395,7 +395,8 @@ export class BodyStream
     const full =
       this._flow === 'open' &&
       this._reader !== 'gone' &&
-      (this._bytes >= this._highWaterMark || (this._observer !== undefined && this._pauses > 0));
+      ((this._bytes > 0 && this._bytes >= this._highWaterMark) ||
+        (this._observer !== undefined && this._pauses > 0));
     if (full === this._sourcePaused) return;
     this._sourcePaused = full;
     if (full) source.pause();

@@ -72,8 +72,8 @@ export interface BodyWriterOptions {
   /**
    * Called once, before the body's first byte goes out (or at its end, for an empty body): what
    * precedes the body is written here (an HTTP response head, decided only once the body has
-   * proved it can start), and what it returns is the body's encoding. A throw fails the writer
-   * with that error, nothing of the body written.
+   * proved it can start), and what it returns is the body's encoding (returning none keeps
+   * `encoding`). A throw fails the writer with that error, nothing of the body written.
    */
   readonly begin?: () => BodyEncoding | undefined;
 }
@@ -258,9 +258,9 @@ export class BodyWriter {
 
   private _begin(): BodyEncoding | undefined {
     if (!this._began) {
-      this._began = true;
       const begin = this._options.begin;
-      if (begin !== undefined) this._encoding = begin();
+      if (begin !== undefined) this._encoding = begin() ?? this._encoding;
+      this._began = true; // not when `begin` throws: then nothing that precedes the body is out
     }
     return this._encoding;
   }
