@@ -6,7 +6,7 @@ import type { HttpHeaders } from '../../../protocols/http/headers.js';
 import { HttpParseError } from '../../../protocols/http/http-error.js';
 import { ResponseParser } from '../../../protocols/http/parse-response.js';
 import { type HttpHandler, type HttpServerOptions, httpServer } from '../../../protocols/http/server.js';
-import { logRecords$ } from '../../../source/index.js';
+import { ConnectionDone, logRecords$ } from '../../../source/index.js';
 import { checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
 
 // Each reason the connection does not persist after an exchange (`ServerConnection.persistsAfter`)
@@ -132,6 +132,17 @@ test('does not persist after an exchange that ends with its request body unread 
   assert.match(transport.text(), /^HTTP\/1\.1 403 /);
   transport.receive('defghij'); // the rest, read and dropped
   assert.is(closesAfterFirst(transport, handled, 'POST').status, 403);
+});
+
+test('a response done while its request body is still being read and arriving says Connection: close, since the connection closes after it', () => {
+  let seen: unknown;
+  const { transport, handled } = serve((request) => {
+    request.body.subscribe({ error: (error: unknown) => (seen = error) });
+    return { status: 202, body: 'accepted' };
+  });
+  transport.receive(`${post('/upload', 10)}abc`);
+  assert.is(closesAfterFirst(transport, handled, 'POST').status, 202);
+  assert.instance(seen, ConnectionDone, 'the rest of the body never comes');
 });
 
 test('does not persist after the last request before the client’s FIN', async () => {
