@@ -55,17 +55,21 @@ let plain: Running;
 let secure: Running;
 let afterFin: Running;
 
-/** Per client port, fires once the server has seen that client's FIN (its connection's `data$` completed). */
+/**
+ * For each connection to `afterFin`, by the client's port (made fresh as each connection comes):
+ * fires once the server has seen the client's FIN.
+ */
 const fins = new Map<number, Deferred<void>>();
-const finFrom = (address: Address): Deferred<void> => {
-  const port = address.type === 'tcp' ? address.port : -1;
-  let fin = fins.get(port);
-  if (fin === undefined) {
-    fin = new Deferred<void>();
-    fins.set(port, fin);
-  }
-  return fin;
-};
+const portOf = (address: Address): number => (address.type === 'tcp' ? address.port : -1);
+
+/** Watches each connection to `server` for its FIN, through a second reader after the server's own. */
+function watchFins(server: Server): void {
+  server.connections$.subscribe((connection) => {
+    const fin = new Deferred<void>();
+    fins.set(portOf(connection.remoteAddress), fin);
+    connection.data$.subscribe({ complete: () => fin.callback(undefined), error: () => undefined });
+  });
+}
 
 /**
  * Reads the whole request body, waits until the server has seen the client's FIN, then answers a
@@ -74,7 +78,10 @@ const finFrom = (address: Address): Deferred<void> => {
  */
 const afterFinHandler: HttpHandler = async (request) => {
   const text = await request.text();
-  await finFrom(request.remoteAddress);
+  const port = portOf(request.remoteAddress);
+  const fin = fins.get(port);
+  if (fin === undefined) throw new Error(`the connection from port ${port} is not watched`);
+  await fin;
   const answer = new Deferred<HttpResponse>();
   setImmediate(() =>
     answer.callback({ body: `after your FIN: ${request.method} with ${text.length} bytes\n` }),
@@ -89,14 +96,7 @@ async function start(
   const app = httpServer(answer);
   const server = listen(endpoint, app);
   const running: Running = { app, server, port: 0, connections: 0, records: [] };
-  server.connections$.subscribe((connection) => {
-    running.connections++;
-    // a second reader of the connection, after the server's: it sees the FIN once the server has
-    connection.data$.subscribe({
-      complete: () => finFrom(connection.remoteAddress).callback(undefined),
-      error: () => undefined,
-    });
-  });
+  server.connections$.subscribe(() => running.connections++);
   app.accessLog$.subscribe((record) => running.records.push(record));
   running.port = (await server.address).port;
   return running;
@@ -109,6 +109,7 @@ test.before(async () => {
     `tls:0:interface=127.0.0.1:certKey=${quote(join(dir, 'cert.pem'))}:privateKey=${quote(join(dir, 'key.pem'))}`,
   );
   afterFin = await start('tcp:0:interface=127.0.0.1', afterFinHandler);
+  watchFins(afterFin.server);
 });
 
 test.after(async () => {
