@@ -300,7 +300,7 @@ export class Exchange implements BodySource {
     }
     let head: ServerResponseHead;
     try {
-      head = this._head(response, size);
+      head = this._head(response, size, true);
     } catch (error) {
       this._writeFailure(error);
       return;
@@ -314,15 +314,16 @@ export class Exchange implements BodySource {
 
   /**
    * Writes the head of `response` for a body of `size` bytes (`undefined`: a stream), deciding
-   * now whether the connection stays open.
+   * now whether the connection stays open; `complete`: the response is over once this head (and
+   * a body of known size) is written.
    *
    * @throws TypeError for an invalid response (nothing written then).
    */
-  private _head(response: HttpResponse, size: number | undefined): ServerResponseHead {
+  private _head(response: HttpResponse, size: number | undefined, complete: boolean): ServerResponseHead {
     const host = this._host;
     const head = writeServerResponseHead(response, size, {
       version: this.version,
-      keepAlive: host.persistsAfter(this),
+      keepAlive: this._keepAlive(complete),
       date: host.dateLine(),
     });
     this.status = response.status ?? 200;
@@ -341,7 +342,7 @@ export class Exchange implements BodySource {
     if (this.isHead || statusHasNoBody(response.status ?? 200)) {
       disposeBody(body);
       try {
-        this._head(response, undefined);
+        this._head(response, undefined, true);
       } catch (error) {
         this._writeFailure(error);
         return;
@@ -350,7 +351,7 @@ export class Exchange implements BodySource {
       return;
     }
     const writer = new BodyWriter(body, this._host.output, {
-      begin: () => encodingFor(this._head(response, undefined).framing),
+      begin: () => encodingFor(this._head(response, undefined, false).framing),
     });
     this._writer = writer;
     writer.done.addCallbacks(
@@ -366,6 +367,17 @@ export class Exchange implements BodySource {
     writer.start();
   }
 
+  /**
+   * Whether the head written now may keep the connection open: `persistsAfter`, asked as it will
+   * be once the response is over. For a response `complete` with its head, that is at once, so a
+   * request body not all arrived by then closes the connection (a body being read gets the
+   * benefit of the doubt only while the response streams on).
+   */
+  private _keepAlive(complete: boolean): boolean {
+    const body = this.body;
+    return this._host.persistsAfter(this) && !(complete && body !== undefined && !body.ended);
+  }
+
   /** Answers with the status `error` calls for, and a short text body; reports it. */
   private _writeFailure(error: unknown): void {
     const status = statusFor(error);
@@ -375,7 +387,7 @@ export class Exchange implements BodySource {
     const host = this._host;
     const head = writeServerResponseHead({ status, headers: errorHeaders }, text.length, {
       version: this.version,
-      keepAlive: host.persistsAfter(this) && (this.body?.ended ?? true),
+      keepAlive: this._keepAlive(true),
       date: host.dateLine(),
     });
     this.status = status;

@@ -91,6 +91,25 @@ test('refuses a name in use until the client picks another (CRLF lines work too)
   assert.is(await alice.line(), '* bob has joined');
 });
 
+test('lines ending in a bare LF, as nc sends them, work exactly as CRLF lines do: a name, a message, /quit', async () => {
+  const carol = await join('carol');
+  for (const [name, ending] of [
+    ['lf', '\n'],
+    ['crlf', '\r\n'],
+  ] as const) {
+    const client = await open();
+    client.socket.write(`${name}${ending}`);
+    assert.is(await client.line(), `Welcome, ${name}!`, `${name}: the name without its line end`);
+    assert.is(await carol.line(), `* ${name} has joined`);
+    client.socket.write(`hello from ${name}${ending}`);
+    assert.is(await carol.line(), `<${name}> hello from ${name}`);
+    client.socket.write(`/quit${ending}`);
+    assert.is(await client.line(), 'Bye!');
+    await within(5, 'the connection to close', client.closed);
+    assert.is(await carol.line(), `* ${name} has left`);
+  }
+});
+
 test('broadcasts a line to everyone else as <name> text, never back to its sender', async () => {
   const alice = await join('alice');
   const bob = await join('bob');

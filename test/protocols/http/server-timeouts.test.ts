@@ -5,18 +5,46 @@ import type { HttpRequest } from '../../../protocols/http/request.js';
 import type { HttpResponse } from '../../../protocols/http/response.js';
 import { type HttpHandler, type HttpServerOptions, httpServer } from '../../../protocols/http/server.js';
 import { Deferred, TimeoutError } from '../../../source/index.js';
-import { checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
+import { type Clock, checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
 
 const test = checkClean(suite('protocols/http/server (timeouts)'));
 
-/** A server on a virtual clock (header 30 s, idle 5 s, body 30 s unless given), one connection. */
+/**
+ * A server on a virtual clock (header 30 s, idle 5 s, body 30 s, request 300 s unless given), one
+ * connection, and its session.
+ */
 function serve(handler: HttpHandler, options: HttpServerOptions = {}) {
   const clock = trackedClock();
   const app = httpServer(handler, { clock, ...options });
   const transport = new StringTransport({ allowHalfOpen: true });
-  app.serve(transport);
-  return { clock, transport };
+  const session = app.serve(transport);
+  return { clock, transport, session };
 }
+
+/** A handler that reads the whole body and keeps the error its reading met in `seen.error`. */
+function reading() {
+  const seen: { error?: unknown } = {};
+  const handler: HttpHandler = async (request) => {
+    try {
+      await request.text();
+    } catch (error) {
+      seen.error = error;
+    }
+    return { body: 'not sent' };
+  };
+  return { seen, handler };
+}
+
+/** The client sends one body byte every `every` seconds, `count` times. */
+function trickle(clock: Clock, transport: StringTransport, count: number, every = 20) {
+  for (let i = 0; i < count; i++) {
+    clock.advance(every);
+    transport.receive('x');
+  }
+}
+
+const timedOut =
+  /^HTTP\/1\.1 408 Request Timeout\r\n.*Connection: close\r\n.*\r\n\r\n408 Request Timeout\n$/s;
 
 const hello: HttpHandler = () => ({ body: 'hello world\n' });
 const get = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
@@ -158,6 +186,168 @@ test('a closing connection whose client never closes is closed after idleTimeout
   assert.not.ok(transport.closedByProtocol);
   clock.advance(0.1);
   assert.ok(transport.closedByProtocol);
+});
+
+test('requestTimeout: a body trickling a byte every 20 s, under bodyTimeout, gets 408 at 300 s (the default), then the connection closes', async () => {
+  const { seen, handler } = reading();
+  const { clock, transport } = serve(handler);
+  transport.receive('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n');
+  trickle(clock, transport, 14); // bytes at 20 … 280 s
+  clock.advance(19);
+  assert.is(transport.text(), '', 'nothing at 299 s: each byte came within bodyTimeout');
+  clock.advance(1);
+  assert.is(clock.seconds(), 300);
+  assert.match(transport.text(), timedOut);
+  assert.ok(transport.ended, 'FIN after the 408');
+  await settle();
+  assert.instance(seen.error, TimeoutError);
+  assert.is((seen.error as TimeoutError).message, 'the request took more than 300 seconds to arrive');
+  assert.is((seen.error as TimeoutError).seconds, 300);
+  transport.receiveEnd();
+  assert.ok(transport.closedByProtocol);
+});
+
+test('requestTimeout counts the head’s time too, and a custom one takes the place of 300 s', async () => {
+  const { seen, handler } = reading();
+  const { clock, transport } = serve(handler, { requestTimeout: 60 });
+  transport.receive('POST / HTTP/1.1\r\n');
+  clock.advance(10);
+  transport.receive('Host: x\r\nContent-Length: 100\r\n\r\n');
+  trickle(clock, transport, 2); // bytes at 30 and 50 s
+  clock.advance(9);
+  assert.is(transport.text(), '', 'nothing at 59 s');
+  clock.advance(1);
+  assert.match(transport.text(), timedOut, '60 s after the head’s first byte, 50 s after its last');
+  await settle();
+  assert.is((seen.error as TimeoutError).seconds, 60);
+  transport.receiveEnd();
+});
+
+test('time the server holds the body back by backpressure (the handler not reading) does not count toward requestTimeout', async () => {
+  let request: HttpRequest | undefined;
+  const { clock, transport } = serve(
+    (incoming) => {
+      request = incoming;
+      return new Deferred<HttpResponse>();
+    },
+    { requestTimeout: 100 },
+  );
+  transport.receive('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n');
+  trickle(clock, transport, 1); // 20 s of the client's time
+  clock.advance(20);
+  transport.receive(Buffer.alloc(70_000)); // 40 s: the unread body pauses the connection
+  assert.not.ok(transport.reading);
+  clock.advance(960);
+  assert.is(transport.text(), '', 'no timeout while paused, however long');
+  const read = (async () => {
+    for await (const _ of request!.body);
+  })().catch((error: unknown) => error);
+  await settle();
+  assert.ok(transport.reading, 'read again from 1000 s: 60 s of the client’s time left');
+  trickle(clock, transport, 2); // bytes at 1020 and 1040 s
+  clock.advance(19);
+  assert.is(transport.text(), '', 'nothing at 1059 s');
+  clock.advance(1);
+  assert.match(transport.text(), timedOut);
+  assert.is(((await read) as TimeoutError).seconds, 100);
+  transport.receiveEnd();
+});
+
+test('time the client waits for a 100 Continue not sent yet does not count toward requestTimeout', async () => {
+  const go = new Deferred<void>();
+  let seen: unknown;
+  const { clock, transport } = serve(
+    async (request) => {
+      await go;
+      try {
+        await request.text();
+      } catch (error) {
+        seen = error;
+      }
+      return { body: 'not sent' };
+    },
+    { requestTimeout: 100 },
+  );
+  transport.receive('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n');
+  clock.advance(500);
+  assert.is(transport.text(), '');
+  go.callback();
+  await settle();
+  assert.is(transport.text(), 'HTTP/1.1 100 Continue\r\n\r\n', 'the client is asked for its body at 500 s');
+  transport.clear();
+  trickle(clock, transport, 4); // bytes at 520 … 580 s
+  clock.advance(19);
+  assert.is(transport.text(), '', 'nothing at 599 s');
+  clock.advance(1);
+  assert.match(transport.text(), timedOut);
+  await settle();
+  assert.is((seen as TimeoutError).seconds, 100);
+  transport.receiveEnd();
+});
+
+test('the head’s deadline is the shorter of headerTimeout and requestTimeout', () => {
+  const { clock, transport } = serve(hello, { headerTimeout: 30, requestTimeout: 10 });
+  transport.receive('GET / HTTP/1.1\r\n');
+  clock.advance(5);
+  transport.receive('Host: x\r\n');
+  clock.advance(4.9);
+  assert.is(transport.text(), '');
+  clock.advance(0.1);
+  assert.match(transport.text(), timedOut);
+  transport.receiveEnd();
+});
+
+test('the reader of a body that timed out learns which limit passed; the client gets the same 408 for both', async () => {
+  const whole = reading();
+  const stalled = reading();
+  const trickling = serve(whole.handler, { requestTimeout: 50, bodyTimeout: 30 });
+  const stalling = serve(stalled.handler, { requestTimeout: 50, bodyTimeout: 30 });
+  const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n';
+  trickling.transport.receive(head);
+  stalling.transport.receive(head);
+  trickle(trickling.clock, trickling.transport, 2); // bytes at 20 and 40 s: out at 50 s
+  trickling.clock.advance(10);
+  stalling.clock.advance(30); // no byte: out at 30 s
+  await settle();
+  assert.is(trickling.transport.text(), stalling.transport.text().replace('00:00:30', '00:00:50'));
+  assert.match(trickling.transport.text(), timedOut);
+  assert.is((whole.seen.error as TimeoutError).message, 'the request took more than 50 seconds to arrive');
+  assert.is((whole.seen.error as TimeoutError).seconds, 50);
+  assert.is((stalled.seen.error as TimeoutError).message, 'no request body bytes for 30 seconds');
+  assert.is((stalled.seen.error as TimeoutError).seconds, 30);
+  trickling.transport.receiveEnd();
+  stalling.transport.receiveEnd();
+});
+
+test('the phase follows the connection: awaiting-head, reading-head, reading-body, answering, awaiting-head, …, lingering, closed', () => {
+  const pending: Deferred<HttpResponse>[] = [];
+  const { transport, session } = serve(() => {
+    const answer = new Deferred<HttpResponse>();
+    pending.push(answer);
+    return answer;
+  });
+  const phases = [session.phase];
+  const step = (act: () => void) => {
+    act();
+    phases.push(session.phase);
+  };
+  step(() => transport.receive('POST / HTTP/1.1\r\nHo'));
+  step(() => transport.receive('st: x\r\nContent-Length: 4\r\n\r\nab'));
+  step(() => transport.receive('cd'));
+  step(() => pending[0]!.callback({ body: 'one' }));
+  step(() => transport.receive('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+  step(() => pending[1]!.callback({ body: 'two' }));
+  step(() => transport.receiveEnd());
+  assert.equal(phases, [
+    'awaiting-head',
+    'reading-head',
+    'reading-body',
+    'answering',
+    'awaiting-head',
+    'answering',
+    'lingering',
+    'closed',
+  ]);
 });
 
 test.run();
