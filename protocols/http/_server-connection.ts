@@ -175,13 +175,14 @@ export class ServerConnection implements ExchangeHost, Session {
    * Whether the connection may carry another exchange after `exchange` (Twisted's
    * `checkPersistence`): the request allows it (HTTP/1.1 without `Connection: close`, HTTP/1.0
    * with `keep-alive`), the response did not close it (`Connection: close`, a failure), the
-   * connection is not closing, the request's body is read whole (or, before the answer is done,
-   * is being read), and, once no more requests are taken, it is not the last one taken.
+   * connection is not closing, the request's body has all arrived once the exchange is
+   * `answered` (while a streamed answer goes on, a body being read may still end first), and,
+   * once no more requests are taken, it is not the last one taken.
    */
-  persistsAfter(exchange: Exchange): boolean {
+  persistsAfter(exchange: Exchange, answered: boolean): boolean {
     if (!exchange.keepAlive || exchange.closeAfter || this._phase === 'lingering') return false;
     const body = exchange.body;
-    if (body !== undefined && !body.ended && (exchange.done || !body.reading)) return false;
+    if (body !== undefined && !body.ended && (answered || !body.reading)) return false;
     const queue = this._queue;
     return !(this._stopped && queue[queue.length - 1] === exchange);
   }
@@ -369,7 +370,7 @@ export class ServerConnection implements ExchangeHost, Session {
       const exchange = queue[0]!;
       exchange.takeTurn();
       if (!exchange.done) return;
-      const persists = this.persistsAfter(exchange);
+      const persists = this.persistsAfter(exchange, true);
       queue.shift();
       this._served++;
       if (!persists) {

@@ -34,8 +34,12 @@ export interface ExchangeHost {
   readonly output: CorkedOutput;
   /** The `Date` line for a head written now. */
   dateLine(): string;
-  /** Whether the connection may carry another exchange after `exchange` (the one keep-alive decision). */
-  persistsAfter(exchange: Exchange): boolean;
+  /**
+   * Whether the connection may carry another exchange after `exchange` (the one keep-alive
+   * decision); `answered`: the exchange's response is (or, with the head being written, will be)
+   * all out.
+   */
+  persistsAfter(exchange: Exchange, answered: boolean): boolean;
   /** Whether `exchange` is the oldest unanswered one: its turn to write. */
   isCurrent(exchange: Exchange): boolean;
   /** The exchange moved on (response ready, written, or given up): the connection acts on it. */
@@ -323,7 +327,7 @@ export class Exchange implements BodySource {
     const host = this._host;
     const head = writeServerResponseHead(response, size, {
       version: this.version,
-      keepAlive: this._keepAlive(complete),
+      keepAlive: host.persistsAfter(this, complete),
       date: host.dateLine(),
     });
     this.status = response.status ?? 200;
@@ -367,17 +371,6 @@ export class Exchange implements BodySource {
     writer.start();
   }
 
-  /**
-   * Whether the head written now may keep the connection open: `persistsAfter`, asked as it will
-   * be once the response is over. For a response `complete` with its head, that is at once, so a
-   * request body not all arrived by then closes the connection (a body being read gets the
-   * benefit of the doubt only while the response streams on).
-   */
-  private _keepAlive(complete: boolean): boolean {
-    const body = this.body;
-    return this._host.persistsAfter(this) && !(complete && body !== undefined && !body.ended);
-  }
-
   /** Answers with the status `error` calls for, and a short text body; reports it. */
   private _writeFailure(error: unknown): void {
     const status = statusFor(error);
@@ -387,7 +380,7 @@ export class Exchange implements BodySource {
     const host = this._host;
     const head = writeServerResponseHead({ status, headers: errorHeaders }, text.length, {
       version: this.version,
-      keepAlive: this._keepAlive(true),
+      keepAlive: host.persistsAfter(this, true),
       date: host.dateLine(),
     });
     this.status = status;
