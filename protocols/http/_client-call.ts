@@ -11,13 +11,13 @@ import { Deferred } from '../../source/deferred.js';
 import { CancelledError, TimeoutError } from '../../source/errors.js';
 import type { Failure } from '../../source/failure.js';
 import {
+  ClientExchange,
   type EncodedHead,
-  Exchange,
   type ExchangeResponse,
   type ExchangeSettings,
   requestHead,
 } from './_client-exchange.js';
-import { type RequestPlan, redirectPlan } from './_client-redirect.js';
+import { type RequestPlan, redirectPlan } from './_redirect-plan.js';
 import { ClientResponse, TooManyRedirectsError } from './client-response.js';
 
 /**
@@ -69,7 +69,7 @@ export class ClientCall {
   private _redirects = 0;
   private _retried = false;
   private _acquiring: Deferred<PooledConnection> | undefined = undefined;
-  private _exchange: Exchange | undefined = undefined;
+  private _exchange: ClientExchange | undefined = undefined;
   private _timer: DelayedCall | undefined = undefined;
   private _over = false;
   private readonly _onAbort = () => this.fail(new CancelledError('the request was aborted'));
@@ -132,7 +132,7 @@ export class ClientCall {
   }
 
   private _exchangeOn(lease: PooledConnection): void {
-    const exchange = new Exchange(lease, this._plan, this._head, this._settings);
+    const exchange = new ClientExchange(lease, this._plan, this._head, this._settings);
     this._exchange = exchange;
     exchange.response.addCallbacks(
       (response) => this._answered(exchange, response),
@@ -141,7 +141,7 @@ export class ClientCall {
     exchange.start();
   }
 
-  private _failed(exchange: Exchange, failure: Failure): void {
+  private _failed(exchange: ClientExchange, failure: Failure): void {
     const plan = this._plan;
     if (
       exchange.retryable &&
@@ -157,7 +157,7 @@ export class ClientCall {
     }
   }
 
-  private _answered(exchange: Exchange, { head, body }: ExchangeResponse): void {
+  private _answered(exchange: ClientExchange, { head, body }: ExchangeResponse): void {
     const response = new ClientResponse(head, this._plan.url.href, body);
     const next =
       this._settings.followRedirects > 0

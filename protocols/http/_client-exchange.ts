@@ -1,5 +1,5 @@
 /**
- * `Exchange`: one request and its response on one pooled connection: writes the request (with
+ * `ClientExchange`: one request and its response on one pooled connection: writes the request (with
  * `Expect: 100-continue` when asked), parses the response, streams its body through the content
  * decoders, and gives the connection back to the pool when both directions are complete and the
  * server allows it, or closes it.
@@ -13,8 +13,8 @@ import type { DelayedCall, ReactorTime } from '../../source/clock.js';
 import type { PooledConnection } from '../../source/connection-pool.js';
 import { Deferred } from '../../source/deferred.js';
 import { ConnectionLost, TimeoutError } from '../../source/errors.js';
-import { acceptedEncodings, contentCodings, DecodingStage, decodable } from './_client-decode.js';
-import type { RequestPlan } from './_client-redirect.js';
+import { acceptedEncodings, contentCodings, DecodingStage, decodable } from './_decoding-stage.js';
+import type { RequestPlan } from './_redirect-plan.js';
 import { HttpHeaders } from './headers.js';
 import type { BodyFraming, HeadEvent, ParseEvent, ResponseHead } from './message.js';
 import { ResponseParser, type ResponseParserOptions } from './parse-response.js';
@@ -144,12 +144,12 @@ const chunkedUpload = { chunk: encodeChunk, end: () => encodeLastChunk() };
  *
  * @example
  * ```ts
- * const exchange = new Exchange(lease, plan, requestHead(plan, settings), settings);
+ * const exchange = new ClientExchange(lease, plan, requestHead(plan, settings), settings);
  * exchange.response.addCallback(({ head }) => console.log(head.status));
  * exchange.start();
  * ```
  */
-export class Exchange implements BodySource {
+export class ClientExchange implements BodySource {
   readonly response = new Deferred<ExchangeResponse>();
   readonly over = new Deferred<void>();
   private readonly _lease: PooledConnection;

@@ -14,9 +14,9 @@ import { Deadline } from '../../source/deadline.js';
 import type { Deferred } from '../../source/deferred.js';
 import { ConnectionDone, TimeoutError } from '../../source/errors.js';
 import type { Session } from '../../source/protocol.js';
-import type { DateField } from './_server-date.js';
-import { Exchange, type ExchangeHost } from './_server-exchange.js';
-import type { IncomingRequest } from './_server-request.js';
+import type { DateField } from './_date-field.js';
+import type { IncomingRequest } from './_incoming-request.js';
+import { type ExchangeHost, ServerExchange } from './_server-exchange.js';
 import type { AccessLogRecord } from './access-log.js';
 import { HttpTruncatedError } from './http-error.js';
 import type { HeadEvent, ParseEvent, RequestHead } from './message.js';
@@ -73,7 +73,7 @@ type InputState = 'parsing' | 'dropping';
 
 /**
  * The HTTP/1.1 server side of one connection, and its `Session` (the server drains it). Bytes go
- * through a `RequestParser`; each request head becomes an `Exchange` whose handler runs at once,
+ * through a `RequestParser`; each request head becomes a `ServerExchange` whose handler runs at once,
  * up to `maxPipelined` unanswered exchanges (past that the connection stops reading until one is
  * answered); responses go out in request order, those ready together in one write. One movable
  * deadline serves every phase (see `ServerPhase`). A connection that must close (a request said
@@ -93,9 +93,9 @@ export class ServerConnection implements ExchangeHost, Session {
   private _input: InputState = 'parsing';
   private _events: ParseEvent<RequestHead>[] = [];
   private _next = 0;
-  private readonly _queue: Exchange[] = [];
+  private readonly _queue: ServerExchange[] = [];
   /** The exchange whose request body is being read from the connection. */
-  private _reading: Exchange | undefined = undefined;
+  private _reading: ServerExchange | undefined = undefined;
   private _failure: unknown = undefined;
   /** No more requests are taken: the connection closes once those taken are answered. */
   private _stopped = false;
@@ -179,7 +179,7 @@ export class ServerConnection implements ExchangeHost, Session {
    * `answered` (while a streamed answer goes on, a body being read may still end first), and,
    * once no more requests are taken, it is not the last one taken.
    */
-  persistsAfter(exchange: Exchange, answered: boolean): boolean {
+  persistsAfter(exchange: ServerExchange, answered: boolean): boolean {
     if (!exchange.keepAlive || exchange.closeAfter || this._phase === 'lingering') return false;
     const body = exchange.body;
     if (body !== undefined && !body.ended && (answered || !body.reading)) return false;
@@ -187,7 +187,7 @@ export class ServerConnection implements ExchangeHost, Session {
     return !(this._stopped && queue[queue.length - 1] === exchange);
   }
 
-  isCurrent(exchange: Exchange): boolean {
+  isCurrent(exchange: ServerExchange): boolean {
     return this._queue[0] === exchange;
   }
 
@@ -203,11 +203,11 @@ export class ServerConnection implements ExchangeHost, Session {
     this._updateDeadline();
   }
 
-  report(exchange: Exchange, error: unknown, status: number): void {
+  report(exchange: ServerExchange, error: unknown, status: number): void {
     this._settings.report(exchange.request, this.peer, error, status);
   }
 
-  record(exchange: Exchange, completed: boolean): void {
+  record(exchange: ServerExchange, completed: boolean): void {
     const sink = this._settings.accessLog();
     if (sink === undefined) return;
     const request = exchange.request;
@@ -352,7 +352,7 @@ export class ServerConnection implements ExchangeHost, Session {
     const settings = this._settings;
     const start = this._headStart >= 0 ? this._headStart : this._lastData;
     this._headStart = -1;
-    const exchange = new Exchange(this, this._lastData, event, settings.maxBodyBytes);
+    const exchange = new ServerExchange(this, this._lastData, event, settings.maxBodyBytes);
     this._queue.push(exchange);
     if (exchange.body !== undefined) {
       this._reading = exchange;
@@ -408,7 +408,7 @@ export class ServerConnection implements ExchangeHost, Session {
     this._reading = undefined;
     if (reading !== undefined) reading.inputFailed(error);
     else if (!(error instanceof HttpTruncatedError)) {
-      this._queue.push(Exchange.failed(this, this._settings.clock.seconds(), error));
+      this._queue.push(ServerExchange.failed(this, this._settings.clock.seconds(), error));
     }
   }
 

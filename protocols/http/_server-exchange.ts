@@ -1,5 +1,5 @@
 /**
- * `Exchange`: one request on a server connection and the response to it, from the handler's call
+ * `ServerExchange`: one request on a server connection and the response to it, from the handler's call
  * to the response's last byte. Private to protocols/http.
  *
  * @module
@@ -13,7 +13,7 @@ import type { CorkedOutput } from '../../source/corked-output.js';
 import { isPromiseLike, maybeDeferred } from '../../source/deferred.js';
 import { BodyTooLargeError, TimeoutError } from '../../source/errors.js';
 import type { Failure } from '../../source/failure.js';
-import { IncomingRequest } from './_server-request.js';
+import { IncomingRequest } from './_incoming-request.js';
 import { HttpParseError } from './http-error.js';
 import type { BodyFraming, HeadEvent, HttpVersion, RequestHead } from './message.js';
 import type { HttpResponse } from './response.js';
@@ -26,7 +26,7 @@ import { type ServerResponseHead, statusHasNoBody, writeServerResponseHead } fro
  *
  * @example
  * ```ts
- * const exchange = new Exchange(serverConnection, clock.seconds(), headEvent, maxBodyBytes);
+ * const exchange = new ServerExchange(serverConnection, clock.seconds(), headEvent, maxBodyBytes);
  * ```
  */
 export interface ExchangeHost {
@@ -39,17 +39,17 @@ export interface ExchangeHost {
    * decision); `answered`: the exchange's response is (or, with the head being written, will be)
    * all out.
    */
-  persistsAfter(exchange: Exchange, answered: boolean): boolean;
+  persistsAfter(exchange: ServerExchange, answered: boolean): boolean;
   /** Whether `exchange` is the oldest unanswered one: its turn to write. */
-  isCurrent(exchange: Exchange): boolean;
+  isCurrent(exchange: ServerExchange): boolean;
   /** The exchange moved on (response ready, written, or given up): the connection acts on it. */
   wake(): void;
   /** A body's reader fell behind (`full`), or caught up. */
   bodyFull(full: boolean): void;
   /** Reports a failure (of the handler, or of the response's body) on the log stream. */
-  report(exchange: Exchange, error: unknown, status: number): void;
+  report(exchange: ServerExchange, error: unknown, status: number): void;
   /** The exchange is over: completed, or given up. */
-  record(exchange: Exchange, completed: boolean): void;
+  record(exchange: ServerExchange, completed: boolean): void;
 }
 
 /** Where an exchange stands. */
@@ -95,11 +95,11 @@ function encodingFor(framing: BodyFraming): BodyEncoding {
  *
  * @example
  * ```ts
- * const exchange = new Exchange(host, clock.seconds(), headEvent, 1024 * 1024);
+ * const exchange = new ServerExchange(host, clock.seconds(), headEvent, 1024 * 1024);
  * exchange.run(handler);
  * ```
  */
-export class Exchange implements BodySource {
+export class ServerExchange implements BodySource {
   /** The request's version (1.1 when there is no request). */
   readonly version: HttpVersion;
   readonly isHead: boolean;
@@ -167,8 +167,8 @@ export class Exchange implements BodySource {
   }
 
   /** An exchange that only answers `error` (input that made no request), then closes. */
-  static failed(host: ExchangeHost, time: number, error: unknown): Exchange {
-    const exchange = new Exchange(host, time, undefined, 0);
+  static failed(host: ExchangeHost, time: number, error: unknown): ServerExchange {
+    const exchange = new ServerExchange(host, time, undefined, 0);
     exchange._failure = error;
     exchange._inputError = error;
     exchange._state = 'ready';

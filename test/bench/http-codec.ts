@@ -10,7 +10,7 @@
  * Content-Length, Date), each beside a hand-built template string of the same bytes. Run:
  * `npm run bench -- http-codec`.
  */
-import { DateField } from '../../protocols/http/_server-date.js';
+import { DateField } from '../../protocols/http/_date-field.js';
 import type { ParseEvent, RequestHead } from '../../protocols/http/message.js';
 import { RequestParser } from '../../protocols/http/parse-request.js';
 import { writeResponseHead, writeServerResponseHead } from '../../protocols/http/write-response.js';
