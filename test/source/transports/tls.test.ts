@@ -8,11 +8,12 @@ import { firstValueFrom, map, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lines } from '../../../operators/index.js';
-import type { InetAddress } from '../../../source/address.js';
+import { describeEndpoint, type InetAddress } from '../../../source/address.js';
 import { Clock } from '../../../source/clock.js';
 import type { Connection } from '../../../source/connection.js';
+import { Deferred } from '../../../source/deferred.js';
 import { connect, listen } from '../../../source/endpoints.js';
-import { CertificateError } from '../../../source/errors.js';
+import { CertificateError, ConnectionDone } from '../../../source/errors.js';
 import { type LogRecord, logRecords$ } from '../../../source/log.js';
 import { type Protocol, protocol } from '../../../source/protocol.js';
 import { Reactor } from '../../../source/reactor.js';
@@ -48,6 +49,15 @@ async function silentClient(port: number, net: NetServerAdapter['netServer']): P
   socket.on('error', () => {}); // a reset from the server is what some of these tests expect
   await within(5, 'the TCP accept', accepted);
   return socket;
+}
+
+/** Fires once `condition()` holds, checking once per event-loop turn; fails after 5 s waiting for `what`. */
+async function waitFor(what: string, condition: () => boolean): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after 5 s waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Whether `socket` has closed (its `close` fired), bounded. */
@@ -231,6 +241,26 @@ test('startTLS fails on a connection already secure, and a failed handshake errb
   await new Promise((resolve) => plain.close(resolve));
 });
 
+test('a tls: server describes its address as tls:', async () => {
+  const { server, port } = await tlsServer(echo);
+  const address: InetAddress = await server.address;
+  assert.is(address.tls, true);
+  assert.is(describeEndpoint(address), `tls:${port}:interface=127.0.0.1`);
+  await server.close();
+});
+
+test('close() drops a client that never starts its handshake at once, not after the 120 s handshake timeout', async () => {
+  const { server, port, net } = await tlsServer(echo);
+  const silent = await silentClient(port, net);
+  const started = performance.now();
+  await within(5, 'the server to close', server.close().toPromise());
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < 1000, `closing took ${elapsed.toFixed(0)} ms`);
+  await closedSocket(silent, 'the silent client to be dropped');
+  assert.is(server.stats.accepted, 0, 'a handshake never done is no connection');
+  assert.is(clock.getDelayedCalls().length, 0, 'no grace timer: nothing was in flight');
+});
+
 test('a socket still in its TLS handshake counts against maxConnections', async () => {
   const { server, port, net } = await tlsServer(echo, { maxConnections: 1 });
   const records: LogRecord[] = [];
@@ -248,6 +278,43 @@ test('a socket still in its TLS handshake counts against maxConnections', async 
   );
   await within(5, 'the server to close', server.close().toPromise());
   await closedSocket(first, 'the first client to be dropped');
+});
+
+test('close() lets an established TLS connection drain before the grace period instead of dropping it', async () => {
+  const draining = new Deferred<void>();
+  const deadlines: number[] = [];
+  const drainedEcho: Protocol = {
+    serve: (conn) => {
+      conn.data$.subscribe(conn);
+      return {
+        drain: (deadline) => {
+          deadlines.push(deadline);
+          return draining;
+        },
+      };
+    },
+  };
+  const { server, port } = await tlsServer(drainedEcho, { gracePeriod: 30 });
+  const client = await connect({
+    type: 'tls',
+    host: '127.0.0.1',
+    port,
+    tls: { ca: cert, servername: 'localhost' },
+  });
+  await waitFor('the server to accept', () => server.connections.size === 1);
+  const closing = server.close();
+  assert.equal(deadlines, [clock.seconds() + 30]);
+  clock.advance(29.9); // short of the grace period
+  const replies: string[] = [];
+  client.data$.subscribe((chunk) => replies.push(Buffer.from(chunk).toString()));
+  client.write('still answered');
+  await waitFor('the echo while draining', () => replies.join('') === 'still answered');
+  assert.ok(client.writable);
+  assert.not.ok(closing.called);
+  draining.callback(undefined);
+  assert.instance(await within(5, 'the client to be closed', client.closed.toPromise()), ConnectionDone);
+  await within(5, 'the server to close', closing.toPromise());
+  assert.equal(server.stats, { accepted: 1, refused: 0, lost: 0 });
 });
 
 test.run();
