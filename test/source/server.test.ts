@@ -500,6 +500,21 @@ test("each read of address is a Deferred of its own: one read's callbacks do not
   server.close();
 });
 
+test('the address is typed by the endpoint kind: a tcp: server has a port, a unix: server a path', async () => {
+  const reactor = new MemoryReactor();
+  const tcp = listen('tcp:0:interface=127.0.0.1', { reactor });
+  const unix = listen('unix:/tmp/typed.sock', { reactor });
+  const port: number = (await tcp.address).port;
+  const path: string = (await unix.address).path;
+  // @ts-expect-error: a Unix address has no port
+  const none: unknown = (await unix.address).port;
+  assert.is(port, 49152);
+  assert.is(path, '/tmp/typed.sock');
+  assert.is(none, undefined);
+  tcp.close();
+  unix.close();
+});
+
 /** A server that binds when the test says so (`bind`), or fails to (`failToBind`). */
 class ManualServer extends ServerBase {
   stoppedListening = 0;
