@@ -1,18 +1,27 @@
 import { once } from 'node:events';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Clock } from '../../source/clock.js';
 import { Deferred } from '../../source/deferred.js';
 import { listen } from '../../source/endpoints.js';
 import { type LogRecord, logRecords$ } from '../../source/log.js';
-import { protocol } from '../../source/protocol.js';
+import { type Protocol, protocol } from '../../source/protocol.js';
 import { Reactor, ReactorNotRunningError } from '../../source/reactor.js';
-import { startDemo } from '../support/demo-process.js';
+import { startDemo, within } from '../support/demo-process.js';
 
 const test = suite('source/reactor');
 
 const quietReactor = (clock = new Clock()) => new Reactor({ clock: clock as never, shutdownGracePeriod: 5 });
+
+/** Fires once `condition()` holds, checking once per event-loop turn; fails after 5 s waiting for `what`. */
+async function waitFor(what: string, condition: () => boolean): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after 5 s waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 test('run fires the startup triggers before, during, then after', async () => {
   const reactor = quietReactor();
@@ -145,6 +154,46 @@ test('SIGTERM stops a running program gracefully: open connections are closed, t
   socket.end();
   const { code } = await exited;
   assert.is(code, 0);
+});
+
+test("a server's grace period defaults to the reactor's shutdownGracePeriod, and its own holds at shutdown", async () => {
+  const clock = new Clock();
+  const reactor = new Reactor({ clock: clock as never, shutdownGracePeriod: 3 });
+  const deadlines: Record<string, number[]> = { byDefault: [], own: [] };
+  const neverDrained = (name: string): Protocol => ({
+    serve: (conn) => {
+      conn.data$.subscribe({ error: () => {} });
+      return {
+        drain: (deadline) => {
+          deadlines[name]!.push(deadline);
+          return new Deferred<void>(); // never fires: the grace timer ends it
+        },
+      };
+    },
+  });
+  const byDefault = listen('tcp:0:interface=127.0.0.1', neverDrained('byDefault'), { reactor });
+  const own = listen('tcp:0:interface=127.0.0.1', neverDrained('own'), { reactor, gracePeriod: 7 });
+  const sockets: Socket[] = [];
+  try {
+    for (const server of [byDefault, own]) {
+      const socket = netConnect((await server.address).port, '127.0.0.1');
+      socket.on('error', () => {});
+      sockets.push(socket);
+      await waitFor('the server to accept', () => server.connections.size === 1);
+    }
+    reactor.run({ installSignalHandlers: false });
+    const stopped = reactor.stop();
+    assert.equal(deadlines, { byDefault: [3], own: [7] });
+    clock.advance(3);
+    await within(5, 'the default server to close', byDefault.closed.toPromise());
+    assert.is(own.connections.size, 1, 'its own grace period is not over');
+    clock.advance(4);
+    await within(5, 'the reactor to stop', stopped.toPromise());
+    assert.equal([byDefault.stats.lost, own.stats.lost], [1, 1]);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    for (const server of reactor.servers) server.close({ gracePeriod: 0 }); // after a failure only
+  }
 });
 
 test.run();
