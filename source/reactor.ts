@@ -53,7 +53,10 @@ export class ReactorNotRunningError extends SpindleError {
 export interface ReactorOptions {
   /** The clock (default: the system clock). */
   clock?: ReactorTime & SchedulerLike;
-  /** Seconds shutdown lets open connections finish before closing them. Default 10. */
+  /**
+   * Seconds shutdown lets open connections finish before aborting them, for servers that give no
+   * `gracePeriod` of their own when they listen. Default 10.
+   */
   shutdownGracePeriod?: number;
 }
 
@@ -76,7 +79,8 @@ function logUndeliverableErrors(): void {
  *
  * `run()` fires the startup triggers and installs SIGINT/SIGTERM handlers; `stop()` (or a signal)
  * runs the shutdown: `before` triggers, then `during` ones while every server stops listening and
- * its connections get `shutdownGracePeriod` seconds to finish, then `after` ones. A trigger that
+ * its connections get their grace period to finish (the server's `gracePeriod`, by default
+ * `shutdownGracePeriod` seconds), then `after` ones. A trigger that
  * returns a Deferred or promise holds its phase until it fires.
  *
  * @example
@@ -270,10 +274,9 @@ export class Reactor implements ReactorLike, SchedulerLike {
     if (this._running && this._stopping === undefined) this.stop();
   }
 
+  /** Closes every server, each with its own grace period (`shutdownGracePeriod` unless it set one). */
   private _closeServers(): Deferred<unknown> {
-    const closing = [...this._servers].map((server) =>
-      server instanceof DatagramPort ? server.close() : server.close({ gracePeriod: this._gracePeriod }),
-    );
+    const closing = [...this._servers].map((server) => server.close());
     return gatherResults(closing, { consumeErrors: true });
   }
 

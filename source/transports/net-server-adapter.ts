@@ -5,7 +5,7 @@
  */
 import type { Server as NetServer, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { Address } from '../address.js';
+import { type Address, formatAddress, inetAddress } from '../address.js';
 import type { ReactorTime } from '../clock.js';
 import type { Connection } from '../connection.js';
 import { Deferred } from '../deferred.js';
@@ -60,7 +60,10 @@ export class NetServerAdapter<A extends Address = Address> extends ServerBase<A>
       this._handshaking = handshaking;
       _server.on('connection', (raw: Socket) => {
         if (!this.hasRoom()) {
-          this.refused(raw.remoteAddress ?? 'an unknown peer');
+          // The peer as accept() names one: `127.0.0.1:40212`, or `an unknown address` once reset.
+          this.refused(
+            formatAddress(inetAddress('tcp', raw.remoteAddress, raw.remotePort, raw.remoteFamily)),
+          );
           raw.destroy();
           return;
         }

@@ -144,6 +144,56 @@ export function startDemo(
   });
 }
 
+/** How a script run to its end went: its exit, and all it wrote. */
+export interface ScriptRun extends DemoExit {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `script` (a path relative to the repository root) as `node --import tsx script …args` to
+ * its end, for a program expected to exit on its own; one still running after `timeoutSeconds`
+ * (default 20) is killed by its PID, and the run fails.
+ *
+ * @example
+ * ```ts
+ * const run = await runScript('test/support/listen-in-use.ts', [String(port)]);
+ * assert.is(run.code, 1);
+ * ```
+ */
+export async function runScript(
+  script: string,
+  args: readonly string[] = [],
+  timeoutSeconds = 20,
+): Promise<ScriptRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text;
+  });
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+  });
+  // 'close', not 'exit': all the output has been read by then.
+  const closed = new Promise<DemoExit>((resolve) =>
+    child.once('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  try {
+    const exit = await within(timeoutSeconds, `${script} to exit`, closed);
+    return { ...exit, stdout, stderr };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
 /**
  * `promise`, or a rejection naming `what` if it has not settled within `seconds`: a bound on
  * waiting for a demo's output, so a broken demo fails its test instead of hanging it.

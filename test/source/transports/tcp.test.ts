@@ -3,6 +3,7 @@ import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { firstValueFrom, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { echo } from '../../../demos/echo.js';
 import type { InetAddress } from '../../../source/address.js';
 import { Clock } from '../../../source/clock.js';
 import type { Connection } from '../../../source/connection.js';
@@ -15,17 +16,24 @@ import {
   ConnectionLost,
   ConnectionRefusedError,
   DNSLookupError,
+  ServerClosedError,
   TimeoutError,
 } from '../../../source/errors.js';
 import { type LogRecord, logRecords$ } from '../../../source/log.js';
 import { protocol } from '../../../source/protocol.js';
-import { Reactor } from '../../../source/reactor.js';
+import { reactor as processReactor, Reactor } from '../../../source/reactor.js';
 import type { Server, ServerEvent } from '../../../source/server.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import { connectError } from '../../../source/transports/_connect-socket.js';
+import type { NetServerAdapter } from '../../../source/transports/net-server-adapter.js';
 import { connectTCP } from '../../../source/transports/tcp.js';
 
-const test = checkClean(suite('source/transports/tcp'));
+/**
+ * The reactor of the newer tests, on a virtual clock: the dirty-reactor check closes what a
+ * failed test left on it (a server left listening would keep the run from ending).
+ */
+const testReactor = new Reactor({ clock: new Clock() as never });
+const test = checkClean(suite('source/transports/tcp'), { reactors: [testReactor] });
 
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString();
 
@@ -34,6 +42,25 @@ async function echoServer(): Promise<{ server: Server; port: number }> {
   server.connections$.subscribe((conn) => conn.data$.subscribe(conn));
   const { port } = await server.address;
   return { server, port };
+}
+
+/** Fires once `condition()` holds, checking once per event-loop turn; fails after 10 s waiting for `what`. */
+async function waitFor(what: string, condition: () => boolean): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after 10 s waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The error `d` fails with; a `d` that succeeds fails the test. */
+async function failureOf(d: PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await d;
+  } catch (error) {
+    return error;
+  }
+  return assert.unreachable('expected a failure');
 }
 
 /** A raw node:net client, for checking what Spindle does from the outside. */
@@ -380,11 +407,88 @@ test('a listen error errbacks the address with CannotListenError, is logged once
     events.map((e) => e.type),
     ['error', 'close'],
   );
+  assert.not.ok(processReactor.servers.has(second), 'the reactor forgot the failed server');
+  assert.ok(processReactor.servers.has(server));
   assert.equal(
     records.filter((r) => r.level === 'error').map((r) => r.message),
     [
       `cannot listen on tcp:${port}:interface=127.0.0.1: the address is in use by another server (EADDRINUSE)`,
     ],
+  );
+  await server.close();
+});
+
+test('an interface that does not resolve is a CannotListenError saying so; the server is closed and forgotten', async () => {
+  const records: LogRecord[] = [];
+  const logging = logRecords$.subscribe((r) => records.push(r));
+  const server = listen('tcp:0:interface=not-an-ip', echo, { reactor: testReactor });
+  const error = (await failureOf(server.address)) as CannotListenError;
+  await server.closed;
+  logging.unsubscribe();
+  assert.instance(error, CannotListenError);
+  assert.ok(error.reason === 'ENOTFOUND' || error.reason === 'EAI_AGAIN', String(error.reason));
+  assert.is(
+    error.message,
+    `cannot listen on tcp:0:interface=not-an-ip: the interface "not-an-ip" does not resolve (${error.reason})`,
+  );
+  assert.equal(
+    records.map((r) => `${r.level} ${r.message}`),
+    [`error ${error.message}`],
+  );
+  assert.not.ok(testReactor.servers.has(server));
+});
+
+test('a server closed before it is bound errbacks its address with ServerClosedError, and does not stay bound', async () => {
+  const server = listen('tcp:0:interface=127.0.0.1', echo, { reactor: testReactor });
+  const net = (server as NetServerAdapter).netServer;
+  const closing = server.close();
+  const error = await failureOf(server.address);
+  assert.instance(error, ServerClosedError);
+  assert.is((error as Error).message, 'the server on tcp:0:interface=127.0.0.1 closed before it listened');
+  await closing;
+  await waitFor('the socket bound meanwhile to be closed', () => !net.listening);
+  assert.not.ok(testReactor.servers.has(server));
+});
+
+test('the address of a tcp: server has a port, typed without a cast', async () => {
+  const server = listen('tcp:0:interface=127.0.0.1', echo, { reactor: testReactor });
+  const port: number = (await server.address).port; // a compile-time check as much as a runtime one
+  assert.ok(port > 0);
+  await server.close();
+});
+
+test('clients that connect, write and reset at once are lost quietly: debug records only, each counted as lost', async () => {
+  const records: LogRecord[] = [];
+  const logging = logRecords$.subscribe((r) => records.push(r));
+  const server = listen('tcp:0:interface=127.0.0.1', echo, { reactor: testReactor });
+  const { port } = await server.address;
+  const clients = 200;
+  const batch = 50;
+  for (let start = 0; start < clients; start += batch) {
+    await Promise.all(
+      Array.from({ length: batch }, async () => {
+        const socket = netConnect(port, '127.0.0.1');
+        socket.on('error', () => {});
+        await once(socket, 'connect');
+        socket.write('gone at once');
+        socket.resetAndDestroy();
+      }),
+    );
+  }
+  await waitFor(
+    'every connection to be accepted and closed',
+    () => server.stats.accepted === clients && server.connections.size === 0,
+  );
+  logging.unsubscribe();
+  assert.equal(server.stats, { accepted: clients, refused: 0, lost: clients });
+  assert.equal(
+    records.filter((r) => r.level !== 'debug').map((r) => `${r.level} ${r.message}`),
+    [],
+  );
+  assert.equal(
+    records.filter((r) => /:0(?!\d)/.test(`${r.message} ${r.fields?.peer ?? ''}`)).map((r) => r.message),
+    [],
+    'an unknown peer is "an unknown address", never ":0"',
   );
   await server.close();
 });

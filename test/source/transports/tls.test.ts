@@ -8,18 +8,61 @@ import { firstValueFrom, map, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lines } from '../../../operators/index.js';
+import { describeEndpoint, type InetAddress } from '../../../source/address.js';
+import { Clock } from '../../../source/clock.js';
 import type { Connection } from '../../../source/connection.js';
+import { Deferred } from '../../../source/deferred.js';
 import { connect, listen } from '../../../source/endpoints.js';
-import { CertificateError } from '../../../source/errors.js';
-import { protocol } from '../../../source/protocol.js';
+import { CertificateError, ConnectionDone } from '../../../source/errors.js';
+import { type LogRecord, logRecords$ } from '../../../source/log.js';
+import { type Protocol, protocol } from '../../../source/protocol.js';
+import { Reactor } from '../../../source/reactor.js';
+import type { ListenOptions } from '../../../source/server.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
+import type { NetServerAdapter } from '../../../source/transports/net-server-adapter.js';
+import { within } from '../../support/demo-process.js';
 import { throwawayCertificate } from '../../support/throwaway-certificate.js';
 
-const test = checkClean(suite('source/transports/tls'));
+/** The reactor of the shutdown tests: its virtual clock holds grace periods still in real time. */
+const clock = new Clock();
+const reactor = new Reactor({ clock: clock as never });
+const test = checkClean(suite('source/transports/tls'), { reactors: [reactor] });
 const { key, cert } = throwawayCertificate();
 const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString();
 
 const echo = protocol((conn: Connection) => conn.data$.subscribe(conn));
+
+/** A TLS server on 127.0.0.1 on the virtual-clock reactor, and its `node:tls` server. */
+async function tlsServer(serve: Protocol, options: ListenOptions = {}) {
+  const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, serve, {
+    reactor,
+    ...options,
+  });
+  const { port } = await server.address;
+  return { server, port, net: (server as NetServerAdapter<InetAddress>).netServer };
+}
+
+/** A plain TCP client that connects and never starts a TLS handshake; fires once the server took it. */
+async function silentClient(port: number, net: NetServerAdapter['netServer']): Promise<Socket> {
+  const accepted = once(net, 'connection');
+  const socket = netConnect(port, '127.0.0.1');
+  socket.on('error', () => {}); // a reset from the server is what some of these tests expect
+  await within(5, 'the TCP accept', accepted);
+  return socket;
+}
+
+/** Fires once `condition()` holds, checking once per event-loop turn; fails after 5 s waiting for `what`. */
+async function waitFor(what: string, condition: () => boolean): Promise<void> {
+  const deadline = performance.now() + 5000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after 5 s waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Whether `socket` has closed (its `close` fired), bounded. */
+const closedSocket = (socket: Socket, what: string) =>
+  socket.closed ? Promise.resolve() : within(5, what, once(socket, 'close'));
 
 test('a tls: server and client exchange bytes over a verified TLS 1.2+ connection', async () => {
   const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, echo);
@@ -196,6 +239,82 @@ test('startTLS fails on a connection already secure, and a failed handshake errb
   }
   conn.abort();
   await new Promise((resolve) => plain.close(resolve));
+});
+
+test('a tls: server describes its address as tls:', async () => {
+  const { server, port } = await tlsServer(echo);
+  const address: InetAddress = await server.address;
+  assert.is(address.tls, true);
+  assert.is(describeEndpoint(address), `tls:${port}:interface=127.0.0.1`);
+  await server.close();
+});
+
+test('close() drops a client that never starts its handshake at once, not after the 120 s handshake timeout', async () => {
+  const { server, port, net } = await tlsServer(echo);
+  const silent = await silentClient(port, net);
+  const started = performance.now();
+  await within(5, 'the server to close', server.close().toPromise());
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < 1000, `closing took ${elapsed.toFixed(0)} ms`);
+  await closedSocket(silent, 'the silent client to be dropped');
+  assert.is(server.stats.accepted, 0, 'a handshake never done is no connection');
+  assert.is(clock.getDelayedCalls().length, 0, 'no grace timer: nothing was in flight');
+});
+
+test('a socket still in its TLS handshake counts against maxConnections', async () => {
+  const { server, port, net } = await tlsServer(echo, { maxConnections: 1 });
+  const records: LogRecord[] = [];
+  const logging = logRecords$.subscribe((record) => records.push(record));
+  const first = await silentClient(port, net);
+  const second = await silentClient(port, net);
+  const peer = `127.0.0.1:${second.localPort}`;
+  await closedSocket(second, 'the second client to be refused');
+  logging.unsubscribe();
+  assert.not.ok(first.closed, 'the first, still handshaking, is kept');
+  assert.equal(server.stats, { accepted: 0, refused: 1, lost: 0 });
+  assert.equal(
+    records.filter((record) => record.level !== 'debug').map((r) => [r.level, r.message, r.fields?.peer]),
+    [['warn', `refusing the connection from ${peer}: 1 connections open`, peer]],
+  );
+  await within(5, 'the server to close', server.close().toPromise());
+  await closedSocket(first, 'the first client to be dropped');
+});
+
+test('close() lets an established TLS connection drain before the grace period instead of dropping it', async () => {
+  const draining = new Deferred<void>();
+  const deadlines: number[] = [];
+  const drainedEcho: Protocol = {
+    serve: (conn) => {
+      conn.data$.subscribe(conn);
+      return {
+        drain: (deadline) => {
+          deadlines.push(deadline);
+          return draining;
+        },
+      };
+    },
+  };
+  const { server, port } = await tlsServer(drainedEcho, { gracePeriod: 30 });
+  const client = await connect({
+    type: 'tls',
+    host: '127.0.0.1',
+    port,
+    tls: { ca: cert, servername: 'localhost' },
+  });
+  await waitFor('the server to accept', () => server.connections.size === 1);
+  const closing = server.close();
+  assert.equal(deadlines, [clock.seconds() + 30]);
+  clock.advance(29.9); // short of the grace period
+  const replies: string[] = [];
+  client.data$.subscribe((chunk) => replies.push(Buffer.from(chunk).toString()));
+  client.write('still answered');
+  await waitFor('the echo while draining', () => replies.join('') === 'still answered');
+  assert.ok(client.writable);
+  assert.not.ok(closing.called);
+  draining.callback(undefined);
+  assert.instance(await within(5, 'the client to be closed', client.closed.toPromise()), ConnectionDone);
+  await within(5, 'the server to close', closing.toPromise());
+  assert.equal(server.stats, { accepted: 1, refused: 0, lost: 0 });
 });
 
 test.run();

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { listen } from '../../../source/endpoints.js';
 import { CannotListenError } from '../../../source/errors.js';
 import { type LogRecord, logRecords$ } from '../../../source/log.js';
+import { reactor } from '../../../source/reactor.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import type { Datagram } from '../../../source/transports/udp.js';
 
@@ -89,6 +90,8 @@ test('binding a port in use errbacks the address with CannotListenError, logged 
     assert.is((error as CannotListenError).reason, 'EADDRINUSE');
     assert.is((error as Error).message, message);
   }
+  assert.not.ok(reactor.servers.has(second), 'the reactor forgot the failed port');
+  assert.ok(reactor.servers.has(first));
   await first.close();
 });
 

@@ -5,12 +5,24 @@ import { join } from 'node:path';
 import { firstValueFrom, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Clock } from '../../../source/clock.js';
 import { connect, listen } from '../../../source/endpoints.js';
 import { CannotListenError, ConnectionRefusedError } from '../../../source/errors.js';
+import { type LogRecord, logRecords$ } from '../../../source/log.js';
 import { protocol } from '../../../source/protocol.js';
+import { Reactor } from '../../../source/reactor.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
 
-const test = checkClean(suite('source/transports/unix'));
+/** The reactor of the listen-failure tests: the check closes what a failed test left on it. */
+const reactor = new Reactor({ clock: new Clock() as never });
+const test = checkClean(suite('source/transports/unix'), { reactors: [reactor] });
+
+/** Collects log records until `stop()`. */
+function captureLogs() {
+  const records: LogRecord[] = [];
+  const subscription = logRecords$.subscribe((record) => records.push(record));
+  return { records, stop: () => subscription.unsubscribe() };
+}
 const dir = mkdtempSync(join(tmpdir(), 'spindle-unix-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -57,6 +69,66 @@ test('a stale socket file is replaced; a live one is not', async () => {
     assert.is((error as CannotListenError).reason, 'EADDRINUSE');
   }
   await server.close();
+});
+
+test('a path in use is a CannotListenError, logged once; the failed server is closed and forgotten', async () => {
+  const path = join(dir, 'taken.sock');
+  const first = listen(
+    `unix:${path}`,
+    protocol(() => {}),
+    { reactor },
+  );
+  await first.address;
+  const logs = captureLogs();
+  const second = listen(
+    `unix:${path}`,
+    protocol(() => {}),
+    { reactor },
+  );
+  await second.closed;
+  logs.stop();
+  const message = `cannot listen on unix:${path}: the address is in use by another server (EADDRINUSE)`;
+  assert.equal(
+    logs.records.map((record) => `${record.level} ${record.message}`),
+    [`error ${message}`],
+  );
+  try {
+    await second.address;
+    assert.unreachable();
+  } catch (error) {
+    assert.instance(error, CannotListenError);
+    assert.is((error as Error).message, message);
+  }
+  assert.equal([...reactor.servers], [first]);
+  await first.close();
+  assert.is(reactor.servers.size, 0);
+});
+
+test('a folder on the path that does not exist is a CannotListenError naming it; the server is closed and forgotten', async () => {
+  const logs = captureLogs();
+  const server = listen(
+    'unix:/nonexistent/dir/sock',
+    protocol(() => {}),
+    { reactor },
+  );
+  logs.stop();
+  assert.ok(server.closed.called, 'closed at once: nothing was bound');
+  try {
+    await server.address;
+    assert.unreachable();
+  } catch (error) {
+    assert.instance(error, CannotListenError);
+    assert.is(
+      (error as Error).message,
+      'cannot listen on unix:/nonexistent/dir/sock: the folder "/nonexistent/dir" does not exist',
+    );
+    assert.is((error as CannotListenError).reason, 'ENOENT');
+  }
+  assert.equal(
+    logs.records.map((record) => `${record.level} ${record.message}`),
+    ['error cannot listen on unix:/nonexistent/dir/sock: the folder "/nonexistent/dir" does not exist'],
+  );
+  assert.not.ok(reactor.servers.has(server));
 });
 
 test('connecting to a path nobody listens on errbacks with ConnectionRefusedError', async () => {
