@@ -271,7 +271,9 @@ test('cancelling a connect attempt aborts it', async () => {
   await server.close();
 });
 
-test('maxConnections closes connections past the limit at once', async () => {
+test('maxConnections closes connections past the limit at once, with a warning naming the peer', async () => {
+  const records: LogRecord[] = [];
+  const logging = logRecords$.subscribe((record) => records.push(record));
   const server = listen(
     'tcp:0:interface=127.0.0.1',
     protocol(() => {}),
@@ -287,6 +289,14 @@ test('maxConnections closes connections past the limit at once', async () => {
   first.abort();
   await first.closed;
   await server.close({ gracePeriod: 0 });
+  logging.unsubscribe();
+  const local = second.localAddress;
+  assert.equal(
+    records.filter((record) => record.level === 'warn').map((record) => record.message),
+    [
+      `refusing the connection from ${local.type === 'tcp' ? `127.0.0.1:${local.port}` : '?'}: 1 connections open`,
+    ],
+  );
 });
 
 test('a connection nobody handles is closed with a warning', async () => {

@@ -57,10 +57,15 @@ test('a stale socket file is replaced; a live one is not', async () => {
     protocol((conn) => conn.data$.subscribe(conn)),
   );
   assert.equal(await server.address, { type: 'unix', path });
+  const records: LogRecord[] = [];
+  const logging = logRecords$.subscribe((record) => records.push(record));
   const second = listen(
     `unix:${path}`,
     protocol(() => {}),
   );
+  await second.closed;
+  logging.unsubscribe();
+  assert.is(records.length, 1, 'the live socket is left alone: listening on it fails, once');
   try {
     await second.address;
     assert.unreachable();
