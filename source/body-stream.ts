@@ -167,7 +167,15 @@ export class BodyStream
   push(chunk: Uint8Array): void {
     if (this._flow !== 'open' || this._reader === 'gone' || chunk.byteLength === 0) return;
     const observer = this._observer;
-    if (observer !== undefined && this._pauses === 0 && this._head === this._queue.length) {
+    if (observer === undefined) {
+      // the pull path (an async reader, or nobody yet): keep it, wake the reader
+      this._queue.push(chunk);
+      this._bytes += chunk.byteLength;
+      if (!this._sourcePaused && this._bytes >= this._highWaterMark) this._update();
+      this._wakeup.wake();
+      return;
+    }
+    if (this._pauses === 0 && this._head === this._queue.length) {
       whileProducing(this, () => observer.next(chunk));
       return;
     }
@@ -175,7 +183,6 @@ export class BodyStream
     this._bytes += chunk.byteLength;
     this._flush();
     this._update();
-    this._wakeup.wake();
   }
 
   /** The feeding side: the body arrived whole. */
@@ -290,7 +297,7 @@ export class BodyStream
       for (;;) {
         if (this._head < this._queue.length) {
           const chunk = this._take();
-          this._update();
+          if (this._sourcePaused) this._update(); // taking can only lift a pause
           yield chunk;
         } else if (this._flow === 'ended') {
           return;

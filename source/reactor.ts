@@ -143,7 +143,7 @@ export class Reactor implements ReactorLike, SchedulerLike {
   /**
    * Starts the reactor: runs the startup triggers and installs SIGINT/SIGTERM handlers. Fires
    * once the reactor has stopped; errbacks with `CannotListenError` when it stopped because a
-   * server could not listen (before or after `run()`), and then, if it installed the signal
+   * server could not listen (one not listened with `required: false`) (before or after `run()`), and then, if it installed the signal
    * handlers (it owns the process), exits the process with code 1. The error itself is logged
    * once, by the server.
    */
@@ -232,14 +232,14 @@ export class Reactor implements ReactorLike, SchedulerLike {
         : endpoint.type === 'tls'
           ? listenTLS(endpoint, setup, this)
           : listenUNIX(endpoint, setup, this);
-    this._track(server);
+    this._track(server, options.required ?? true);
     return server;
   }
 
   listenDatagram(endpoint: UDPEndpoint, options: DatagramOptions): DatagramPort {
     logUndeliverableErrors();
     const port = new DatagramPort(endpoint, options);
-    this._track(port);
+    this._track(port, options.required ?? true);
     return port;
   }
 
@@ -255,11 +255,12 @@ export class Reactor implements ReactorLike, SchedulerLike {
     }
   }
 
-  private _track(server: Server | DatagramPort): void {
+  private _track(server: Server | DatagramPort, required: boolean): void {
     this._servers.add(server);
     server.closed.addCallback(() => {
       this._servers.delete(server);
     });
+    if (!required) return;
     server.address.addErrback((failure) => {
       if (failure.check(CannotListenError)) this._listenFailed(failure.value as CannotListenError);
     });

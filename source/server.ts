@@ -40,6 +40,13 @@ export interface ListenOptions {
    * them. Default 10 (the reactor's `shutdownGracePeriod`).
    */
   gracePeriod?: number;
+  /**
+   * Whether the program cannot do without this server (default true): a failure to listen then
+   * ends a running reactor's run (exit code 1 when it owns the process). With false, the failure
+   * is still logged and `address` errbacks with it, and the program goes on (to try another
+   * port, say).
+   */
+  required?: boolean;
 }
 
 /**

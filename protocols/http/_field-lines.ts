@@ -73,7 +73,7 @@ export class FieldSection {
       for (const [name, value] of headers as Iterable<readonly [string, string]>) this.add(name, value);
     } else {
       const record = headers as Readonly<Record<string, string | readonly string[]>>;
-      for (const name of Object.keys(record)) {
+      for (const name in record) {
         const value = record[name]!;
         if (typeof value === 'string') this.add(name, value);
         else if (Array.isArray(value)) for (const each of value) this.add(name, each);
@@ -84,9 +84,9 @@ export class FieldSection {
 
   /** Checks and adds `name: value`, unless the mode says the field is the server's. */
   add(name: string, value: string): void {
-    checkField(name, value);
+    const wide = checkField(name, value);
     if (this._note(name, value)) {
-      if (!this.wide && this._mode === 'server' && wideChar.test(value)) this.wide = true;
+      if (wide) this.wide = true;
       this.text += `${name}: ${value}\r\n`;
     }
   }

@@ -106,6 +106,8 @@ export class ServerConnection implements ExchangeHost, Session {
   private _paused = false;
   private _driving = false;
   private _again = false;
+  /** The `Date` line of the round of writes under way. */
+  private _date: string | undefined = undefined;
   private _served = 0;
   /** When the current request head's first bytes came (-1: no head in progress). */
   private _headStart = -1;
@@ -167,8 +169,11 @@ export class ServerConnection implements ExchangeHost, Session {
     return this.connection.closed.addCallback(() => undefined);
   }
 
+  /** The `Date` line: read once per round of writes (a batch of pipelined answers shares it). */
   dateLine(): string {
-    return this._settings.date.line();
+    if (!this._driving) return this._settings.date.line();
+    this._date ??= this._settings.date.line();
+    return this._date;
   }
 
   /**
@@ -294,6 +299,7 @@ export class ServerConnection implements ExchangeHost, Session {
       } while (this._again && !this._isClosed());
     } finally {
       this._driving = false;
+      this._date = undefined;
       this.output.uncork();
     }
     if (this._isClosed()) return;

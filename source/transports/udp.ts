@@ -32,6 +32,13 @@ export interface DatagramOptions {
   reuseAddress?: boolean;
   /** Datagrams an async iterator may hold unread; more are dropped and counted. Default 1024. */
   maxQueued?: number;
+  /**
+   * Whether the program cannot do without this server (default true): a failure to listen then
+   * ends a running reactor's run (exit code 1 when it owns the process). With false, the failure
+   * is still logged and `address` errbacks with it, and the program goes on (to try another
+   * port, say).
+   */
+  required?: boolean;
 }
 
 /**

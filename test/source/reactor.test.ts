@@ -234,6 +234,23 @@ test('a listen failure before run() stops the reactor as soon as it runs', async
   assert.is(records.filter((r) => r.level === 'error').length, 1, 'logged once, by the server');
 });
 
+test('a server listened with required: false may fail to listen: logged, its address errbacks, the run goes on', async () => {
+  const records: LogRecord[] = [];
+  const logging = logRecords$.subscribe((r) => records.push(r));
+  const reactor = quietReactor();
+  const server = listen('unix:/nonexistent/dir/sock', echo, { reactor, required: false });
+  const fallback = listen('tcp:0:interface=127.0.0.1', echo, { reactor });
+  await server.closed;
+  const stopped = reactor.run({ installSignalHandlers: false });
+  await fallback.address;
+  assert.ok(reactor.running, 'the run goes on without the server it could do without');
+  assert.instance(await failureOf(server.address), CannotListenError);
+  assert.is(records.filter((r) => r.level === 'error').length, 1, 'logged once, by the server');
+  await reactor.stop();
+  await stopped;
+  logging.unsubscribe();
+});
+
 test("a server's grace period defaults to the reactor's shutdownGracePeriod, and its own holds at shutdown", async () => {
   const clock = new Clock();
   const reactor = new Reactor({ clock: clock as never, shutdownGracePeriod: 3 });
