@@ -5,12 +5,13 @@ import * as assert from 'uvu/assert';
 import { type BodySource, BodyStream, type BodyStreamOptions } from '../../source/body-stream.js';
 import type { Deferred } from '../../source/deferred.js';
 import { BodyConsumedError, BodyTooLargeError, CancelledError, ConnectionLost } from '../../source/errors.js';
-import type { Failure } from '../../source/failure.js';
 import { activeProducer } from '../../source/producer.js';
 import { checkClean } from '../../source/testing/dirty-reactor.js';
 import { StringTransport } from '../../source/testing/string-transport.js';
 import { chunkings } from '../support/chunkings.js';
+import { failureOf } from '../support/failure-of.js';
 import { collectGarbage } from '../support/gc.js';
+import { recordStream } from '../support/record-stream.js';
 
 const test = checkClean(suite('source/body-stream'));
 
@@ -37,21 +38,6 @@ function fed(options: Omit<BodyStreamOptions, 'source'> = {}) {
   return { body: new BodyStream({ ...options, source }), calls };
 }
 
-/** Subscribes and records what the stream delivers, and how it finishes. */
-function observe(body: BodyStream) {
-  const seen = { chunks: [] as string[], completed: false, error: undefined as unknown };
-  const subscription = body.subscribe({
-    next: (chunk) => seen.chunks.push(text(chunk)),
-    complete: () => {
-      seen.completed = true;
-    },
-    error: (error: unknown) => {
-      seen.error = error;
-    },
-  });
-  return Object.assign(seen, { unsubscribe: () => subscription.unsubscribe() });
-}
-
 /** Reads the stream with for await to the end; resolves with the chunks and what it threw. */
 async function iterate(body: AsyncIterable<Uint8Array>) {
   const chunks: string[] = [];
@@ -73,21 +59,12 @@ function resultOf<T>(d: Deferred<T>): T | undefined {
   return result;
 }
 
-/** The failure a Deferred errbacked with, if it has (handled here). */
-function failureOf(d: Deferred<unknown>): Failure | undefined {
-  let failure: Failure | undefined;
-  d.addErrback((f) => {
-    failure = f;
-  });
-  return failure;
-}
-
 const sample = bytes('hello, body stream');
 
 test('an observer gets every pushed chunk in order, then the end, at every chunking', () => {
   for (const { label, chunks } of chunkings(sample)) {
     const body = new BodyStream();
-    const seen = observe(body);
+    const seen = recordStream(body);
     for (const chunk of chunks) body.push(chunk);
     assert.not.ok(seen.completed, label);
     body.end();
@@ -115,7 +92,7 @@ test('an async reader gets every chunk in order and ends with the body, at every
 
 test('a failure errors the observer after the chunks before it', () => {
   const body = new BodyStream();
-  const seen = observe(body);
+  const seen = recordStream(body);
   body.push(bytes('a'));
   const reset = new ConnectionLost('reset');
   body.fail(reset);
@@ -126,7 +103,7 @@ test('a failure errors the observer after the chunks before it', () => {
 
 test('pushes after the end or a failure, empty chunks, and a second end or fail are ignored', () => {
   const ended = new BodyStream();
-  const seenEnded = observe(ended);
+  const seenEnded = recordStream(ended);
   ended.push(new Uint8Array(0));
   ended.push(bytes('x'));
   ended.end();
@@ -137,7 +114,7 @@ test('pushes after the end or a failure, empty chunks, and a second end or fail 
   assert.ok(seenEnded.completed);
   assert.is(seenEnded.error, undefined);
   const failed = new BodyStream();
-  const seenFailed = observe(failed);
+  const seenFailed = recordStream(failed);
   const first = new ConnectionLost('first');
   failed.fail(first);
   failed.fail(new ConnectionLost('second'));
@@ -153,14 +130,14 @@ test('an observer that comes after the end gets the chunks that waited, then the
   ended.push(bytes('a'));
   ended.push(bytes('b'));
   ended.end();
-  const seen = observe(ended);
+  const seen = recordStream(ended);
   assert.equal(seen.chunks, ['a', 'b']);
   assert.ok(seen.completed);
   const failed = new BodyStream();
   failed.push(bytes('a'));
   const reset = new ConnectionLost('reset');
   failed.fail(reset);
-  const late = observe(failed);
+  const late = recordStream(failed);
   assert.equal(late.chunks, ['a']);
   assert.is(late.error, reset);
 });
@@ -183,8 +160,8 @@ test('an async reader gets the chunks that arrived before a failure, then the er
 
 test('a second subscriber gets BodyConsumedError, and the first reads on', () => {
   const body = new BodyStream();
-  const first = observe(body);
-  const second = observe(body);
+  const first = recordStream(body);
+  const second = recordStream(body);
   assert.instance(second.error, BodyConsumedError);
   body.push(bytes('a'));
   body.end();
@@ -206,7 +183,7 @@ test('a second for await throws BodyConsumedError, during the first and after it
 
 test('readAll after any read, and any read after readAll, fails with BodyConsumedError', async () => {
   const subscribed = new BodyStream();
-  observe(subscribed);
+  recordStream(subscribed);
   assert.instance(failureOf(subscribed.readAll())?.value, BodyConsumedError);
   const iterated = new BodyStream();
   iterated.end();
@@ -216,7 +193,7 @@ test('readAll after any read, and any read after readAll, fails with BodyConsume
   readWhole.end();
   assert.equal(resultOf(readWhole.readAll()), new Uint8Array(0));
   assert.instance(failureOf(readWhole.readAll())?.value, BodyConsumedError);
-  assert.instance(observe(readWhole).error, BodyConsumedError);
+  assert.instance(recordStream(readWhole).error, BodyConsumedError);
   assert.instance((await iterate(readWhole)).error, BodyConsumedError);
 });
 
@@ -233,7 +210,7 @@ test('chunks that come before the reader wait, and the source is paused once hig
       else if (waiting < 10) assert.equal(calls, [], `${label}: not paused at ${waiting} bytes`);
     }
     assert.equal(calls, ['pause'], `${label}: paused once`);
-    const seen = observe(body);
+    const seen = recordStream(body);
     assert.is(seen.chunks.join(''), '0123456789abcdefghij', `${label}: nothing was lost`);
     assert.equal(calls, ['pause', 'reading', 'resume'], `${label}: resumed once the reader caught up`);
     body.end();
@@ -270,7 +247,7 @@ test('highWaterMark 0 pauses the source while any byte waits unread, and resumes
   assert.is(text((await iterator.next()).value as Uint8Array), 'b');
   assert.equal(calls, ['reading', 'pause', 'resume', 'pause', 'resume']);
   const observed = fed({ highWaterMark: 0 });
-  const seen = observe(observed.body);
+  const seen = recordStream(observed.body);
   observed.body.push(bytes('c'));
   assert.equal(seen.chunks, ['c']);
   assert.equal(observed.calls, ['reading']);
@@ -284,12 +261,12 @@ test('once the bytes have ended or failed, a pause on the source is lifted thoug
   assert.equal(ended.calls, ['pause']);
   ended.body.end();
   assert.equal(ended.calls, ['pause', 'resume']);
-  assert.equal(observe(ended.body).chunks, ['full'], 'the bytes still wait for the reader');
+  assert.equal(recordStream(ended.body).chunks, ['full'], 'the bytes still wait for the reader');
   const failed = fed({ highWaterMark: 4 });
   failed.body.push(bytes('full'));
   failed.body.fail(new ConnectionLost());
   assert.equal(failed.calls, ['pause', 'resume']);
-  observe(failed.body);
+  recordStream(failed.body);
 });
 
 test('chunks are delivered to an observer with the stream as the active producer', () => {
@@ -326,7 +303,7 @@ test('an observer whose write blocks pauses the stream and its source until the 
 
 test('a failure reaches a paused observer at once, dropping the chunks that wait', () => {
   const { body, calls } = fed();
-  const seen = observe(body);
+  const seen = recordStream(body);
   body.pauseProducing();
   body.push(bytes('queued'));
   const reset = new ConnectionLost('reset');
@@ -340,7 +317,7 @@ test('a failure reaches a paused observer at once, dropping the chunks that wait
 
 test('the end reaches a paused observer only after the chunks that wait', () => {
   const body = new BodyStream();
-  const seen = observe(body);
+  const seen = recordStream(body);
   body.pauseProducing();
   body.push(bytes('queued'));
   body.end();
@@ -453,7 +430,7 @@ test('readAll refuses a body whose declared length is past the limit before read
   assert.equal(calls, ['abandon: BodyTooLargeError'], 'abandoned without telling the source a reader came');
   body.push(bytes('x'));
   body.end();
-  assert.instance(observe(body).error, BodyConsumedError);
+  assert.instance(recordStream(body).error, BodyConsumedError);
   const fits = fed({ declaredLength: 10 });
   const whole = fits.body.readAll(10);
   fits.body.push(bytes('0123456789'));
@@ -542,7 +519,7 @@ test('discard fires when the body fails', () => {
 
 test('discard when a reader has the body already fires at once, and the reader reads on', () => {
   const { body, calls } = fed();
-  const seen = observe(body);
+  const seen = recordStream(body);
   const discarding = body.discard();
   assert.ok(discarding.called);
   body.push(bytes('a'));
@@ -552,7 +529,7 @@ test('discard when a reader has the body already fires at once, and the reader r
   assert.equal(calls, ['reading']);
   const done = new BodyStream();
   done.end();
-  observe(done);
+  recordStream(done);
   assert.ok(done.discard().called, 'a body read to its end');
 });
 
@@ -560,7 +537,7 @@ test('reading is true while a reader reads a body still coming; ended once every
   const body = new BodyStream();
   assert.not.ok(body.reading);
   assert.not.ok(body.ended);
-  const seen = observe(body);
+  const seen = recordStream(body);
   assert.ok(body.reading);
   body.push(bytes('a'));
   assert.ok(body.reading);
@@ -569,7 +546,7 @@ test('reading is true while a reader reads a body still coming; ended once every
   assert.ok(body.ended);
   assert.ok(seen.completed);
   const failed = new BodyStream();
-  observe(failed);
+  recordStream(failed);
   failed.fail(new ConnectionLost());
   assert.not.ok(failed.reading);
   assert.not.ok(failed.ended, 'a failed body did not arrive whole');
@@ -603,7 +580,7 @@ test('the source is told when the reader comes (subscribe, for await, readAll, d
   const subscribed = fed();
   subscribed.body.push(bytes('a'));
   assert.equal(subscribed.calls, []);
-  observe(subscribed.body);
+  recordStream(subscribed.body);
   assert.equal(subscribed.calls, ['reading']);
   const iterated = fed();
   const iterator = iterated.body[Symbol.asyncIterator]();
@@ -619,8 +596,8 @@ test('the source is told when the reader comes (subscribe, for await, readAll, d
   discarded.body.discard();
   assert.equal(discarded.calls, ['reading']);
   const refused = fed();
-  observe(refused.body);
-  observe(refused.body);
+  recordStream(refused.body);
+  recordStream(refused.body);
   assert.equal(refused.calls, ['reading'], 'a second reader that is refused does not count');
 });
 

@@ -8,9 +8,9 @@ import {
 } from '../../source/connection-pool.js';
 import { Deferred, fail, succeed } from '../../source/deferred.js';
 import { CancelledError, ConnectionRefusedError } from '../../source/errors.js';
-import type { Failure } from '../../source/failure.js';
 import { checkClean, trackedClock } from '../../source/testing/dirty-reactor.js';
 import { StringTransport } from '../../source/testing/string-transport.js';
+import { failureOf } from '../support/failure-of.js';
 
 const test = checkClean(suite('source/connection-pool'));
 
@@ -43,15 +43,6 @@ function leaseOf(d: Deferred<PooledConnection>): PooledConnection {
   });
   assert.ok(lease, 'the acquire should have fired');
   return lease!;
-}
-
-/** The failure a Deferred errbacked with (handled here). */
-function failureOf(d: Deferred<unknown>): Failure | undefined {
-  let failure: Failure | undefined;
-  d.addErrback((f) => {
-    failure = f;
-  });
-  return failure;
 }
 
 test('opens a connection, and lends the same one again once it is released', async () => {

@@ -9,26 +9,12 @@ import type { Pausable } from '../../source/producer.js';
 import { connectedPair } from '../../source/testing/connected-pair.js';
 import { checkClean } from '../../source/testing/dirty-reactor.js';
 import { StringTransport } from '../../source/testing/string-transport.js';
+import { recordStream } from '../support/record-stream.js';
 
 const test = checkClean(suite('source/connection'));
 
 function text(chunk: Uint8Array): string {
   return Buffer.from(chunk).toString();
-}
-
-/** Subscribes to data$ and records what it delivers, and how it finishes. */
-function record(connection: Connection) {
-  const seen = { chunks: [] as string[], completed: false, error: undefined as unknown };
-  const subscription = connection.data$.subscribe({
-    next: (chunk) => seen.chunks.push(text(chunk)),
-    complete: () => {
-      seen.completed = true;
-    },
-    error: (error: unknown) => {
-      seen.error = error;
-    },
-  });
-  return Object.assign(seen, { unsubscribe: () => subscription.unsubscribe() });
 }
 
 /** Reads a connection with for await to the end; resolves with the chunks and what it threw. */
@@ -87,7 +73,7 @@ test('does not read before the first data$ subscriber, then hands it everything 
   transport.receive('one ');
   transport.receive('two');
   assert.not.ok(transport.reading, 'no consumer: not reading');
-  const seen = record(transport);
+  const seen = recordStream(transport.data$);
   assert.ok(transport.reading);
   assert.equal(seen.chunks, ['one ', 'two']);
   transport.loseConnection();
@@ -107,8 +93,8 @@ test('starts reading on the first pull of an async iterator, not when the iterat
 
 test('pauses reading when the last consumer leaves, and keeps what arrives for the next one', () => {
   const transport = new StringTransport();
-  const first = record(transport);
-  const second = record(transport);
+  const first = recordStream(transport.data$);
+  const second = recordStream(transport.data$);
   transport.receive('a');
   first.unsubscribe();
   assert.ok(transport.reading, 'one consumer is left');
@@ -116,7 +102,7 @@ test('pauses reading when the last consumer leaves, and keeps what arrives for t
   assert.not.ok(transport.reading);
   transport.receive('b');
   transport.receive('c');
-  const third = record(transport);
+  const third = recordStream(transport.data$);
   assert.equal(first.chunks, ['a']);
   assert.equal(second.chunks, ['a']);
   assert.equal(third.chunks, ['b', 'c'], 'nothing received meanwhile was lost');
@@ -132,14 +118,14 @@ test('a subscriber that leaves after the first of several waiting chunks leaves 
   transport.data$.pipe(take(1)).subscribe((chunk) => first.push(text(chunk)));
   assert.equal(first, ['one']);
   assert.not.ok(transport.reading, 'the only consumer left');
-  const next = record(transport);
+  const next = recordStream(transport.data$);
   assert.equal(next.chunks, ['two', 'three'], 'nothing received before was lost');
   transport.loseConnection();
 });
 
 test('gives every chunk to each of several data$ subscribers', () => {
   const transport = new StringTransport();
-  const all = [record(transport), record(transport), record(transport)];
+  const all = [recordStream(transport.data$), recordStream(transport.data$), recordStream(transport.data$)];
   transport.receive('x');
   transport.receive('y');
   for (const seen of all) assert.equal(seen.chunks, ['x', 'y']);
@@ -149,13 +135,13 @@ test('gives every chunk to each of several data$ subscribers', () => {
 
 test('a subscriber that unsubscribes, even while a chunk is delivered, does not disturb the others', () => {
   const transport = new StringTransport();
-  const before = record(transport);
+  const before = recordStream(transport.data$);
   const leaving: string[] = [];
   const subscription = transport.data$.subscribe((chunk) => {
     leaving.push(text(chunk));
     subscription.unsubscribe();
   });
-  const after = record(transport);
+  const after = recordStream(transport.data$);
   transport.receive('first');
   transport.receive('second');
   assert.equal(leaving, ['first']);
@@ -168,7 +154,7 @@ test('a subscriber that unsubscribes, even while a chunk is delivered, does not 
 
 test("the peer's FIN completes data$ and ends async iterators, after the bytes before it", async () => {
   const transport = new StringTransport({ allowHalfOpen: true });
-  const seen = record(transport);
+  const seen = recordStream(transport.data$);
   const read = readAll(transport);
   transport.receive('a');
   transport.receive('b');
@@ -182,8 +168,8 @@ test("the peer's FIN completes data$ and ends async iterators, after the bytes b
 test('a consumer that comes after the FIN completes at once', async () => {
   const transport = new StringTransport({ allowHalfOpen: true });
   transport.receiveEnd();
-  record(transport);
-  const late = record(transport);
+  recordStream(transport.data$);
+  const late = recordStream(transport.data$);
   assert.ok(late.completed);
   assert.equal(await readAll(transport), { chunks: [], error: undefined });
   transport.close();
@@ -191,7 +177,7 @@ test('a consumer that comes after the FIN completes at once', async () => {
 
 test('without allowHalfOpen the FIN closes the connection cleanly, after what was written on the end', async () => {
   const { client, server, flush } = connectedPair();
-  const atClient = record(client);
+  const atClient = recordStream(client.data$);
   const atServer: string[] = [];
   server.data$.subscribe({
     next: (chunk) => atServer.push(text(chunk)),
@@ -214,7 +200,7 @@ test('without allowHalfOpen the FIN closes the connection cleanly, after what wa
 
 test('with allowHalfOpen the FIN leaves the connection open and writable', () => {
   const transport = new StringTransport({ allowHalfOpen: true });
-  const seen = record(transport);
+  const seen = recordStream(transport.data$);
   const closed = closedReason(transport);
   transport.receiveEnd();
   assert.ok(seen.completed);
@@ -231,7 +217,7 @@ test('with allowHalfOpen the FIN leaves the connection open and writable', () =>
 
 test('a reset errors data$ and async iterators with the ConnectionLost, and closed fires with it', async () => {
   const transport = new StringTransport();
-  const seen = record(transport);
+  const seen = recordStream(transport.data$);
   const iterator = transport[Symbol.asyncIterator]();
   const pending = iterator.next();
   const closed = closedReason(transport);
@@ -256,7 +242,7 @@ test('an async iterator yields the bytes received before a reset, then throws it
 
 test('a clean close completes data$, ends async iterators, and closed fires with ConnectionDone', async () => {
   const transport = new StringTransport();
-  const seen = record(transport);
+  const seen = recordStream(transport.data$);
   const read = readAll(transport);
   const closed = closedReason(transport);
   transport.receive('last');
@@ -270,13 +256,13 @@ test('a clean close completes data$, ends async iterators, and closed fires with
 test('a consumer that comes after the close completes at once, or errors with the reset', async () => {
   const clean = new StringTransport();
   clean.loseConnection();
-  assert.ok(record(clean).completed);
+  assert.ok(recordStream(clean.data$).completed);
   assert.equal(await readAll(clean), { chunks: [], error: undefined });
 
   const reset = new StringTransport();
   const lost = new ConnectionLost('reset by peer');
   reset.loseConnection(lost);
-  assert.is(record(reset).error, lost);
+  assert.is(recordStream(reset.data$).error, lost);
   assert.is((await readAll(reset)).error, lost);
 });
 
@@ -329,7 +315,7 @@ test('write() after end(), close() or abort() returns false and writes nothing; 
 
 test('end() half-closes: it sends the FIN, and reading goes on', () => {
   const transport = new StringTransport();
-  const seen = record(transport);
+  const seen = recordStream(transport.data$);
   const closed = closedReason(transport);
   transport.end();
   assert.ok(transport.ended);
@@ -362,7 +348,7 @@ test('close() on a connection the peer closed already fires at once and asks the
 
 test('close() delivers the bytes written before it, then the peer sees the end', async () => {
   const { client, server, flush } = connectedPair();
-  const atServer = record(server);
+  const atServer = recordStream(server.data$);
   client.write('all ');
   client.write('of it');
   const closing = client.close();
@@ -377,7 +363,7 @@ test('close() delivers the bytes written before it, then the peer sees the end',
 
 test('abort() drops the bytes still queued and resets the peer', async () => {
   const { client, server, flush } = connectedPair();
-  const atServer = record(server);
+  const atServer = recordStream(server.data$);
   client.write('never delivered');
   client.abort();
   assert.not.ok(client.writable);
@@ -420,7 +406,7 @@ test('a write that returns false during a delivery pauses the delivering connect
 test('a write that returns false outside any delivery pauses no connection', () => {
   const source = new StringTransport();
   const sink = new StringTransport();
-  record(source);
+  recordStream(source.data$);
   sink.setWriteBlocked(true);
   assert.not.ok(sink.write('x'));
   assert.ok(source.reading);
@@ -558,13 +544,13 @@ test('breaking out of for await stops reading when no other consumer is left', a
   }
   assert.not.ok(transport.reading);
   transport.receive('b');
-  assert.equal(record(transport).chunks, ['b'], 'kept for the next consumer');
+  assert.equal(recordStream(transport.data$).chunks, ['b'], 'kept for the next consumer');
   transport.loseConnection();
 });
 
 test('breaking out of a paused async iterator lets the other consumers read on', async () => {
   const transport = new StringTransport({ readHighWaterMark: 2 });
-  const other = record(transport);
+  const other = recordStream(transport.data$);
   const iterator = transport[Symbol.asyncIterator]();
   const first = iterator.next();
   transport.receive('ab');
@@ -644,7 +630,7 @@ test('send() on a closed connection unsubscribes from output$ at once', () => {
 
 test('as an Observer, next() writes strings and bytes, and complete() closes after flushing them', async () => {
   const { client, server, flush } = connectedPair();
-  const atServer = record(server);
+  const atServer = recordStream(server.data$);
   new Observable<Uint8Array | string>((subscriber) => {
     subscriber.next('ping ');
     subscriber.next(new TextEncoder().encode('pong'));
@@ -685,7 +671,7 @@ test('startTLS on a transport that cannot fails with UnsupportedTransportError',
 test('pause() holds incoming bytes until resume(), in order, even before the first consumer', () => {
   const transport = new StringTransport();
   transport.pause();
-  const seen = record(transport);
+  const seen = recordStream(transport.data$);
   assert.not.ok(transport.reading, 'paused: a consumer does not start reading');
   transport.receive('a');
   transport.receive('b');

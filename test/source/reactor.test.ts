@@ -11,6 +11,7 @@ import { type LogRecord, logRecords$ } from '../../source/log.js';
 import { type Protocol, protocol } from '../../source/protocol.js';
 import { Reactor, ReactorNotRunningError } from '../../source/reactor.js';
 import { runScript, startDemo, within } from '../support/demo-process.js';
+import { rejectionOf } from '../support/failure-of.js';
 import { collectGarbage } from '../support/gc.js';
 
 const test = suite('source/reactor');
@@ -23,16 +24,6 @@ async function heldPort(): Promise<{ port: number; holder: NetServer }> {
   holder.listen(0, '127.0.0.1');
   await once(holder, 'listening');
   return { port: (holder.address() as { port: number }).port, holder };
-}
-
-/** The error `d` fails with; a `d` that succeeds fails the test. */
-async function failureOf(d: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await d;
-  } catch (error) {
-    return error;
-  }
-  return assert.unreachable('expected a failure');
 }
 
 /** Fires once `condition()` holds, checking once per event-loop turn; fails after 5 s waiting for `what`. */
@@ -189,7 +180,7 @@ test('a server that cannot listen stops the running reactor: run() errbacks with
     const reactor = quietReactor();
     const stopped = reactor.run({ installSignalHandlers: false });
     const server = listen(`tcp:${port}:interface=127.0.0.1`, echo, { reactor });
-    const error = await within(5, 'the run to end', failureOf(stopped));
+    const error = await within(5, 'the run to end', rejectionOf(stopped));
     return {
       error,
       running: reactor.running,
@@ -221,7 +212,7 @@ test('a listen failure before run() stops the reactor as soon as it runs', async
   reactor.addSystemEventTrigger('after', 'startup', () => order.push('started'));
   reactor.addSystemEventTrigger('after', 'shutdown', () => order.push('stopped'));
   const stopped = reactor.run({ installSignalHandlers: false });
-  const error = await within(5, 'the run to end', failureOf(stopped));
+  const error = await within(5, 'the run to end', rejectionOf(stopped));
   logging.unsubscribe();
   assert.instance(error, CannotListenError);
   assert.is(
@@ -244,7 +235,7 @@ test('a server listened with required: false may fail to listen: logged, its add
   const stopped = reactor.run({ installSignalHandlers: false });
   await fallback.address;
   assert.ok(reactor.running, 'the run goes on without the server it could do without');
-  assert.instance(await failureOf(server.address), CannotListenError);
+  assert.instance(await rejectionOf(server.address), CannotListenError);
   assert.is(records.filter((r) => r.level === 'error').length, 1, 'logged once, by the server');
   await reactor.stop();
   await stopped;

@@ -20,6 +20,7 @@ import { checkClean, trackedClock } from '../../source/testing/dirty-reactor.js'
 import { MemoryReactor } from '../../source/testing/memory-reactor.js';
 import type { MemoryServer } from '../../source/testing/memory-server.js';
 import { StringTransport } from '../../source/testing/string-transport.js';
+import { failureOf } from '../support/failure-of.js';
 
 const test = checkClean(suite('source/server'));
 
@@ -44,15 +45,6 @@ function peer(name: string, options: { closeImmediately?: boolean } = {}): Strin
 }
 
 const nameOf = (connection: Connection) => (connection.remoteAddress as { name: string }).name;
-
-/** The failure a Deferred errbacked with (handled here). */
-function failureOf(d: Deferred<unknown>): Failure | undefined {
-  let failure: Failure | undefined;
-  d.addErrback((f) => {
-    failure = f;
-  });
-  return failure;
-}
 
 /** A session whose drain the test settles: it records each deadline it was given. */
 function controlledDrain() {

@@ -3,10 +3,9 @@ import * as assert from 'uvu/assert';
 import { ClientResponse } from '../../../protocols/http/client-response.js';
 import { HttpHeaders } from '../../../protocols/http/headers.js';
 import { type BodySource, BodyStream, type BodyStreamOptions } from '../../../source/body-stream.js';
-import type { Deferred } from '../../../source/deferred.js';
 import { BodyTooLargeError, CancelledError } from '../../../source/errors.js';
-import type { Failure } from '../../../source/failure.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
+import { failureOf } from '../../support/failure-of.js';
 
 const test = checkClean(suite('protocols/http/client-response'));
 
@@ -31,15 +30,6 @@ function response(options: BodyStreamOptions = {}) {
   body.feedFrom(source);
   const head = { version: '1.1', status: 200, reason: 'OK', headers: new HttpHeaders({ A: '1' }) } as const;
   return { response: new ClientResponse(head, 'http://example.test/', body), body, calls };
-}
-
-/** The failure a Deferred errbacked with, if it has (handled here). */
-function failureOf(d: Deferred<unknown>): Failure | undefined {
-  let failure: Failure | undefined;
-  d.addErrback((f) => {
-    failure = f;
-  });
-  return failure;
 }
 
 test('carries the head and the URL', () => {

@@ -5,7 +5,6 @@ import { Clock } from '../../../source/clock.js';
 import { type Connection, UnsupportedTransportError } from '../../../source/connection.js';
 import { connect, listen } from '../../../source/endpoints.js';
 import { ConnectionLost, ConnectionRefusedError } from '../../../source/errors.js';
-import type { Failure } from '../../../source/failure.js';
 import { type LogRecord, logRecords$ } from '../../../source/log.js';
 import { protocol } from '../../../source/protocol.js';
 import type { ServerEvent } from '../../../source/server.js';
@@ -13,6 +12,7 @@ import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import { MemoryReactor } from '../../../source/testing/memory-reactor.js';
 import type { MemoryServer } from '../../../source/testing/memory-server.js';
 import { StringTransport } from '../../../source/testing/string-transport.js';
+import { failureOf } from '../../support/failure-of.js';
 
 const test = checkClean(suite('source/testing/memory-reactor'));
 
@@ -21,15 +21,6 @@ function captureLogs() {
   const records: LogRecord[] = [];
   const subscription = logRecords$.subscribe((record) => records.push(record));
   return { records, stop: () => subscription.unsubscribe() };
-}
-
-/** The failure a Deferred errbacked with (handled here). */
-function failureOf(d: { addErrback(fn: (failure: Failure) => unknown): unknown }): Failure | undefined {
-  let failure: Failure | undefined;
-  d.addErrback((f) => {
-    failure = f;
-  });
-  return failure;
 }
 
 test('runs on a virtual clock, its own or the one given, also as an rxjs scheduler', () => {

@@ -27,6 +27,7 @@ import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import { connectError } from '../../../source/transports/_connect-socket.js';
 import type { NetServerAdapter } from '../../../source/transports/net-server-adapter.js';
 import { connectTCP } from '../../../source/transports/tcp.js';
+import { rejectionOf } from '../../support/failure-of.js';
 
 /**
  * The reactor of the newer tests, on a virtual clock: the dirty-reactor check closes what a
@@ -51,16 +52,6 @@ async function waitFor(what: string, condition: () => boolean): Promise<void> {
     if (performance.now() > deadline) throw new Error(`timed out after 10 s waiting for ${what}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
-}
-
-/** The error `d` fails with; a `d` that succeeds fails the test. */
-async function failureOf(d: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await d;
-  } catch (error) {
-    return error;
-  }
-  return assert.unreachable('expected a failure');
 }
 
 /** A raw node:net client, for checking what Spindle does from the outside. */
@@ -432,7 +423,7 @@ test('an interface that does not resolve is a CannotListenError saying so; the s
   const records: LogRecord[] = [];
   const logging = logRecords$.subscribe((r) => records.push(r));
   const server = listen('tcp:0:interface=not-an-ip', echo, { reactor: testReactor });
-  const error = (await failureOf(server.address)) as CannotListenError;
+  const error = (await rejectionOf(server.address)) as CannotListenError;
   await server.closed;
   logging.unsubscribe();
   assert.instance(error, CannotListenError);
@@ -452,7 +443,7 @@ test('a server closed before it is bound errbacks its address with ServerClosedE
   const server = listen('tcp:0:interface=127.0.0.1', echo, { reactor: testReactor });
   const net = (server as NetServerAdapter).netServer;
   const closing = server.close();
-  const error = await failureOf(server.address);
+  const error = await rejectionOf(server.address);
   assert.instance(error, ServerClosedError);
   assert.is((error as Error).message, 'the server on tcp:0:interface=127.0.0.1 closed before it listened');
   await closing;

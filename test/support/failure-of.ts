@@ -1,0 +1,27 @@
+/**
+ * `failureOf` and `rejectionOf`: what a Deferred failed with (handled here, so it is not reported
+ * as unhandled), and what a promise-like rejected with, for tests that expect a failure.
+ */
+import * as assert from 'uvu/assert';
+import type { Failure } from '../../source/failure.js';
+
+/** The Failure a Deferred has errbacked with, if it has (an errback is added, so it is handled). */
+export function failureOf(d: {
+  addErrback(fn: (failure: Failure) => unknown): unknown;
+}): Failure | undefined {
+  let failure: Failure | undefined;
+  d.addErrback((f) => {
+    failure = f;
+  });
+  return failure;
+}
+
+/** Awaits `d` and gives what it rejected with; fails the test if it fulfils. */
+export async function rejectionOf(d: PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await d;
+  } catch (error) {
+    return error;
+  }
+  return assert.unreachable('expected a failure');
+}
