@@ -75,7 +75,10 @@ export interface StreamListenOptions extends ListenOptions {
  * ```
  */
 export interface ServerStats {
-  /** Connections accepted and given to the protocol (or to `connections$`). */
+  /**
+   * Connections taken in past the limits: given to the protocol (or to `connections$`), or
+   * dropped because nothing handles them or the protocol's `serve` threw (those count as lost too).
+   */
   readonly accepted: number;
   /** Connections refused as they arrived: the server was full (`maxConnections`) or closing. */
   readonly refused: number;
