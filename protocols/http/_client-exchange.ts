@@ -13,12 +13,13 @@ import type { DelayedCall, ReactorTime } from '../../source/clock.js';
 import type { PooledConnection } from '../../source/connection-pool.js';
 import { Deferred } from '../../source/deferred.js';
 import { ConnectionLost, TimeoutError } from '../../source/errors.js';
+import { chunkedEncoding } from './_chunked-encoding.js';
 import { acceptedEncodings, contentCodings, DecodingStage, decodable } from './_decoding-stage.js';
 import type { RequestPlan } from './_redirect-plan.js';
 import { HttpHeaders } from './headers.js';
 import type { BodyFraming, HeadEvent, ParseEvent, ResponseHead } from './message.js';
 import { ResponseParser, type ResponseParserOptions } from './parse-response.js';
-import { encodeChunk, encodeLastChunk, writeRequestHead } from './write-request.js';
+import { writeRequestHead } from './write-request.js';
 
 /**
  * How an exchange behaves: the agent's settings for one request.
@@ -132,8 +133,6 @@ type Reuse =
 
 /** How the exchange ended. */
 type Outcome = 'open' | 'released' | 'closed' | 'aborted';
-
-const chunkedUpload = { chunk: encodeChunk, end: () => encodeLastChunk() };
 
 /**
  * One request/response exchange on a pooled connection. `response` fires with the head (or
@@ -256,7 +255,7 @@ export class ClientExchange implements BodySource {
       this._lease.connection.write(body.bytes);
       this._sentAll();
     } else if (body.kind === 'stream') {
-      const upload = new BodyWriter(body.source, this._lease.connection, { encoding: chunkedUpload });
+      const upload = new BodyWriter(body.source, this._lease.connection, { encoding: chunkedEncoding });
       this._upload = upload;
       upload.done.addCallbacks(
         () => this._sentAll(),

@@ -13,11 +13,11 @@ import type { CorkedOutput } from '../../source/corked-output.js';
 import { isPromiseLike, maybeDeferred } from '../../source/deferred.js';
 import { BodyTooLargeError, TimeoutError } from '../../source/errors.js';
 import type { Failure } from '../../source/failure.js';
+import { chunkedEncoding } from './_chunked-encoding.js';
 import { IncomingRequest } from './_incoming-request.js';
 import { HttpParseError } from './http-error.js';
 import type { BodyFraming, HeadEvent, HttpVersion, RequestHead } from './message.js';
 import type { HttpResponse } from './response.js';
-import { encodeChunk, encodeLastChunk } from './write-request.js';
 import { type ServerResponseHead, statusHasNoBody, writeServerResponseHead } from './write-response.js';
 
 /**
@@ -64,9 +64,6 @@ type ContinueState = 'no' | 'wanted' | 'sent';
 
 const continueLine = 'HTTP/1.1 100 Continue\r\n\r\n';
 const errorHeaders = { 'Content-Type': 'text/plain; charset=utf-8' } as const;
-const lastChunk = encodeLastChunk();
-/** A body of unknown length, to an HTTP/1.1 client. */
-const chunked: BodyEncoding = { chunk: encodeChunk, end: () => lastChunk };
 /** A body that ends when the connection closes (to an HTTP/1.0 client). */
 const untilClose: BodyEncoding = {};
 
@@ -80,7 +77,7 @@ function statusFor(error: unknown): number {
 
 /** How a body framed so goes on the wire. */
 function encodingFor(framing: BodyFraming): BodyEncoding {
-  if (framing.kind === 'chunked') return chunked;
+  if (framing.kind === 'chunked') return chunkedEncoding; // a body of unknown length, to HTTP/1.1
   if (framing.kind === 'length') return { length: framing.length };
   return untilClose;
 }
