@@ -114,3 +114,18 @@ export function describeByte(byte: number): string {
     ? `'${String.fromCharCode(byte)}'`
     : `0x${byte.toString(16).padStart(2, '0')}`;
 }
+
+const obsText = /[^\0-\x7f]/;
+
+/**
+ * Whether `text` has obs-text, a character above U+007F (RFC 9110 §5.5): a head holding one must
+ * go out as latin1 bytes, not as a string the socket encodes as UTF-8.
+ *
+ * @example
+ * ```ts
+ * hasObsText('caf\u00e9'); // true
+ * ```
+ */
+export function hasObsText(text: string): boolean {
+  return obsText.test(text);
+}

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { sameToken } from './_chars.js';
+import { hasObsText, sameToken } from './_chars.js';
 import { checkField } from './_check-field.js';
 import { connectionOptions } from './_framing.js';
 import { HttpHeaders, type HttpHeadersInit } from './headers.js';
@@ -18,8 +18,6 @@ import type { BodyFraming } from './message.js';
  * notes whether a Date is given.
  */
 export type FieldMode = 'message' | 'trailers' | 'server';
-
-const wideChar = /[^\0-\x7f]/;
 
 /**
  * A Content-Length value a caller gave, as a number.
@@ -104,7 +102,7 @@ export class FieldSection {
     this.text += text;
     if (this._mode === 'server') {
       this.hasDate ||= headers.has('date');
-      if (!this.wide && wideChar.test(text)) this.wide = true;
+      if (!this.wide && hasObsText(text)) this.wide = true;
     } else {
       for (const value of headers.getAll('content-length')) this._note('content-length', value);
       for (const value of headers.getAll('transfer-encoding')) this._note('transfer-encoding', value);

@@ -6,7 +6,7 @@
  * @module
  */
 import { STATUS_CODES } from 'node:http';
-import { allIn, FIELD_CONTENT } from './_chars.js';
+import { allIn, FIELD_CONTENT, hasObsText } from './_chars.js';
 import { declaredLength, FieldSection, fieldLines } from './_field-lines.js';
 import { CLOSE } from './_framing.js';
 import type { HttpHeadersInit } from './headers.js';
@@ -144,7 +144,7 @@ export function writeServerResponseHead(
   const reason = head.reason;
   const fields = new FieldSection(statusLine('1.1', status, reason), 'server');
   fields.addAll(head.headers);
-  if (reason !== undefined && /[^\0-\x7f]/.test(reason)) fields.wide = true;
+  if (reason !== undefined && hasObsText(reason)) fields.wide = true;
   const given = fields.length === undefined ? -1 : declaredLength(fields.length);
   let text = fields.text;
   let close = (fields.connection & CLOSE) !== 0 || !context.keepAlive;
