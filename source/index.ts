@@ -107,7 +107,14 @@ export { type ErrorType, Failure } from './failure.js';
 export { Logger, type LogLevel, type LogRecord, logRecords$, publishLog } from './log.js';
 export { LoopingCall, type LoopingCallOptions } from './looping-call.js';
 export { activeProducer, type Pausable, whileProducing } from './producer.js';
-export { isProtocol, type Protocol, type ProtocolOptions, protocol, type Session } from './protocol.js';
+export {
+  isProtocol,
+  isSession,
+  type Protocol,
+  type ProtocolOptions,
+  protocol,
+  type Session,
+} from './protocol.js';
 export { race } from './race.js';
 export {
   Reactor,

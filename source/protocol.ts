@@ -107,8 +107,17 @@ export function protocol(
   };
 }
 
-/** Whether `value` is a `Session` (an object with a `drain` function). */
-function isSession(value: unknown): value is Session {
+/**
+ * Whether `value` is a `Session` (an object with a `drain` function): what a server keeps to
+ * drain its connection.
+ *
+ * @example
+ * ```ts
+ * isSession(httpServer(app).serve(connection)); // true
+ * isSession(conn.send(conn.data$));             // false: a Subscription
+ * ```
+ */
+export function isSession(value: unknown): value is Session {
   return (
     typeof value === 'object' && value !== null && typeof (value as { drain?: unknown }).drain === 'function'
   );

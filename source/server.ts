@@ -13,7 +13,7 @@ import { type Deferred, maybeDeferred } from './deferred.js';
 import { CannotListenError, ConnectionLost, ServerClosedError } from './errors.js';
 import { Failure } from './failure.js';
 import { Logger } from './log.js';
-import type { Protocol, Session } from './protocol.js';
+import { isSession, type Protocol, type Session } from './protocol.js';
 
 /** What happens to a listening server, in order: listening, connections, errors, close. */
 export type ServerEvent =
@@ -417,9 +417,7 @@ export abstract class ServerBase<A extends Address = Address> implements Server<
         connection.abort();
         return;
       }
-      if (typeof session?.drain === 'function' && this._open.has(connection)) {
-        this._sessions.set(connection, session);
-      }
+      if (isSession(session) && this._open.has(connection)) this._sessions.set(connection, session);
     } else if (this._connectionSubscribers === 0 && this._eventSubscribers === 0) {
       const peer = formatAddress(connection.remoteAddress);
       log.warn(`nobody handles connections: closing the one from ${peer}`, { fields: { peer } });
