@@ -16,12 +16,14 @@ export function failureOf(d: {
   return failure;
 }
 
-/** Awaits `d` and gives what it rejected with; fails the test if it fulfils. */
-export async function rejectionOf(d: PromiseLike<unknown>): Promise<unknown> {
+/** Awaits `d` and gives the error it rejected with; fails the test if it fulfils, or rejects with a non-Error. */
+export async function rejectionOf(d: PromiseLike<unknown>): Promise<Error> {
   try {
     await d;
   } catch (error) {
-    return error;
+    assert.instance(error, Error);
+    return error as Error;
   }
-  return assert.unreachable('expected a failure');
+  assert.unreachable('expected a failure');
+  throw new Error('unreachable');
 }

@@ -389,19 +389,14 @@ test('a listen error errbacks the address with CannotListenError, is logged once
   const second = listen(`tcp:${port}:interface=127.0.0.1`);
   const events: ServerEvent[] = [];
   second.events$.subscribe((e) => events.push(e));
-  try {
-    await second.address;
-    assert.unreachable();
-  } catch (error) {
-    assert.instance(error, CannotListenError);
-    const failure = error as CannotListenError;
-    assert.is(failure.reason, 'EADDRINUSE');
-    assert.is(failure.endpoint, `tcp:${port}:interface=127.0.0.1`);
-    assert.is(
-      failure.message,
-      `cannot listen on tcp:${port}:interface=127.0.0.1: the address is in use by another server (EADDRINUSE)`,
-    );
-  }
+  const failure = await rejectionOf(second.address);
+  assert.instance(failure, CannotListenError);
+  assert.is((failure as CannotListenError).reason, 'EADDRINUSE');
+  assert.is((failure as CannotListenError).endpoint, `tcp:${port}:interface=127.0.0.1`);
+  assert.is(
+    failure.message,
+    `cannot listen on tcp:${port}:interface=127.0.0.1: the address is in use by another server (EADDRINUSE)`,
+  );
   await second.closed;
   logging.unsubscribe();
   assert.equal(

@@ -17,6 +17,7 @@ import { checkClean, trackedClock } from '../../../source/testing/dirty-reactor.
 import { connectError } from '../../../source/transports/_connect-socket.js';
 import { connectTCP } from '../../../source/transports/tcp.js';
 import { connectTLS } from '../../../source/transports/tls.js';
+import { rejectionOf } from '../../support/failure-of.js';
 import { throwawayCertificate } from '../../support/throwaway-certificate.js';
 
 const test = checkClean(suite('source/transports/tls-errors'));
@@ -49,17 +50,6 @@ async function peer(server: NetServer): Promise<Peer> {
 
 /** A plain TCP server (node:net), handling each socket with `onSocket`. */
 const plainPeer = (onSocket: (socket: Socket) => void) => peer(createNetServer(onSocket));
-
-/** The error a Deferred or a promise fails with (and a failure if it succeeds). */
-async function failure(attempt: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await attempt;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.unreachable('expected a failure');
-  throw new Error('unreachable');
-}
 
 /** Connects with `tls:` to 127.0.0.1:`port`, trusting the throwaway certificate. */
 function connectTLSTo(port: number) {
@@ -99,7 +89,7 @@ test('tls: to a plain TCP server that answers in clear text fails with TLSHandsh
   const server = await plainPeer((socket) => {
     socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
   });
-  const error = await failure(connectTLSTo(server.port));
+  const error = await rejectionOf(connectTLSTo(server.port));
   assert.ok(error instanceof TLSHandshakeError, String(error));
   assert.ok(error instanceof SpindleError);
   assert.is((error as TLSHandshakeError).code, 'SPINDLE_TLS_HANDSHAKE');
@@ -114,7 +104,7 @@ test('a tls: endpoint description to a plain server that greets first gets the s
   const server = await plainPeer((socket) => {
     socket.write('220 smtp.test ESMTP ready\r\n');
   });
-  const error = await failure(connect(`tls:host=127.0.0.1:port=${server.port}`));
+  const error = await rejectionOf(connect(`tls:host=127.0.0.1:port=${server.port}`));
   assert.ok(error instanceof TLSHandshakeError, String(error));
   assert.is(error.message, `127.0.0.1:${server.port} did not answer in TLS (is it a plain TCP server?)`);
   await server.close();
@@ -122,7 +112,7 @@ test('a tls: endpoint description to a plain server that greets first gets the s
 
 test('tls: to a server that closes the socket at once fails with "closed during the TLS handshake"', async () => {
   const server = await plainPeer((socket) => socket.end());
-  const error = await failure(connectTLSTo(server.port));
+  const error = await rejectionOf(connectTLSTo(server.port));
   assert.ok(error instanceof TLSHandshakeError, String(error));
   assert.is((error as TLSHandshakeError).reason, 'ECONNRESET');
   assert.is(
@@ -134,7 +124,7 @@ test('tls: to a server that closes the socket at once fails with "closed during 
 
 test("tls: to a server that echoes the ClientHello back names OpenSSL's reason, briefly", async () => {
   const server = await plainPeer((socket) => socket.pipe(socket));
-  const error = await failure(connectTLSTo(server.port));
+  const error = await rejectionOf(connectTLSTo(server.port));
   assert.ok(error instanceof TLSHandshakeError, String(error));
   assert.is((error as TLSHandshakeError).reason, 'ERR_SSL_UNEXPECTED_MESSAGE');
   assert.is(
@@ -148,7 +138,7 @@ test('a refused certificate is still a CertificateError, not a TLSHandshakeError
   const server = await peer(createTLSServer({ key, cert }, (socket) => socket.end()));
   const tls = { servername: 'localhost' }; // no CA: the self-signed certificate is refused
   const attempt = connectTLS({ type: 'tls', host: '127.0.0.1', port: server.port, tls }, {}, trackedClock());
-  const error = await failure(attempt);
+  const error = await rejectionOf(attempt);
   assert.ok(error instanceof CertificateError, String(error));
   assert.not.ok(error instanceof TLSHandshakeError);
   await server.close();
@@ -167,7 +157,7 @@ test('connectError types handshake failures only for TLS attempts; a TCP reset s
 test('startTLS to a STARTTLS server that goes on in clear text fails with TLSHandshakeError', async () => {
   const server = await startTLSPeer((socket) => socket.write('500 what is this?\r\n'));
   const { conn, ended } = await startTLSReady(server.port);
-  const error = await failure(conn.startTLS({ ca: cert, servername: 'localhost' }));
+  const error = await rejectionOf(conn.startTLS({ ca: cert, servername: 'localhost' }));
   assert.ok(error instanceof TLSHandshakeError, String(error));
   assert.is((error as TLSHandshakeError).reason, 'ERR_SSL_WRONG_VERSION_NUMBER');
   assert.is(error.message, `127.0.0.1:${server.port} did not answer in TLS (did it agree to start TLS?)`);
@@ -182,7 +172,7 @@ test('startTLS to a STARTTLS server that goes on in clear text fails with TLSHan
 test('startTLS to a STARTTLS server that closes the socket fails with "closed during the TLS handshake"', async () => {
   const server = await startTLSPeer((socket) => socket.end());
   const { conn, ended } = await startTLSReady(server.port);
-  const error = await failure(conn.startTLS({ ca: cert, servername: 'localhost' }));
+  const error = await rejectionOf(conn.startTLS({ ca: cert, servername: 'localhost' }));
   assert.ok(error instanceof TLSHandshakeError, String(error));
   assert.is((error as TLSHandshakeError).reason, 'ECONNRESET');
   assert.is(
@@ -199,7 +189,7 @@ test('startTLS to a STARTTLS server that closes the socket fails with "closed du
 test('startTLS on a connection already using TLS fails with AlreadySecureError', async () => {
   const server = await peer(createTLSServer({ key, cert }, (socket) => socket.on('data', () => {})));
   const conn = await connectTLSTo(server.port);
-  const error = await failure(conn.startTLS({}));
+  const error = await rejectionOf(conn.startTLS({}));
   assert.ok(error instanceof AlreadySecureError, String(error));
   assert.not.ok(error instanceof UnsupportedTransportError);
   assert.is((error as AlreadySecureError).code, 'SPINDLE_ALREADY_SECURE');

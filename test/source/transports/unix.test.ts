@@ -12,6 +12,7 @@ import { type LogRecord, logRecords$ } from '../../../source/log.js';
 import { protocol } from '../../../source/protocol.js';
 import { Reactor } from '../../../source/reactor.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
+import { rejectionOf } from '../../support/failure-of.js';
 
 /** The reactor of the listen-failure tests: the check closes what a failed test left on it. */
 const reactor = new Reactor({ clock: new Clock() as never });
@@ -97,13 +98,9 @@ test('a path in use is a CannotListenError, logged once; the failed server is cl
     logs.records.map((record) => `${record.level} ${record.message}`),
     [`error ${message}`],
   );
-  try {
-    await second.address;
-    assert.unreachable();
-  } catch (error) {
-    assert.instance(error, CannotListenError);
-    assert.is((error as Error).message, message);
-  }
+  const failure = await rejectionOf(second.address);
+  assert.instance(failure, CannotListenError);
+  assert.is(failure.message, message);
   assert.equal([...reactor.servers], [first]);
   await first.close();
   assert.is(reactor.servers.size, 0);
