@@ -1,6 +1,7 @@
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { decode as decodeAsync } from '../../../operators/async/decode.js';
 import { decode } from '../../../operators/decode.js';
 import { CommandError } from '../../../protocols/ftp/command-error.js';
 import {
@@ -147,6 +148,16 @@ test('regression: a long line does not end the stream decode() drives', async ()
     ),
   );
   assert.equal(frames.map(show), ['NOOP', '!too-long 500', 'QUIT']);
+});
+
+test('a long line does not end the async iterable decode() drives either', async () => {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    yield Buffer.from(`STOR ${'x'.repeat(5000)}`);
+    yield Buffer.from('\r\nQUIT\r\n');
+  }
+  const frames: string[] = [];
+  for await (const frame of decodeAsync(() => new CommandDecoder())(chunks())) frames.push(show(frame));
+  assert.equal(frames, ['!too-long 500', 'QUIT']);
 });
 
 test.run();
