@@ -197,17 +197,10 @@ export class NodeFileSystem implements FtpFileSystem {
         throw new FtpFileSystemError('invalid', target.path, `${target.path}: offset past the end`);
       const folder = dirname(target.real);
       const temp = join(folder, `.spindle-upload.${randomBytes(12).toString('hex')}`);
-      let handle: FileHandle;
-      if (start > 0) {
-        await host(target.path, () =>
-          copyFile(target.real, temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE),
-        );
-        handle = await host(target.path, () => open(temp, O_RDWR | O_NOFOLLOW));
-        if (start < size) await host(target.path, () => handle.truncate(start));
-      } else {
-        handle = await host(target.path, () => open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666));
-        if (existing?.isFile() === true) await host(target.path, () => handle.chmod(existing.mode & 0o7777));
-      }
+      const handle = await openTemp(target, temp, existing, start, size).catch(async (error: unknown) => {
+        await unlink(temp).catch(() => undefined); // a copy made before the failure
+        throw error;
+      });
       return new FileUpload(target.path, nodeUpload(target, temp, folder, handle, start, mode === 'unique'), {
         highWaterMark: this._uploadHighWaterMark,
       });
@@ -321,6 +314,39 @@ export class NodeFileSystem implements FtpFileSystem {
     if (resolved === undefined || !inside(root, resolved)) return undefined;
     return resolved === root ? '/' : resolved.slice(root === sep ? 0 : root.length);
   }
+}
+
+/**
+ * Makes an upload's temporary file: a copy of the target's first `start` bytes (APPE, REST), or
+ * a new empty file with the mode of the file it will replace.
+ */
+async function openTemp(
+  target: Located,
+  temp: string,
+  existing: Stats | undefined,
+  start: number,
+  size: number,
+): Promise<FileHandle> {
+  const at = target.path;
+  if (start === 0) {
+    const handle = await host(at, () => open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666));
+    if (existing?.isFile() === true) {
+      await host(at, () => handle.chmod(existing.mode & 0o7777)).catch(async (error: unknown) => {
+        await closeQuietly(handle);
+        throw error;
+      });
+    }
+    return handle;
+  }
+  await host(at, () => copyFile(target.real, temp, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE));
+  const handle = await host(at, () => open(temp, O_RDWR | O_NOFOLLOW));
+  if (start < size) {
+    await host(at, () => handle.truncate(start)).catch(async (error: unknown) => {
+      await closeQuietly(handle);
+      throw error;
+    });
+  }
+  return handle;
 }
 
 /** The upload target of `NodeFileSystem`: an open temporary file, renamed into place on install. */
