@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FtpFileSystemError } from '../../../protocols/ftp/file-system-error.js';
 import { MemoryFileSystem } from '../../../protocols/ftp/memory-file-system.js';
+import { whileProducing } from '../../../source/producer.js';
 import { checkClean, trackedClock } from '../../../source/testing/index.js';
 import { rejectionOf } from '../../support/failure-of.js';
 import { fileSystemConformance, kindOf, names, put, text } from './_file-system-conformance.js';
@@ -59,6 +60,27 @@ test('past its capacity an upload fails with no-space after the bytes that fit, 
   );
   assert.equal(await names(fs), ['old']);
   assert.is(fs.used, 4);
+});
+
+test('a producer paused by a full upload is resumed when the upload fails, so it hears of the failure', async () => {
+  const fs = new MemoryFileSystem({ capacity: 100 * 1024 });
+  const upload = await fs.write('/big');
+  const events: string[] = [];
+  const producer = {
+    pauseProducing: () => events.push('pause'),
+    resumeProducing: () => events.push('resume'),
+  };
+  assert.is(
+    whileProducing(producer, () => upload.write(new Uint8Array(300 * 1024))),
+    false,
+  );
+  assert.is(await kindOf(upload.drained()), 'no-space');
+  assert.equal(events, ['pause', 'resume']);
+  assert.throws(
+    () => upload.write('x'),
+    (error: unknown) => error instanceof FtpFileSystemError,
+  );
+  assert.is(fs.used, 0);
 });
 
 test('an append counts the copy of the file it appends to against the capacity', async () => {
