@@ -64,8 +64,8 @@ export interface ReferralAnswer {
 }
 
 /**
- * The name is in none of the zones, or the class is not IN: the server forwards the question, or
- * answers REFUSED.
+ * The name is in none of the zones, or the class is not IN (`ANY` included): the server forwards
+ * the question, or answers REFUSED.
  */
 export interface NotAuthoritative {
   readonly kind: 'not-authoritative';
@@ -135,7 +135,8 @@ export class Authority {
   }
 
   /**
-   * The answer to `question` (RFC 1034 section 4.3.2), by kind.
+   * The answer to `question` (RFC 1034 section 4.3.2), by kind. Zone transfers are the server's
+   * business: asked here, AXFR and IXFR get NODATA like any type the name lacks.
    *
    * @example
    * ```ts

@@ -32,11 +32,12 @@ export class RecordSyntaxError extends SpindleError {
 /**
  * A zone whose records break a rule: no SOA, an SOA below the apex or a second one, a name outside
  * the zone, a CNAME beside other data (RFC 2181 section 10.1) or a second CNAME, a TTL out of
- * range, a class other than IN. `name` is the owner name at fault.
+ * range, a class other than IN; also a name asked of a zone that does not hold it, and two zones
+ * with one origin given to an `Authority`. `owner` is the name at fault.
  *
  * @example
  * ```ts
- * try { new Zone(records); } catch (e) { if (e instanceof ZoneError) console.log(e.name, e.reason); }
+ * try { new Zone(records); } catch (e) { if (e instanceof ZoneError) console.log(e.owner, e.reason); }
  * ```
  */
 export class ZoneError extends SpindleError {
@@ -61,7 +62,8 @@ export class ZoneError extends SpindleError {
  * @example
  * ```ts
  * loadZoneFile('db.example').addErrback((f) => {
- *   const error = f.trap(ZoneFileError) as ZoneFileError;
+ *   f.trap(ZoneFileError);
+ *   const error = f.value as ZoneFileError;
  *   console.error(error.file, error.line, error.reason);
  * });
  * ```
@@ -70,7 +72,7 @@ export class ZoneFileError extends SpindleError {
   static override readonly code: string = 'SPINDLE_DNS_ZONE_FILE';
   /** The file, as named to the parser (`<zone>` when it was given text without a name). */
   readonly file: string;
-  /** The line, counting from 1. */
+  /** The line, counting from 1; 0 when the fault is the whole file's (no SOA, too big). */
   readonly line: number;
   /** What is wrong there. */
   readonly reason: string;
