@@ -127,10 +127,10 @@ test('joins lines in parentheses, with comments inside and after', () => {
   ]);
 });
 
-test('reads quoted strings with spaces, semicolons, parentheses and escapes; CRLF line ends', () => {
-  const text = `${soa}txt TXT "a b;c (d)" "q\\"uote" "back\\\\slash" "\\065\\066" unquoted\\ space\r\n`;
+test('reads quoted strings with spaces, semicolons, parentheses and escapes, escaped delimiters outside quotes; CRLF line ends', () => {
+  const text = `${soa}txt TXT "a b;c (d)" "q\\"uote" "back\\\\slash" "\\065\\066" unquoted\\ space semi\\;colon\\(\r\n`;
   assert.equal(lines(text).slice(1), [
-    'txt.example.test.\t3600\tIN\tTXT\t"a b;c (d)" "q\\"uote" "back\\\\slash" "AB" "unquoted space"',
+    'txt.example.test.\t3600\tIN\tTXT\t"a b;c (d)" "q\\"uote" "back\\\\slash" "AB" "unquoted space" "semi;colon("',
   ]);
 });
 
