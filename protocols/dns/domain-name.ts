@@ -66,7 +66,8 @@ export function nameLabels(name: string): Uint8Array[] {
     }
   }
   if (label.length > 0 || bytes.at(-1) !== dot) close(true);
-  if (wire > maxNameLength) throw new InvalidNameError(`name over ${maxNameLength} octets: ${JSON.stringify(name)}`);
+  if (wire > maxNameLength)
+    throw new InvalidNameError(`name over ${maxNameLength} octets: ${JSON.stringify(name)}`);
   return labels;
 }
 
@@ -154,7 +155,9 @@ export function isInDomain(name: string, ancestor: string): boolean {
   const top = nameLabels(ancestor);
   if (top.length > labels.length) return false;
   const offset = labels.length - top.length;
-  return top.every((label, i) => lowerAscii(labelText(label)) === lowerAscii(labelText(labels[offset + i] as Uint8Array)));
+  return top.every(
+    (label, i) => lowerAscii(labelText(label)) === lowerAscii(labelText(labels[offset + i] as Uint8Array)),
+  );
 }
 
 /**

@@ -38,7 +38,10 @@ export const classCodes = { IN: 1, CH: 3, HS: 4, NONE: 254, ANY: 255 } as const;
 export type RecordClass = keyof typeof classCodes | `CLASS${number}`;
 
 const typeNames = new Map<number, QueryType>(
-  Object.entries({ ...recordTypeCodes, ...queryOnlyTypeCodes }).map(([name, code]) => [code, name as QueryType]),
+  Object.entries({ ...recordTypeCodes, ...queryOnlyTypeCodes }).map(([name, code]) => [
+    code,
+    name as QueryType,
+  ]),
 );
 const classNames = new Map<number, RecordClass>(
   Object.entries(classCodes).map(([name, code]) => [code, name as RecordClass]),
@@ -55,7 +58,9 @@ const classNames = new Map<number, RecordClass>(
  */
 export function typeCode(name: string): number | undefined {
   const upper = name.toUpperCase();
-  const known = (recordTypeCodes as Record<string, number>)[upper] ?? (queryOnlyTypeCodes as Record<string, number>)[upper];
+  const known =
+    (recordTypeCodes as Record<string, number>)[upper] ??
+    (queryOnlyTypeCodes as Record<string, number>)[upper];
   if (known !== undefined) return known;
   return genericCode(upper, 'TYPE');
 }
