@@ -4,7 +4,10 @@
  *
  * @module
  */
-import { isIP, SocketAddress } from 'node:net';
+import { statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { ipText } from './_ip-text.js';
+import { readConfigFile } from './_read-config-file.js';
 import { nameKey } from './domain-name.js';
 
 /** The addresses a hosts file gives one name, in the file's order, without duplicates. */
@@ -35,7 +38,7 @@ export function parseHostsFile(text: string): HostsTable {
     if (address === undefined || names.length === 0) continue;
     const family = isIP(address);
     if (family === 0 || address.includes('%')) continue;
-    const text = family === 4 ? address : new SocketAddress({ address, family: 'ipv6' }).address;
+    const spelled = ipText(address);
     for (const name of names) {
       let key: string;
       try {
@@ -46,8 +49,46 @@ export function parseHostsFile(text: string): HostsTable {
       const entry = table.get(key) ?? { ipv4: [], ipv6: [] };
       table.set(key, entry);
       const list = family === 4 ? entry.ipv4 : entry.ipv6;
-      if (!list.includes(text)) list.push(text);
+      if (!list.includes(spelled)) list.push(spelled);
     }
   }
   return table;
+}
+
+/** The most of a hosts file read: 1 MiB. */
+const maxHostsBytes = 1024 * 1024;
+
+/**
+ * A hosts file on disk, read again when its modification time or size changes (checked on
+ * each lookup, as Twisted's hosts resolver reads the file on each lookup); a missing file has no
+ * names.
+ *
+ * @example
+ * ```ts
+ * const hosts = new HostsFile('/etc/hosts');
+ * hosts.lookup('localhost')?.ipv4; // ['127.0.0.1']
+ * ```
+ */
+export class HostsFile {
+  private _version: string | undefined;
+  private _table: HostsTable = new Map();
+
+  constructor(readonly path: string) {}
+
+  /**
+   * The addresses of `name`, without regard to case; undefined when the file does not name it.
+   *
+   * @throws InvalidNameError for a name that is not a domain name; the file system's error for
+   * anything but a missing file.
+   */
+  lookup(name: string): HostAddresses | undefined {
+    const key = nameKey(name);
+    const stat = statSync(this.path, { throwIfNoEntry: false });
+    const version = stat === undefined ? undefined : `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+    if (version !== this._version) {
+      this._table = parseHostsFile(readConfigFile(this.path, maxHostsBytes) ?? '');
+      this._version = version;
+    }
+    return this._table.get(key);
+  }
 }

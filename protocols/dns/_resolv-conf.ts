@@ -5,6 +5,7 @@
  * @module
  */
 import { isIP } from 'node:net';
+import { readConfigFile } from './_read-config-file.js';
 import { canonicalName, nameKey } from './domain-name.js';
 
 /** A name server to ask: an IPv4 or IPv6 address and a UDP/TCP port. */
@@ -96,4 +97,20 @@ function domains(values: readonly string[]): string[] {
     kept.push(name);
   }
   return kept;
+}
+
+/** The most of a resolv.conf read: 64 KiB. */
+const maxResolvConfBytes = 64 * 1024;
+
+/**
+ * Reads and parses the resolv.conf at `path`; a missing file gives glibc's defaults.
+ *
+ * @throws the file system's error for anything but a missing file.
+ * @example
+ * ```ts
+ * const { nameservers } = readResolvConf('/etc/resolv.conf');
+ * ```
+ */
+export function readResolvConf(path: string): ResolvConf {
+  return parseResolvConf(readConfigFile(path, maxResolvConfBytes) ?? '');
 }
