@@ -37,10 +37,15 @@ export interface ResolverOptions {
   /** The servers to ask, IP addresses (port default 53). Default: the `nameserver` lines of `resolvConf`. */
   servers?: readonly { readonly host: string; readonly port?: number }[];
   /**
-   * The resolv.conf read, once, when `servers` is not given (its `rotate` option is honoured).
+   * The resolv.conf read, once, when `servers` is not given.
    * Default `/etc/resolv.conf`; a missing file means `127.0.0.1`.
    */
   resolvConf?: string;
+  /**
+   * Start each query at the next server in turn rather than always at the first. Default: the
+   * `rotate` option of `resolvConf` when the servers come from it, else false.
+   */
+  rotate?: boolean;
   /** The hosts file `lookupAddress` and `lookupIPV6Address` look in first, or false for none. Default `/etc/hosts`. */
   hosts?: string | false;
   /**
@@ -109,11 +114,11 @@ export class Resolver {
     this._reactor = options.reactor ?? defaultReactor;
     if (options.servers !== undefined) {
       this.servers = options.servers.map(({ host, port }) => ({ host, port: port ?? dnsPort }));
-      this._rotate = false;
+      this._rotate = options.rotate ?? false;
     } else {
       const conf = readResolvConf(options.resolvConf ?? '/etc/resolv.conf');
       this.servers = conf.nameservers;
-      this._rotate = conf.rotate;
+      this._rotate = options.rotate ?? conf.rotate;
     }
     if (this.servers.length === 0) throw new RangeError('a resolver needs at least one server');
     for (const server of this.servers) {

@@ -14,9 +14,11 @@ import { Resolver, type ResolverOptions } from '../../../protocols/dns/resolver.
 import { ResolverCache } from '../../../protocols/dns/resolver-cache.js';
 import { dnsTcpFrames, encodeTcpFrame } from '../../../protocols/dns/tcp-framing.js';
 import { Clock } from '../../../source/clock.js';
+import type { Connection } from '../../../source/connection.js';
 import { listen } from '../../../source/endpoints.js';
-import { CancelledError, TimeoutError } from '../../../source/errors.js';
+import { CancelledError, ConnectionLost, TimeoutError } from '../../../source/errors.js';
 import { Reactor } from '../../../source/reactor.js';
+import type { Server } from '../../../source/server.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import type { DatagramPort } from '../../../source/transports/udp.js';
 import { rejectionOf } from '../../support/failure-of.js';
@@ -306,25 +308,33 @@ test('drops a malformed datagram and keeps waiting', async () => {
   await closeAll(server);
 });
 
-test('a truncated answer is asked again over TCP, on the same port', async () => {
-  let server: FakeServer | undefined;
-  let tcp: ReturnType<typeof listen> | undefined;
+/**
+ * A fake server whose UDP side answers every query truncated, with a TCP listener on the same
+ * port number running `onConnection`.
+ */
+async function truncatingServer(
+  onConnection: (connection: Connection) => void,
+): Promise<{ server: FakeServer; tcp: Server }> {
   // The TCP listener needs the UDP port's number: try a few ephemeral ports until one is free for both.
-  for (let tries = 0; tcp === undefined && tries < 10; tries++) {
-    const candidate = await fakeServer((query, reply) => reply(responseTo(query, { tc: true })));
-    const listener = listen(`tcp:${candidate.port}:interface=127.0.0.1`, { reactor, required: false });
-    const bound = await listener.address.then(
+  for (let tries = 0; tries < 10; tries++) {
+    const server = await fakeServer((query, reply) => reply(responseTo(query, { tc: true })));
+    const tcp = listen(`tcp:${server.port}:interface=127.0.0.1`, { reactor, required: false });
+    const bound = await tcp.address.then(
       () => true,
       () => false,
     );
     if (bound) {
-      server = candidate;
-      tcp = listener;
-    } else await candidate.udp.close();
+      tcp.connections$.subscribe(onConnection);
+      return { server, tcp };
+    }
+    await server.udp.close();
   }
-  if (server === undefined || tcp === undefined) throw new Error('no port free for both UDP and TCP');
+  throw new Error('no port free for both UDP and TCP');
+}
+
+test('a truncated answer is asked again over TCP, on the same port', async () => {
   const overTcp: Message[] = [];
-  tcp.connections$.subscribe((connection) =>
+  const { server, tcp } = await truncatingServer((connection) =>
     connection.data$.pipe(dnsTcpFrames()).subscribe((frame) => {
       const query = decodeMessage(frame);
       overTcp.push(query);
@@ -339,6 +349,36 @@ test('a truncated answer is asked again over TCP, on the same port', async () =>
   assert.equal(overTcp[0]!.questions, server.queries[0]!.message.questions);
   await tcp.close();
   await closeAll(server);
+});
+
+test('over TCP, a server that closes without answering gives ConnectionLost; one that stays silent, TimeoutError after 10 s', async () => {
+  const { server, tcp } = await truncatingServer((connection) =>
+    connection.data$.subscribe(() => {
+      if (server.queries.length === 1) connection.close();
+    }),
+  );
+  const resolver = resolverFor([server]);
+  assert.instance(await rejectionOf(resolver.lookupAddress('closed.example')), ConnectionLost);
+  const silent = resolver.lookupAddress('silent.example');
+  const failure = rejectionOf(silent);
+  await until('the TCP connection', () => tcp.connections.size === 1);
+  clock.advance(9.999);
+  assert.not.ok(silent.called);
+  clock.advance(0.001);
+  assert.instance(await failure, TimeoutError);
+  await until('the TCP connection to close', () => tcp.connections.size === 0);
+  await tcp.close();
+  await closeAll(server);
+});
+
+test('rotate starts each query at the next server in turn', async () => {
+  const one = await fakeServer(answering(a('example.com', '192.0.2.1')));
+  const two = await fakeServer(answering(a('example.com', '192.0.2.2')));
+  const resolver = resolverFor([one, two], { rotate: true, cache: false });
+  const order: string[] = [];
+  for (let i = 0; i < 3; i++) order.push((await resolver.lookupAddress('example.com'))[0]!.address);
+  assert.equal(order, ['192.0.2.1', '192.0.2.2', '192.0.2.1']);
+  await closeAll(one, two);
 });
 
 test('cancelling a lookup closes its socket and cancels its timer', async () => {
