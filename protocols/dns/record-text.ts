@@ -5,11 +5,14 @@
  *
  * @module
  */
-import { dataFromBytes } from './_generic-data.js';
-import { ipv4Text, ipv6Text } from './_ip-address.js';
+import { readIpv6, writeIpv4, writeIpv6 } from './_ip-address.js';
+import { readRecord } from './_record-data-codec.js';
 import { timeValue } from './_time-value.js';
+import { WireReader } from './_wire-reader.js';
+import { FormatError } from './dns-error.js';
 import { canonicalName } from './domain-name.js';
 import type { Question, RecordData, ResourceRecord } from './message.js';
+import { typeCode } from './record-types.js';
 import { RecordSyntaxError } from './zone-error.js';
 
 /**
@@ -320,4 +323,41 @@ function genericData(type: RecordData['type'], tokens: readonly DataToken[]): Re
     throw new RecordSyntaxError(`generic data says ${lengthText} octets but holds ${bytes.length}`, 1);
   }
   return dataFromBytes(type, bytes);
+}
+
+/** The data of a `type` record whose wire form is `bytes`, read by the wire codec. */
+function dataFromBytes(type: RecordData['type'], bytes: Uint8Array): RecordData {
+  try {
+    const {
+      name: _name,
+      class: _class,
+      ttl: _ttl,
+      ...data
+    } = readRecord(new WireReader(bytes), '', typeCode(type) as number, 'IN', 0, bytes.length);
+    return data as RecordData;
+  } catch (error) {
+    if (error instanceof FormatError) throw new RecordSyntaxError(`${type} data: ${error.message}`, 1);
+    throw error;
+  }
+}
+
+/** `text` if it is a dotted quad (no leading zeros, which some readers take for octal). */
+function ipv4Text(text: string): string {
+  try {
+    writeIpv4(text, new Uint8Array(4), 0);
+    return text;
+  } catch {
+    throw new RecordSyntaxError(`bad IPv4 address "${text}"`);
+  }
+}
+
+/** `text` as an IPv6 address in Node's compressed form (`2001:DB8:0::1` → `2001:db8::1`). */
+function ipv6Text(text: string): string {
+  const bytes = new Uint8Array(16);
+  try {
+    writeIpv6(text, bytes, 0);
+  } catch {
+    throw new RecordSyntaxError(`bad IPv6 address "${text}"`);
+  }
+  return readIpv6(bytes, 0);
 }

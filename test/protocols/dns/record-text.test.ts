@@ -257,11 +257,14 @@ test('refuses bad generic data', () => {
   assert.is(refusal('TYPE65', '\\#').message, 'bad length "" in generic data');
   assert.is(refusal('TYPE65', '\\# 65536').message, 'bad length "65536" in generic data');
   assert.is(refusal('TYPE65', '0001').message, 'TYPE65 data must be in the generic form \\# <length> <hex>');
-  assert.is(refusal('A', '\\# 3 7f0000').message, 'generic data for A is too short');
-  assert.is(refusal('A', '\\# 5 7f00000101').message, 'generic data for A has 1 octets left over');
+  assert.is(refusal('A', '\\# 3 7f0000').message, 'A data: A record data of 3 octets, not 4, at offset 0');
+  assert.is(
+    refusal('A', '\\# 5 7f00000101').message,
+    'A data: A record data of 5 octets, not 4, at offset 0',
+  );
   assert.is(
     refusal('NS', '\\# 2 c00c').message,
-    'generic data for NS holds a compressed name or a label over 63 octets',
+    'NS data: compression pointer at offset 0 in NS host leads to 12, not before 0',
   );
   const longName = `${'3f'.concat('61'.repeat(63)).repeat(4)}00`;
   assert.is(refusal('NS', `\\# 257 ${longName}`).message, 'generic data for NS holds a name over 255 octets');

@@ -1,0 +1,73 @@
+/**
+ * `spindle/protocols/dns`: DNS (RFC 1035 and its successors). The message model (`Message`,
+ * records as a union on `type`, EDNS lifted out), domain names in one spelling, the errors, and
+ * the sans-I/O wire codec: `decodeMessage` (strict: anything malformed is a `FormatError`, which
+ * a server answers with FORMERR) and `encodeMessage` (names compressed, cut to a size limit by
+ * RFC 2181's rules), with `dnsTcpFrames` and `encodeTcpFrame` for DNS over TCP and TLS.
+ *
+ * @example
+ * ```ts
+ * import { decodeMessage, encodeMessage } from 'spindle/protocols/dns';
+ *
+ * const query = decodeMessage(datagram);
+ * const reply = encodeMessage(
+ *   { ...query, qr: true, ra: true, answers: [{ name: query.questions[0]!.name, type: 'A', class: 'IN', ttl: 60, address: '192.0.2.1' }] },
+ *   { maxSize: 512 },
+ * );
+ * ```
+ * @module
+ */
+export { decodeMessage } from './decode-message.js';
+export { DomainError, FormatError, InvalidNameError, ServerError } from './dns-error.js';
+export {
+  canonicalName,
+  isInDomain,
+  labelText,
+  maxLabelLength,
+  maxNameLength,
+  nameFromLabels,
+  nameKey,
+  nameLabels,
+  namesEqual,
+  parentName,
+} from './domain-name.js';
+export { type EncodeMessageOptions, encodeMessage } from './encode-message.js';
+export {
+  type AAAAData,
+  type AData,
+  type CAAData,
+  type CNAMEData,
+  type Edns,
+  type EdnsOption,
+  emptyMessage,
+  type Message,
+  type MXData,
+  type NSData,
+  type OpaqueData,
+  type PTRData,
+  type Question,
+  type RecordData,
+  type RecordHeader,
+  type RecordOf,
+  type ResourceRecord,
+  type SOAData,
+  type SRVData,
+  type TXTData,
+} from './message.js';
+export {
+  classCode,
+  classCodes,
+  className,
+  type KnownRecordType,
+  type OpaqueRecordType,
+  Opcode,
+  type QueryType,
+  queryOnlyTypeCodes,
+  Rcode,
+  type RecordClass,
+  rcodeName,
+  recordTypeCodes,
+  typeCode,
+  typeName,
+} from './record-types.js';
+export { dnsTcpFrames, dnsTcpFramesAsync, encodeTcpFrame } from './tcp-framing.js';
