@@ -17,8 +17,20 @@
  * ```
  * @module
  */
+
+export {
+  Authority,
+  type AuthorityAnswer,
+  type AuthorityOptions,
+  type NoDataAnswer,
+  type NotAuthoritative,
+  type NxDomainAnswer,
+  type PositiveAnswer,
+  type ReferralAnswer,
+} from './authority.js';
 export { decodeMessage } from './decode-message.js';
 export { DomainError, FormatError, InvalidNameError, ServerError } from './dns-error.js';
+export { dnsMessageType, dohHandler } from './doh-handler.js';
 export {
   canonicalName,
   isInDomain,
@@ -32,6 +44,8 @@ export {
   parentName,
 } from './domain-name.js';
 export { type EncodeMessageOptions, encodeMessage } from './encode-message.js';
+export type { Forwarder } from './forwarder.js';
+export { type DnsListener, listenDns } from './listen-dns.js';
 export {
   type AAAAData,
   type AData,
@@ -55,6 +69,15 @@ export {
   type TXTData,
 } from './message.js';
 export {
+  type DataToken,
+  formatName,
+  formatQuestion,
+  formatRecord,
+  formatRecordData,
+  nameFromText,
+  parseRecordData,
+} from './record-text.js';
+export {
   classCode,
   classCodes,
   className,
@@ -70,4 +93,23 @@ export {
   typeCode,
   typeName,
 } from './record-types.js';
+export { Resolver, type ResolverOptions } from './resolver.js';
+export { ResolverCache, type ResolverCacheOptions } from './resolver-cache.js';
+export { type RateLimitOptions, type RateVerdict, ResponseRateLimiter } from './response-rate-limiter.js';
+export {
+  type DnsServer,
+  type DnsServerOptions,
+  type DnsServerStats,
+  defaultPayloadSize,
+  dnsServer,
+} from './server.js';
 export { dnsTcpFrames, dnsTcpFramesAsync, encodeTcpFrame } from './tcp-framing.js';
+export { Zone, type ZoneMatch } from './zone.js';
+export { RecordSyntaxError, ZoneError, ZoneFileError } from './zone-error.js';
+export {
+  type LoadZoneFileOptions,
+  loadZoneFile,
+  parseZoneFile,
+  type ZoneFileData,
+  type ZoneFileOptions,
+} from './zone-file.js';

@@ -153,20 +153,36 @@ export class Resolver {
    * ```
    */
   query(question: Question): Deferred<Message> {
+    return this.exchange(question).addCallback((response) => settled(question, response));
+  }
+
+  /**
+   * Asks the servers `question` and fires with their response whatever its RCODE (NXDOMAIN
+   * included, with its SOA): what a forwarding server passes on and what a dig-like tool prints.
+   * With `tcp`, it asks over TCP from the start. Errbacks with `TimeoutError`, `InvalidNameError`
+   * or the transport's error.
+   *
+   * @example
+   * ```ts
+   * const response = await resolver.exchange({ name: 'nope.example', type: 'A', class: 'IN' });
+   * response.rcode === Rcode.NXDOMAIN; // true, and response.authorities holds the SOA
+   * ```
+   */
+  exchange(question: Question, options: { readonly tcp?: boolean } = {}): Deferred<Message> {
     let cached: Message | undefined;
     try {
       cached = this.cache?.get(question);
     } catch (error) {
       return fail(error);
     }
-    if (cached !== undefined) return settled(question, cached);
+    if (cached !== undefined) return succeed(cached);
     const servers = this._serverOrder();
     const attempts = this._timeouts.flatMap((timeout) => servers.map((server) => ({ server, timeout })));
     let current: Deferred<Message> | undefined;
     const result = new Deferred<Message>(() => current?.cancel());
     const answered = (response: Message) => {
       this.cache?.put(question, response);
-      settled(question, response).chainDeferred(result);
+      result.callback(response);
     };
     const failed = (failure: unknown) => result.errback(failure);
     const run = (index: number) => {
@@ -183,6 +199,11 @@ export class Resolver {
         bytes = encodeMessage(query);
       } catch (error) {
         failed(error);
+        return;
+      }
+      if (options.tcp) {
+        current = tcpQuery(bytes, query, server, this._exchangeOptions(tcpTimeout));
+        current.addCallbacks(answered, failed);
         return;
       }
       current = udpQuery(bytes, query, server, this._exchangeOptions(timeout));

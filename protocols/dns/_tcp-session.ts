@@ -1,0 +1,141 @@
+/**
+ * `TcpSession`: DNS over one TCP or TLS connection (RFC 7766, RFC 7858): 2-byte-framed
+ * queries, several in flight at once and answered as each completes, read paused while too many
+ * wait, and the connection closed once it has been idle for a while.
+ *
+ * @module
+ */
+import type { Subscription } from 'rxjs';
+import { formatAddress } from '../../source/address.js';
+import type { ReactorTime } from '../../source/clock.js';
+import type { Connection } from '../../source/connection.js';
+import { Deadline } from '../../source/deadline.js';
+import { Deferred, succeed } from '../../source/deferred.js';
+import { Logger } from '../../source/log.js';
+import type { Session } from '../../source/protocol.js';
+import type { Responder } from './_responder.js';
+import { encodeMessage } from './encode-message.js';
+import type { Message } from './message.js';
+import { dnsTcpFrames, encodeTcpFrame } from './tcp-framing.js';
+
+const log = new Logger('spindle.dns');
+
+/** The largest message TCP can frame. */
+const tcpMessageLimit = 65_535;
+
+/** Limits of a DNS-over-TCP connection. */
+export interface TcpSessionOptions {
+  readonly clock: ReactorTime;
+  /** Seconds a connection may sit with no query in flight before it is closed. */
+  readonly idleTimeout: number;
+  /** Queries one connection may have waiting on the forwarder; reading pauses beyond. */
+  readonly maxInFlight: number;
+}
+
+/**
+ * Where a connection is: taking queries, finishing those in flight before closing (after the
+ * peer's FIN, an unreadable message, or a drain), or closed.
+ */
+type TcpPhase = 'reading' | 'finishing' | 'closed';
+
+/** One DNS-over-TCP connection's session. */
+export class TcpSession implements Session {
+  #phase: TcpPhase = 'reading';
+  readonly #inFlight = new Set<Deferred<Message>>();
+  readonly #idle: Deadline;
+  readonly #reading: Subscription;
+  #finished: Deferred<void> | undefined;
+
+  constructor(
+    private readonly _connection: Connection,
+    private readonly _responder: Responder,
+    private readonly _options: TcpSessionOptions,
+  ) {
+    this.#idle = new Deadline(_options.clock, () => {
+      log.debug(`closing idle DNS connection from ${formatAddress(_connection.remoteAddress)}`);
+      this._connection.close();
+    });
+    this.#idle.set(_options.clock.seconds() + _options.idleTimeout);
+    _connection.closed.addBoth(() => this.#closed());
+    this.#reading = _connection.data$.pipe(dnsTcpFrames()).subscribe({
+      next: (frame) => this.#query(frame),
+      error: (error: unknown) => {
+        log.debug(`DNS connection from ${formatAddress(_connection.remoteAddress)}: ${String(error)}`);
+        this._connection.abort();
+      },
+      complete: () => this.#finish(),
+    });
+  }
+
+  /** Takes no more queries; settles once those in flight are answered. */
+  drain(): Deferred<void> {
+    this.#finish();
+    return this.#finished ?? succeed(undefined);
+  }
+
+  #query(frame: Uint8Array): void {
+    if (this.#phase !== 'reading') return;
+    this.#idle.clear();
+    const { response } = this._responder.receive(frame);
+    switch (response.kind) {
+      case 'drop':
+        // no id to answer to: the stream cannot be trusted any more (RFC 7766 §8)
+        this.#finish();
+        break;
+      case 'reply':
+        this.#send(response.message);
+        break;
+      case 'pending':
+        this.#wait(response.message);
+        break;
+    }
+    this.#settle();
+  }
+
+  #wait(pending: Deferred<Message>): void {
+    this.#inFlight.add(pending);
+    if (this.#inFlight.size >= this._options.maxInFlight) this._connection.pause();
+    pending.addCallback((message) => {
+      this.#inFlight.delete(pending);
+      if (this.#phase !== 'closed') this.#send(message);
+      if (this.#phase === 'reading' && this.#inFlight.size < this._options.maxInFlight)
+        this._connection.resume();
+      this.#settle();
+    });
+  }
+
+  #send(message: Message): void {
+    this._connection.write(encodeTcpFrame(encodeMessage(message, { maxSize: tcpMessageLimit })));
+    this._responder.sent();
+  }
+
+  /** After a query: idle when nothing waits; finished when finishing and nothing waits. */
+  #settle(): void {
+    if (this.#inFlight.size > 0) return;
+    if (this.#phase === 'reading') this.#idle.set(this._options.clock.seconds() + this._options.idleTimeout);
+    else if (this.#phase === 'finishing') {
+      this.#phase = 'closed';
+      this.#finished?.callback(undefined);
+      this._connection.close();
+    }
+  }
+
+  #finish(): void {
+    if (this.#phase !== 'reading') return;
+    this.#phase = 'finishing';
+    this.#finished = new Deferred<void>();
+    this.#reading.unsubscribe();
+    this.#idle.cancel();
+    this.#settle();
+  }
+
+  #closed(): void {
+    const wasFinishing = this.#phase === 'finishing';
+    this.#phase = 'closed';
+    this.#idle.cancel();
+    this.#reading.unsubscribe();
+    for (const pending of [...this.#inFlight]) pending.cancel();
+    this.#inFlight.clear();
+    if (wasFinishing) this.#finished?.callback(undefined);
+  }
+}
