@@ -24,6 +24,7 @@ export class WireReader {
   constructor(bytes: Uint8Array) {
     this.bytes = asBuffer(bytes) as Latin1Buffer;
     this.end = this.bytes.length;
+    namesRead.size = 0;
   }
 
   /** Throws FormatError with the message's id (when read). */
@@ -72,7 +73,8 @@ export class WireReader {
    */
   name(what: string): string {
     const bytes = this.bytes;
-    let at = this.at;
+    const first = this.at;
+    let at = first;
     let limit = this.end;
     /** Where the labels being read started: a pointer must lead before it. */
     let runStart = at;
@@ -97,6 +99,15 @@ export class WireReader {
         }
         if (!jumped) this.at = at + 2;
         jumped = true;
+        const known = namesRead.find(target);
+        if (known >= 0) {
+          // Read before from `target`, so already checked: the same bytes give the same name.
+          wire += (namesRead.wires[known] as number) - 1;
+          if (wire > maxNameLength) this.fail(`${what} longer than ${maxNameLength} octets at offset ${at}`);
+          const suffix = namesRead.texts[known] as string;
+          text = text === '' ? suffix : suffix === '' ? text : `${text}.${suffix}`;
+          break;
+        }
         limit = bytes.length;
         at = target;
         runStart = target;
@@ -115,9 +126,35 @@ export class WireReader {
         : labelText(bytes.subarray(start, at));
     }
     if (!jumped) this.at = at;
+    namesRead.add(first, text, wire);
     return text;
   }
 }
+
+/**
+ * The names read so far in the message being decoded, by the offset they start at, with their
+ * lengths on the wire: a pointer to one of them appends it instead of reading it again. A few
+ * dozen names make a message, so a linear scan of small arrays beats a Map. Decoding is
+ * synchronous, so one table serves every reader; each reader empties it.
+ */
+const namesRead = {
+  size: 0,
+  offsets: new Int32Array(64),
+  wires: new Int32Array(64),
+  texts: [] as string[],
+  /** The index of the name read from `offset`, or -1. */
+  find(offset: number): number {
+    for (let i = 0; i < this.size; i++) if (this.offsets[i] === offset) return i;
+    return -1;
+  },
+  /** Remembers a name (the first 64 of a message). */
+  add(offset: number, text: string, wire: number): void {
+    if (this.size === this.offsets.length) return;
+    this.offsets[this.size] = offset;
+    this.wires[this.size] = wire;
+    this.texts[this.size++] = text;
+  },
+};
 
 /** A Buffer with Node's latin1 decoder reached directly, without `toString`'s encoding dispatch. */
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };

@@ -19,8 +19,10 @@ const maxTtl = 0x7fffffff;
  * are followed anywhere a name may stand, each one strictly backwards. A and AAAA addresses
  * come out as text (AAAA compressed as Node's `net` prints it), TXT strings and any type it
  * does not read field by field (`TYPE65`) as bytes, copied out of `bytes`. An OPT record in the
- * additional section becomes `edns`, its extended RCODE bits folded into `rcode`. A TTL with its
- * top bit set reads as 0 (RFC 2181 section 8).
+ * additional section becomes `edns`, its extended RCODE bits folded into `rcode` (the OPT
+ * flags other than DO, which must be zero, are not kept). A TTL with its top bit set reads as 0
+ * (RFC 2181 section 8). Empty data of any type in class ANY or NONE (RFC 2136's updates) reads
+ * as opaque (`TYPE1`).
  *
  * It is strict where BIND is: a pointer loop or forward pointer, a reserved label type, a label
  * over 63 octets or a name over 255, counts that overrun the message, record data a known type
@@ -94,7 +96,8 @@ export function decodeMessage(bytes: Uint8Array): Message {
     edns = { payloadSize, version: (ttl >>> 16) & 0xff, dnssecOk: (ttl & 0x8000) !== 0, options };
   }
   if (reader.at !== reader.end) {
-    reader.fail(`${reader.end - reader.at} bytes after the last section, at offset ${reader.at}`);
+    const extra = reader.end - reader.at;
+    reader.fail(`${extra} byte${extra === 1 ? '' : 's'} after the last section, at offset ${reader.at}`);
   }
   const message: { -readonly [K in keyof Message]: Message[K] } = {
     id: reader.id,

@@ -448,4 +448,34 @@ test('decodes what dns-packet encodes, field for field', () => {
   });
 });
 
+test('agrees with dns-packet on every captured message: id, flags, questions and records', () => {
+  for (const [name, hex] of Object.entries(captured)) {
+    const bytes = wire(hex);
+    const ours = decodeMessage(bytes);
+    const theirs = packet.decode(Buffer.from(bytes));
+    const brief = (records: readonly { name: string; type: string; class?: string; ttl?: number }[]) =>
+      records.filter((r) => r.type !== 'OPT').map((r) => [r.name, r.type, r.class, r.ttl]);
+    assert.equal(
+      [ours.id, ours.qr, ours.rd, ours.ad],
+      [theirs.id, theirs.flag_qr, theirs.flag_rd, theirs.flag_ad],
+      name,
+    );
+    assert.equal(
+      brief(ours.questions.map((q) => ({ ...q, ttl: undefined }))),
+      brief(theirs.questions ?? []),
+      name,
+    );
+    assert.equal(
+      brief(ours.answers),
+      brief((theirs.answers ?? []) as { name: string; type: string; ttl: number }[]),
+      name,
+    );
+    assert.is(
+      ours.edns?.payloadSize,
+      (theirs.additionals?.[0] as { udpPayloadSize?: number } | undefined)?.udpPayloadSize,
+      name,
+    );
+  }
+});
+
 test.run();
