@@ -30,7 +30,7 @@ export const serverEdns = (payloadSize: number): Edns => ({
 export type Response =
   | { readonly kind: 'reply'; readonly message: Message }
   | { readonly kind: 'pending'; readonly message: Deferred<Message>; readonly query: Message }
-  | { readonly kind: 'drop' };
+  | { readonly kind: 'drop'; readonly reason: 'unreadable' | 'response' };
 
 /** The answer to one query, sans I/O. */
 export class Responder {
@@ -60,7 +60,7 @@ export class Responder {
       if (!(error instanceof FormatError)) throw error;
       if (error.id === undefined) {
         this.stats.dropped++;
-        return { query: undefined, response: { kind: 'drop' } };
+        return { query: undefined, response: { kind: 'drop', reason: 'unreadable' } };
       }
       this.stats.formatErrors++;
       log.debug(`FORMERR: ${error.message}`);
@@ -76,7 +76,7 @@ export class Responder {
   answer(query: Message): Response {
     if (query.qr) {
       this.stats.dropped++;
-      return { kind: 'drop' };
+      return { kind: 'drop', reason: 'response' };
     }
     const base = this._replyBase(query);
     if (query.opcode !== Opcode.QUERY) {

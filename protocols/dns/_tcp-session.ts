@@ -79,8 +79,8 @@ export class TcpSession implements Session {
     const { response } = this._responder.receive(frame);
     switch (response.kind) {
       case 'drop':
-        // no id to answer to: the stream cannot be trusted any more (RFC 7766 §8)
-        this.#finish();
+        // a message without even an id: the stream cannot be trusted any more
+        if (response.reason === 'unreadable') this.#finish();
         break;
       case 'reply':
         this.#send(response.message);

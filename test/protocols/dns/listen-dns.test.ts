@@ -1,0 +1,189 @@
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { firstValueFrom } from 'rxjs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { decodeMessage } from '../../../protocols/dns/decode-message.js';
+import { DomainError } from '../../../protocols/dns/dns-error.js';
+import { encodeMessage } from '../../../protocols/dns/encode-message.js';
+import { listenDns } from '../../../protocols/dns/listen-dns.js';
+import { emptyMessage, type Message } from '../../../protocols/dns/message.js';
+import { Resolver } from '../../../protocols/dns/resolver.js';
+import { type DnsServer, type DnsServerOptions, dnsServer } from '../../../protocols/dns/server.js';
+import { dnsTcpFrames, encodeTcpFrame } from '../../../protocols/dns/tcp-framing.js';
+import { Zone } from '../../../protocols/dns/zone.js';
+import { parseZoneFile } from '../../../protocols/dns/zone-file.js';
+import { Clock } from '../../../source/clock.js';
+import { connect } from '../../../source/endpoints.js';
+import { ServerClosedError } from '../../../source/errors.js';
+import { Reactor } from '../../../source/reactor.js';
+import { checkClean } from '../../../source/testing/dirty-reactor.js';
+import { rejectionOf } from '../../support/failure-of.js';
+import { throwawayCertificate } from '../../support/throwaway-certificate.js';
+
+/** Real sockets on 127.0.0.1, virtual time. */
+const clock = new Clock();
+const reactor = new Reactor({ clock: clock as never });
+const test = checkClean(suite('protocols/dns/listen-dns'), { reactors: [reactor] });
+
+const zoneText = readFileSync(new URL('fixtures/example.test.zone', import.meta.url), 'utf8');
+const bigRecords = Array.from({ length: 60 }, (_, i) => `big IN A 192.0.2.${i + 1}`).join('\n');
+const zone = new Zone(parseZoneFile(`${zoneText}\n${bigRecords}\n`));
+
+async function serving(options: DnsServerOptions = {}, endpoint = 'udp:0:interface=127.0.0.1') {
+  const server = dnsServer({ zones: [zone], clock, ...options });
+  const listener = listenDns(endpoint, server, { reactor });
+  const { port } = await listener.address;
+  const resolver = new Resolver({
+    servers: [{ host: '127.0.0.1', port }],
+    reactor,
+    hosts: false,
+    cache: false,
+  });
+  return { server, listener, port, resolver };
+}
+
+/**
+ * Sends one raw datagram to 127.0.0.1:`port` and gives the server's answer, or undefined when
+ * the server took the datagram and sent nothing (told by its counters, so no waiting for silence).
+ */
+async function ask(
+  server: DnsServer,
+  port: number,
+  message: Message | Uint8Array,
+): Promise<Message | undefined> {
+  const socket = createSocket('udp4');
+  try {
+    const { queries, answered } = server.stats;
+    const reply = once(socket, 'message').then(([data]) => decodeMessage(data as Uint8Array));
+    await new Promise((sent) =>
+      socket.send(message instanceof Uint8Array ? message : encodeMessage(message), port, '127.0.0.1', sent),
+    );
+    for (let turn = 0; server.stats.queries === queries; turn++) {
+      if (turn > 10_000) throw new Error('the server never read the datagram');
+      await new Promise(setImmediate);
+    }
+    return server.stats.answered > answered ? await reply : undefined;
+  } finally {
+    socket.close();
+  }
+}
+
+const query = (id: number, name: string, extra: Partial<Message> = {}): Message => ({
+  ...emptyMessage,
+  id,
+  questions: [{ name, type: 'A', class: 'IN' }],
+  ...extra,
+});
+
+test('one udp: endpoint listens for UDP and TCP on the same port', async () => {
+  const { listener, port, resolver } = await serving();
+  try {
+    assert.is(listener.datagrams !== undefined && listener.stream !== undefined, true);
+    const udp = await resolver.exchange({ name: 'www.example.test', type: 'A', class: 'IN' });
+    const tcp = await resolver.exchange({ name: 'www.example.test', type: 'A', class: 'IN' }, { tcp: true });
+    for (const response of [udp, tcp]) {
+      assert.ok(response.aa);
+      assert.equal(
+        response.answers.map((record) => record.type === 'A' && record.address),
+        ['127.0.0.1'],
+      );
+    }
+    const stream = await listener.stream?.address;
+    assert.is(stream !== undefined && 'port' in stream && stream.port, port);
+    assert.instance(await rejectionOf(resolver.lookupAddress('nope.example.test')), DomainError);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('UDP answers are truncated at 512 bytes without EDNS, at the smaller of both sizes with it; the resolver then asks over TCP', async () => {
+  const { listener, port, resolver, server } = await serving();
+  try {
+    const plain = await ask(server, port, query(1, 'big.example.test'));
+    assert.ok(plain?.tc, 'TC without EDNS');
+    const edns = await ask(
+      server,
+      port,
+      query(2, 'big.example.test', { edns: { payloadSize: 4096, version: 0, dnssecOk: false, options: [] } }),
+    );
+    assert.not.ok(edns?.tc, '60 A records fit in 1232 bytes');
+    assert.is(edns?.answers.length, 60);
+    const records = await resolver.lookupAddress('big.example.test');
+    assert.is(records.length, 60, 'the whole answer, over TCP after TC');
+  } finally {
+    await listener.close();
+  }
+});
+
+test('rate limiting: past the burst, answers are dropped, every second one slipping back empty with TC', async () => {
+  const { listener, port, server } = await serving({ rateLimit: { responsesPerSecond: 1, burst: 2 } });
+  try {
+    const replies: (Message | undefined)[] = [];
+    for (let id = 1; id <= 5; id++) replies.push(await ask(server, port, query(id, 'www.example.test')));
+    assert.equal(
+      replies.map((reply) => (reply === undefined ? 'none' : reply.tc ? 'slip' : 'answer')),
+      ['answer', 'answer', 'none', 'slip', 'none'],
+    );
+    assert.is(server.stats.rateLimited, 3);
+    clock.advance(1);
+    assert.is(
+      (await ask(server, port, query(6, 'www.example.test')))?.answers.length,
+      1,
+      'a token came back',
+    );
+  } finally {
+    await listener.close();
+  }
+});
+
+test('an unparseable datagram is dropped and counted; the next query is answered', async () => {
+  const { listener, port, server } = await serving();
+  try {
+    assert.is(await ask(server, port, Uint8Array.of(7)), undefined);
+    assert.is((await ask(server, port, query(1, 'www.example.test')))?.id, 1);
+    assert.is(server.stats.dropped, 1);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('DNS over TLS on a tls: endpoint, with the same framing', async () => {
+  const { cert, key } = throwawayCertificate();
+  const server = dnsServer({ zones: [zone], clock });
+  const listener = listenDns({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, server, {
+    reactor,
+  });
+  try {
+    const { port } = await listener.address;
+    assert.is(listener.datagrams, undefined);
+    const connection = await connect(
+      { type: 'tls', host: '127.0.0.1', port, tls: { ca: cert, servername: 'localhost' } },
+      { reactor },
+    );
+    try {
+      const reply = firstValueFrom(connection.data$.pipe(dnsTcpFrames()));
+      connection.write(encodeTcpFrame(encodeMessage(query(3, 'mail.example.test'))));
+      const answer = decodeMessage(await reply);
+      assert.equal(
+        answer.answers.map((record) => record.type === 'A' && record.address),
+        ['127.0.0.25'],
+      );
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    await listener.close();
+  }
+});
+
+test('closing before the ephemeral port is bound fails the address with ServerClosedError', async () => {
+  const server = dnsServer({ zones: [zone], clock });
+  const listener = listenDns('udp:0:interface=127.0.0.1', server, { reactor });
+  const address = listener.address;
+  await listener.close();
+  assert.instance(await rejectionOf(address), ServerClosedError);
+});
+
+test.run();
