@@ -78,6 +78,8 @@ export interface DnsServerOptions {
 export interface DnsServer extends Protocol {
   readonly name: 'dns';
   readonly halfClose: true;
+  /** Runs DNS over TCP or TLS on `connection`; its session drains the queries in flight. */
+  serve(connection: Connection): Session;
   /** Counters since the server was made, over every transport. */
   readonly stats: Readonly<DnsServerStats>;
   /** Answers the queries that arrive on `port` until unsubscribed or the port closes. */

@@ -293,7 +293,7 @@ test('drain answers what is in flight, takes no more, then settles and closes', 
   const { clock, transport, session } = tcpSession({ forward: forwarder });
   transport.receive(framed(query(1, a('one.example.com'))));
   let drained = false;
-  (session?.drain(clock.seconds() + 30) as Deferred<void>).addCallback(() => {
+  (session.drain(clock.seconds() + 30) as Deferred<void>).addCallback(() => {
     drained = true;
   });
   transport.receive(framed(query(2, a('www.example.test'))));
