@@ -3,7 +3,7 @@
  * Debian packages that provide it; and `ensurePeers`, `npm test`'s preflight: it installs what is
  * missing when it can (root with `apt-get`), or stops with the one command that would.
  *
- * Adding a peer is one line in `peers`. Benchmark-only programs (`wrk`) are not listed.
+ * Adding a peer is one line in `peers`. Benchmark-only programs (`wrk`, `dnsperf`) are not listed.
  *
  * @module
  */
@@ -41,6 +41,9 @@ export const peers: readonly Peer[] = [
     probes: [onPath('twistd3'), runs('/usr/bin/python3', '-c', 'import twisted')],
     packages: ['python3-twisted'],
   },
+  { name: 'dig', probes: [onPath('dig')], packages: ['dnsutils'] },
+  { name: 'kdig', probes: [onPath('kdig')], packages: ['knot-dnsutils'] },
+  { name: 'dnsmasq', probes: [onPath('dnsmasq')], packages: ['dnsmasq'] },
 ];
 
 /** Whether `program` is an executable file in one of `path`'s folders. */
