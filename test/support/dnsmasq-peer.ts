@@ -22,6 +22,8 @@ export interface DnsmasqRecords {
     readonly exchange: string;
     readonly preference: number;
   }[];
+  /** `--local=/NAME/`: a name under NAME that dnsmasq was not given is NXDOMAIN (not REFUSED). */
+  readonly locals?: readonly string[];
 }
 
 /** A running dnsmasq. */
@@ -41,6 +43,7 @@ export function dnsmasqRecordOptions(records: DnsmasqRecords): string[] {
     ...(records.mxHosts ?? []).map(
       ({ name, exchange, preference }) => `--mx-host=${name},${exchange},${preference}`,
     ),
+    ...(records.locals ?? []).map((name) => `--local=/${name}/`),
   ];
 }
 
@@ -49,7 +52,7 @@ export function dnsmasqRecordOptions(records: DnsmasqRecords): string[] {
  * --bind-interfaces --no-resolv --no-hosts --log-facility=-` with the options for `records`, and
  * resolves once it answers a query (within 20 seconds, or it is stopped and the promise rejects
  * with what it printed). dnsmasq sets `aa` on what it serves from its options, and answers a name
- * it does not know with REFUSED.
+ * it does not know with REFUSED, or NXDOMAIN under one of `locals`.
  *
  * @example
  * ```ts
