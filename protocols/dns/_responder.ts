@@ -18,11 +18,14 @@ import type { DnsServerStats } from './server.js';
 
 const log = new Logger('spindle.dns');
 
-/** The EDNS a server puts in its answers to EDNS queries. */
-export const serverEdns = (payloadSize: number): Edns => ({
+/**
+ * The EDNS a server puts in its answers to EDNS queries: its payload size, and the DO bit copied
+ * from the query (RFC 3225 section 3).
+ */
+export const serverEdns = (payloadSize: number, query: Edns): Edns => ({
   payloadSize,
   version: 0,
-  dnssecOk: false,
+  dnssecOk: query.dnssecOk,
   options: [],
 });
 
@@ -119,7 +122,7 @@ export class Responder {
       ra: this._forwarder !== undefined,
       cd: query.cd,
       questions: query.questions,
-      ...(query.edns !== undefined && { edns: serverEdns(this._payloadSize) }),
+      ...(query.edns !== undefined && { edns: serverEdns(this._payloadSize, query.edns) }),
     };
   }
 }

@@ -132,7 +132,7 @@ test('dig: a CNAME chain is followed inside the zone, a wildcard synthesised, gl
   });
 });
 
-test('dig +tcp: the same answer over TCP; +noedns: no OPT record back', async () => {
+test('dig +tcp: the same answer over TCP; +noedns: no OPT record back; +dnssec: DO echoed', async () => {
   await serving(async (port) => {
     const reply = await dig(port, ['www.example.test', 'A', '+tcp']);
     assert.is(reply.transport, 'TCP');
@@ -141,6 +141,8 @@ test('dig +tcp: the same answer over TCP; +noedns: no OPT record back', async ()
     const plain = await dig(port, ['www.example.test', 'A', '+noedns']);
     assert.is(plain.ednsUdpSize, undefined);
     assert.equal(brief(plain.answer), ['www.example.test. A 127.0.0.1']);
+    const dnssec = await dig(port, ['www.example.test', 'A', '+dnssec']);
+    assert.match(dnssec.text, /\n; EDNS: version: 0, flags: do; udp: 1232\n/);
   });
 });
 

@@ -194,6 +194,18 @@ test('EDNS queries get an OPT record back; EDNS version 1 gets BADVERS', () => {
   transport.loseConnection();
 });
 
+test('the DO bit of an EDNS query is copied into the answer (RFC 3225), which dig +dnssec showed missing', () => {
+  const edns = { payloadSize: 1232, version: 0, dnssecOk: true, options: [] };
+  const { transport, replies } = tcpSession();
+  transport.receive(framed(query(1, a('www.example.test'), { edns })));
+  transport.receive(framed(query(2, a('nope.example.test'), { edns })));
+  assert.equal(
+    replies().map((reply) => reply.edns?.dnssecOk),
+    [true, true],
+  );
+  transport.loseConnection();
+});
+
 test('an idle TCP connection is closed after tcpIdleTimeout, each query restarting the wait', () => {
   const { clock, transport } = tcpSession({ tcpIdleTimeout: 10 });
   clock.advance(9);
