@@ -21,8 +21,9 @@ import type { ServerEndpoint } from '../../source/endpoint-description.js';
 import { listen } from '../../source/endpoints.js';
 import { Reactor } from '../../source/reactor.js';
 import { checkClean } from '../../source/testing/dirty-reactor.js';
-import { type DigRecord, dig } from '../support/dig.js';
+import { type DigRecord, type DigResult, dig } from '../support/dig.js';
 import { type Dnsmasq, startDnsmasq } from '../support/dnsmasq-peer.js';
+import { freePort } from '../support/peer-process.js';
 import { throwawayCertificate } from '../support/throwaway-certificate.js';
 
 // A Spindle DNS server on real sockets (127.0.0.1, virtual time) asked by real clients: dig over
@@ -340,6 +341,38 @@ test('forwarding to dnsmasq: its names answered with RA and without AA, its NXDO
       const ours = await dig(port, ['www.example.test', 'A']);
       assert.ok(ours.flags.includes('aa'), ours.flags.join(' '));
       assert.equal(brief(ours.answer), ['www.example.test. A 127.0.0.1']);
+    },
+    { forward },
+  );
+});
+
+test('forwarding to an upstream that never answers: dig gets SERVFAIL once the forwarder has given up', async () => {
+  const silent = await freePort(); // nobody listens there
+  const forward = new Resolver({
+    servers: [{ host: '127.0.0.1', port: silent }],
+    reactor,
+    hosts: false,
+    timeouts: [1, 2],
+  });
+  await serving(
+    async (port, server) => {
+      const start = clock.seconds();
+      let reply: DigResult | undefined;
+      const asked = dig(port, ['elsewhere.test', 'A', '+time=10']).then((result) => {
+        reply = result;
+      });
+      // Virtual time: each timeout of the forwarder runs once it is pending, until dig has its answer.
+      for (let turn = 0; reply === undefined; turn++) {
+        if (turn > 100_000) throw new Error('dig got no answer');
+        const [next] = clock.getDelayedCalls();
+        if (next !== undefined) clock.advance(next.getTime() - clock.seconds());
+        await new Promise(setImmediate);
+      }
+      await asked;
+      assert.is(reply.status, 'SERVFAIL');
+      assert.ok(reply.flags.includes('ra'), reply.flags.join(' '));
+      assert.is(server.stats.forwarded, 1);
+      assert.ok(clock.seconds() - start >= 3, 'after both timeouts, 1 s and 2 s');
     },
     { forward },
   );
