@@ -162,6 +162,21 @@ export class DatagramPort {
     return sent;
   }
 
+  /**
+   * Sends one datagram without waiting to hear how it went (Twisted's `write` on a UDP port):
+   * libuv tries to send it at once, with no completion to report, which is what lets a busy
+   * server answer at the rate of the network rather than of the event loop. A datagram that
+   * cannot be sent is dropped, as the network may drop any datagram; use `send` to learn of it.
+   *
+   * @example
+   * ```ts
+   * port.datagrams$.subscribe(({ data, address, port: from }) => port.write(answer(data), address, from));
+   * ```
+   */
+  write(data: Uint8Array | string, address: string, port: number): void {
+    this._socket.send(data, port, address);
+  }
+
   /** Joins a multicast group (on `interfaceAddress`, or the default interface). */
   joinGroup(group: string, interfaceAddress?: string): void {
     this._socket.addMembership(group, interfaceAddress);

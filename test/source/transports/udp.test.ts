@@ -29,6 +29,23 @@ test('datagrams$ delivers datagrams with their sender, and send answers them', a
   await port.close();
 });
 
+test('write sends a datagram without waiting, and a datagram it cannot send is dropped, the port going on', async () => {
+  const port = listen('udp:0:interface=127.0.0.1');
+  const address = await port.address;
+  port.datagrams$.subscribe(({ data, address: from, port: fromPort }) => {
+    port.write(Buffer.alloc(70_000), from, fromPort); // over UDP's limit: EMSGSIZE, dropped
+    port.write(data, from, fromPort);
+  });
+  const client = createSocket('udp4');
+  client.bind(0, '127.0.0.1');
+  await once(client, 'listening');
+  client.send('ping', address.port, '127.0.0.1');
+  const [reply] = (await once(client, 'message')) as [Buffer];
+  assert.is(reply.toString(), 'ping');
+  client.close();
+  await port.close();
+});
+
 test('for await pulls datagrams; past maxQueued they are dropped and counted', async () => {
   const port = listen('udp:0:interface=127.0.0.1', { maxQueued: 2 });
   const { port: number } = await port.address;
