@@ -7,7 +7,7 @@
  * @module
  */
 import { maxTtl } from './_time-value.js';
-import { labelText, nameLabels } from './domain-name.js';
+import { nameKey, nameKeys, nameLabels } from './domain-name.js';
 import type { RecordOf, ResourceRecord } from './message.js';
 import { formatRecordData } from './record-text.js';
 
@@ -38,19 +38,6 @@ export interface ZoneProblem {
 const cnameCompanions = new Set<string>(['CNAME', 'TYPE46', 'TYPE47']);
 
 /**
- * The keys (`nameKey`) of `labels` and of each of its ancestors, the name itself first.
- *
- * @example
- * ```ts
- * suffixKeys(nameLabels('WWW.Example.test')); // ['www.example.test', 'example.test', 'test', '']
- * ```
- */
-export function suffixKeys(labels: readonly Uint8Array[]): string[] {
-  const texts = labels.map((label) => labelText(label).toLowerCase());
-  return texts.map((_, i) => texts.slice(i).join('.')).concat('');
-}
-
-/**
  * The index of a zone at `origin` made of `records`, or the first rule they break: a class other
  * than IN, a TTL out of range, a name outside the zone, an SOA below the apex or a second one, a
  * second CNAME at a name or a CNAME beside other data, no SOA. An identical record given twice
@@ -64,7 +51,7 @@ export function suffixKeys(labels: readonly Uint8Array[]): string[] {
  */
 export function indexZone(origin: string, records: readonly ResourceRecord[]): ZoneIndex | ZoneProblem {
   const originLabels = nameLabels(origin).length;
-  const originKey = suffixKeys(nameLabels(origin))[0] as string;
+  const originKey = nameKey(origin);
   const nodes = new Map<string, ZoneNode>();
   const existing = new Set<string>();
   const cuts = new Set<string>();
@@ -76,7 +63,7 @@ export function indexZone(origin: string, records: readonly ResourceRecord[]): Z
     if (!Number.isInteger(record.ttl) || record.ttl < 0 || record.ttl > maxTtl) {
       return problem(`TTL ${record.ttl} out of range (0 to ${maxTtl})`);
     }
-    const keys = suffixKeys(nameLabels(record.name));
+    const keys = nameKeys(record.name);
     const depth = keys.length - 1 - originLabels;
     if (depth < 0 || keys[depth] !== originKey) return problem(`out of zone (not in ${origin || '.'})`);
     const key = keys[0] as string;

@@ -6,8 +6,7 @@
  * @module
  */
 import { answerQuestion, defaultMaxChain } from './_answer-question.js';
-import { suffixKeys } from './_zone-index.js';
-import { nameLabels } from './domain-name.js';
+import { nameKey, nameKeys } from './domain-name.js';
 import type { Question, RecordOf, ResourceRecord } from './message.js';
 import type { Zone } from './zone.js';
 import { ZoneError } from './zone-error.js';
@@ -111,7 +110,7 @@ export class Authority {
    */
   constructor(zones: Iterable<Zone>, options: AuthorityOptions = {}) {
     for (const zone of zones) {
-      const key = suffixKeys(nameLabels(zone.origin))[0] as string;
+      const key = nameKey(zone.origin);
       if (this.zones.has(key)) throw new ZoneError(zone.origin, 'two zones with the same origin');
       this.zones.set(key, zone);
     }
@@ -127,7 +126,7 @@ export class Authority {
    * ```
    */
   zoneFor(name: string): Zone | undefined {
-    for (const key of suffixKeys(nameLabels(name))) {
+    for (const key of nameKeys(name)) {
       const zone = this.zones.get(key);
       if (zone !== undefined) return zone;
     }

@@ -125,7 +125,54 @@ export function canonicalName(name: string): string {
  * ```
  */
 export function nameKey(name: string): string {
-  return lowerAscii(canonicalName(name));
+  return plainKey(name) ?? lowerAscii(canonicalName(name));
+}
+
+/**
+ * The keys (`nameKey`) of `name` and of each of its ancestors, the name itself first and the
+ * root (`''`) last: what a lookup walks up through.
+ *
+ * @throws InvalidNameError as `nameLabels` does.
+ * @example
+ * ```ts
+ * nameKeys('WWW.Example.test'); // ['www.example.test', 'example.test', 'test', '']
+ * ```
+ */
+export function nameKeys(name: string): string[] {
+  const plain = plainKey(name);
+  if (plain === undefined) {
+    const texts = nameLabels(name).map((label) => lowerAscii(labelText(label)));
+    return texts.map((_, i) => texts.slice(i).join('.')).concat('');
+  }
+  const keys = plain === '' ? [] : [plain];
+  for (let dot = plain.indexOf('.'); dot >= 0; dot = plain.indexOf('.', dot + 1))
+    keys.push(plain.slice(dot + 1));
+  keys.push('');
+  return keys;
+}
+
+/**
+ * The key of a name that needs no parsing, the common case, found in one pass: printable ASCII
+ * without backslashes (so its labels are its dot-separated parts and it is already in its one
+ * spelling), every label 1 to 63 octets, 253 characters at most. Undefined for any other name,
+ * which the full parser then reads (or refuses).
+ */
+function plainKey(name: string): string | undefined {
+  let end = name.length;
+  if (end > 0 && name.charCodeAt(end - 1) === dot) end--;
+  if (end > maxNameLength - 2) return undefined;
+  let labelStart = 0;
+  for (let i = 0; i < end; i++) {
+    const code = name.charCodeAt(i);
+    if (code === dot) {
+      if (i === labelStart || i - labelStart > maxLabelLength) return undefined;
+      labelStart = i + 1;
+    } else if (code <= 0x20 || code >= 0x7f || code === backslash) {
+      return undefined;
+    }
+  }
+  if (end > 0 && (end === labelStart || end - labelStart > maxLabelLength)) return undefined;
+  return (end === name.length ? name : name.slice(0, end)).toLowerCase();
 }
 
 /**
@@ -151,6 +198,11 @@ export function namesEqual(a: string, b: string): boolean {
  * ```
  */
 export function isInDomain(name: string, ancestor: string): boolean {
+  const plainName = plainKey(name);
+  const plainAncestor = plainKey(ancestor);
+  if (plainName !== undefined && plainAncestor !== undefined) {
+    return plainAncestor === '' || plainName === plainAncestor || plainName.endsWith(`.${plainAncestor}`);
+  }
   const labels = nameLabels(name);
   const top = nameLabels(ancestor);
   if (top.length > labels.length) return false;

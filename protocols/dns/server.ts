@@ -11,7 +11,6 @@ import type { ReactorTime } from '../../source/clock.js';
 import type { Connection } from '../../source/connection.js';
 import type { Deferred } from '../../source/deferred.js';
 import { succeed } from '../../source/deferred.js';
-import { Logger } from '../../source/log.js';
 import type { Protocol, Session } from '../../source/protocol.js';
 import { reactor } from '../../source/reactor.js';
 import type { DatagramPort } from '../../source/transports/udp.js';
@@ -23,8 +22,6 @@ import type { Forwarder } from './forwarder.js';
 import type { Message } from './message.js';
 import { type RateLimitOptions, ResponseRateLimiter } from './response-rate-limiter.js';
 import type { Zone } from './zone.js';
-
-const log = new Logger('spindle.dns');
 
 /** What a server has counted since it started. */
 export interface DnsServerStats {
@@ -122,10 +119,7 @@ export function dnsServer(options: DnsServerOptions = {}): DnsServer {
     serveDatagrams: (port) =>
       port.datagrams$.subscribe(({ data, address, port: from }) => {
         const send = (message: Message) => {
-          const bytes = encodeMessage(message, { maxSize: udpLimit(query, payloadSize) });
-          port.send(bytes, address, from).addErrback((failure) => {
-            log.debug(`DNS answer to ${address}:${from} not sent: ${failure.value.message}`);
-          });
+          port.write(encodeMessage(message, { maxSize: udpLimit(query, payloadSize) }), address, from);
           responder.sent();
         };
         const { query, response } = responder.receive(data);

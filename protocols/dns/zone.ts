@@ -6,9 +6,9 @@
  * @module
  */
 import { answerQuestion, defaultMaxChain } from './_answer-question.js';
-import { indexZone, suffixKeys, type ZoneIndex } from './_zone-index.js';
+import { indexZone, type ZoneIndex } from './_zone-index.js';
 import type { AuthorityAnswer } from './authority.js';
-import { isInDomain, nameKey, nameLabels } from './domain-name.js';
+import { isInDomain, nameKey, nameKeys, nameLabels } from './domain-name.js';
 import type { Question, RecordOf, ResourceRecord } from './message.js';
 import type { QueryType } from './record-types.js';
 import { ZoneError } from './zone-error.js';
@@ -139,7 +139,7 @@ export class Zone {
    */
   find(name: string, type: QueryType): ZoneMatch {
     if (!this.contains(name)) throw new ZoneError(name, `out of zone (not in ${this.origin || '.'})`);
-    const keys = suffixKeys(nameLabels(name));
+    const keys = nameKeys(name);
     const depth = keys.length - 1 - this.originLabels;
     for (let at = depth - 1; at >= 0; at--) {
       const key = keys[at] as string;
