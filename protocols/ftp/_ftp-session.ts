@@ -246,7 +246,7 @@ export class FtpSession implements Session, TransferHost {
 
   /** Runs the queued commands, one at a time, until one has to be waited for. */
   private _pump(): void {
-    while (!this._busy && !this._draining && this._transfer === undefined && this._phase === 'ready') {
+    while (this._idle() && !this._draining) {
       const frame = this._queue.shift();
       if (frame === undefined) break;
       this._since = this._settings.clock.seconds();
@@ -268,11 +268,23 @@ export class FtpSession implements Session, TransferHost {
         );
       }
     }
-    if (this._phase === 'ready' && !this._busy && this._transfer === undefined && this._queue.length === 0) {
+    if (this._idle() && this._queue.length === 0) {
       if (this._draining) this._close(421, 'Server shutting down.');
       else if (this._eof) this._close();
     }
     this._update();
+  }
+
+  /** Whether the session may take a command: none runs, no transfer, not securing or closing. */
+  private _idle(): boolean {
+    const phase = this._phase;
+    return (
+      !this._busy &&
+      this._transfer === undefined &&
+      phase !== 'securing' &&
+      phase !== 'closing' &&
+      phase !== 'closed'
+    );
   }
 
   private _settled(): void {

@@ -7,7 +7,7 @@
 import { createSecureContext } from 'node:tls';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection, TLSOptions } from '../../source/connection.js';
-import type { Protocol } from '../../source/protocol.js';
+import type { Protocol, Session } from '../../source/protocol.js';
 import { reactor as defaultReactor, type ReactorLike } from '../../source/reactor.js';
 import { PassivePorts, peerHost } from './_data-channel.js';
 import { FtpSession, type SessionSettings } from './_ftp-session.js';
@@ -90,7 +90,7 @@ export interface FtpServer extends Protocol {
   /** The sessions open now. */
   readonly sessions: number;
   /** Serves FTP on one control connection; its session (undefined when refused: too many). */
-  serve(connection: Connection): FtpSession | undefined;
+  serve(connection: Connection): Session | undefined;
 }
 
 function seconds(name: string, value: number | undefined, fallback: number): number {
