@@ -52,17 +52,20 @@ export class PassivePorts {
     this._next = _range?.[0] ?? 0;
   }
 
-  /** The ports to try for one listener, in order (`[0]`: an ephemeral port). At most 100. */
+  /**
+   * The ports to try for one listener, in order (`[0]`: an ephemeral port), at most 100; the
+   * next listener starts one port further.
+   */
   candidates(): number[] {
     const range = this._range;
     if (range === undefined) return [0];
     const [low, high] = range;
-    const size = high - low + 1;
+    const after = (port: number) => (port >= high ? low : port + 1);
     const ports: number[] = [];
-    for (let n = 0; n < Math.min(size, 100); n++) {
-      ports.push(this._next);
-      this._next = this._next >= high ? low : this._next + 1;
+    for (let port = this._next, n = 0; n < Math.min(high - low + 1, 100); n++, port = after(port)) {
+      ports.push(port);
     }
+    this._next = after(this._next);
     return ports;
   }
 }

@@ -882,6 +882,17 @@ export class FtpSession implements Session, TransferHost {
     this._transfer = transfer;
     this._since = settings.clock.seconds();
     transfer.start();
+    // ABOR or STAT that came while the command was being prepared act now
+    const held = this._queue.splice(0);
+    for (const frame of held) {
+      if (
+        this._transfer === undefined ||
+        frame.type !== 'command' ||
+        !this._urgent(frame.verb, frame.argument)
+      ) {
+        this._queue.push(frame);
+      }
+    }
     this._update();
     return new Promise<void>((resolve) => {
       transfer.done.addCallback(() => {
