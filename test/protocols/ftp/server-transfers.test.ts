@@ -1,8 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { FtpFileReader, FtpFileSystem } from '../../../protocols/ftp/file-system.js';
+import type { FtpFileReader, FtpFileSystem, FtpFileWriter } from '../../../protocols/ftp/file-system.js';
 import { MemoryFileSystem } from '../../../protocols/ftp/memory-file-system.js';
 import type { Connection } from '../../../source/connection.js';
+import { Deferred } from '../../../source/deferred.js';
+import { activeProducer, type Pausable } from '../../../source/producer.js';
 import { checkClean } from '../../../source/testing/index.js';
 import {
   type Control,
@@ -434,6 +436,66 @@ test('RETR pulls the file only as fast as the data connection drains', async () 
     c.replies().map((reply) => reply.code),
     [226],
   );
+  await c.command('QUIT');
+});
+
+test('STOR pauses the data connection while the upload is behind, and resumes it when it drains', async () => {
+  const memory = new MemoryFileSystem();
+  let accepted = 0;
+  let paused: Pausable | undefined;
+  const drains: Deferred<void>[] = [];
+  const slow: FtpFileSystem = Object.assign(Object.create(memory) as FtpFileSystem, {
+    write: (path: string) =>
+      memory.write(path).addCallback(
+        (real: FtpFileWriter): FtpFileWriter => ({
+          path: real.path,
+          write(chunk: Uint8Array | string) {
+            accepted += chunk.length;
+            real.write(chunk);
+            if (accepted < 64 * 1024) return true;
+            paused = activeProducer();
+            paused?.pauseProducing();
+            return false;
+          },
+          drained() {
+            const drain = new Deferred<void>();
+            drains.push(drain);
+            return drain;
+          },
+          commit: () => real.commit(),
+          abort: () => real.abort(),
+        }),
+      ),
+  });
+  const h = harness({ fileSystem: slow });
+  const c = h.connect();
+  await c.login();
+  const data = await withData(h, c);
+  assert.equal(await c.codes('STOR slow.bin'), [125]);
+  const chunk = new Uint8Array(16 * 1024);
+  let sent = 0;
+  const send = (): boolean => {
+    sent += chunk.length;
+    return data.write(chunk);
+  };
+  while (sent < 1024 * 1024 && send()) {}
+  for (let round = 0; round < 8; round++) {
+    await h.reactor.flush();
+    send();
+  }
+  await h.reactor.flush();
+  assert.ok(paused !== undefined, 'the data connection was paused');
+  assert.ok(accepted < 128 * 1024, `the upload took ${accepted} bytes while behind`);
+  assert.ok(sent < 1024 * 1024, 'the client is held back too');
+  accepted = -Infinity; // never behind again
+  paused!.resumeProducing();
+  data.close();
+  await h.reactor.flush();
+  assert.equal(
+    c.replies().map((reply) => reply.code),
+    [226],
+  );
+  assert.is(memory.contents('/slow.bin')!.byteLength, sent);
   await c.command('QUIT');
 });
 
