@@ -14,6 +14,7 @@ import { succeed } from '../../source/deferred.js';
 import type { Protocol, Session } from '../../source/protocol.js';
 import { reactor } from '../../source/reactor.js';
 import type { DatagramPort } from '../../source/transports/udp.js';
+import { AnswerCache } from './_answer-cache.js';
 import { Responder } from './_responder.js';
 import { TcpSession } from './_tcp-session.js';
 import { Authority } from './authority.js';
@@ -64,6 +65,11 @@ export interface DnsServerOptions {
   readonly tcpIdleTimeout?: number;
   /** Forwarded queries one TCP connection may have waiting; its reading pauses beyond. Default 100. */
   readonly maxQueriesInFlight?: number;
+  /**
+   * Encoded UDP answers from the zones kept for reuse, by query (see `AnswerCache`); 0 keeps
+   * none. Default 10,000.
+   */
+  readonly answerCacheSize?: number;
   /** The clock timeouts and rate limits run on. Default the reactor. */
   readonly clock?: ReactorTime;
 }
@@ -104,6 +110,7 @@ export function dnsServer(options: DnsServerOptions = {}): DnsServer {
   if (!(payloadSize >= 512 && payloadSize <= 65_535))
     throw new RangeError('payloadSize must be 512 to 65535');
   const responder = new Responder(new Authority(options.zones ?? []), options.forward, payloadSize);
+  const answers = new AnswerCache(options.answerCacheSize ?? 10_000);
   const limiter =
     options.rateLimit === undefined ? undefined : new ResponseRateLimiter(clock, options.rateLimit);
   const tcpOptions = {
@@ -118,23 +125,31 @@ export function dnsServer(options: DnsServerOptions = {}): DnsServer {
     serve: (connection: Connection): Session => new TcpSession(connection, responder, tcpOptions),
     serveDatagrams: (port) =>
       port.datagrams$.subscribe(({ data, address, port: from }) => {
-        const send = (message: Message) => {
-          port.write(encodeMessage(message, { maxSize: udpLimit(query, payloadSize) }), address, from);
+        const kept = answers.get(data);
+        const verdict = limiter?.admit(address) ?? 'answer';
+        if (kept !== undefined && verdict === 'answer') {
+          responder.stats.queries++;
+          port.write(kept, address, from);
           responder.sent();
-        };
+          return;
+        }
         const { query, response } = responder.receive(data);
         if (response.kind === 'drop') return;
-        if (limiter !== undefined) {
-          const verdict = limiter.admit(address);
-          if (verdict !== 'answer') {
-            responder.stats.rateLimited++;
-            if (response.kind === 'pending') response.message.cancel();
-            else if (verdict === 'slip') send(truncated(response.message));
-            return;
-          }
+        const send = (message: Message) => {
+          const bytes = encodeMessage(message, { maxSize: udpLimit(query, payloadSize) });
+          port.write(bytes, address, from);
+          responder.sent();
+          return bytes;
+        };
+        if (verdict !== 'answer') {
+          responder.stats.rateLimited++;
+          if (response.kind === 'pending') response.message.cancel();
+          else if (verdict === 'slip') send(truncated(response.message));
+        } else if (response.kind === 'reply') {
+          answers.put(data, send(response.message));
+        } else {
+          response.message.addCallback(send);
         }
-        if (response.kind === 'reply') send(response.message);
-        else response.message.addCallback(send);
       }),
     respond: (query, maxSize = 65_535) => {
       const { response } = responder.receive(query);

@@ -8,13 +8,14 @@ import { decodeMessage } from '../../../protocols/dns/decode-message.js';
 import { DomainError } from '../../../protocols/dns/dns-error.js';
 import { encodeMessage } from '../../../protocols/dns/encode-message.js';
 import { listenDns } from '../../../protocols/dns/listen-dns.js';
-import { emptyMessage, type Message } from '../../../protocols/dns/message.js';
+import { emptyMessage, type Message, type Question } from '../../../protocols/dns/message.js';
 import { Resolver } from '../../../protocols/dns/resolver.js';
 import { type DnsServer, type DnsServerOptions, dnsServer } from '../../../protocols/dns/server.js';
 import { dnsTcpFrames, encodeTcpFrame } from '../../../protocols/dns/tcp-framing.js';
 import { Zone } from '../../../protocols/dns/zone.js';
 import { parseZoneFile } from '../../../protocols/dns/zone-file.js';
 import { Clock } from '../../../source/clock.js';
+import { succeed } from '../../../source/deferred.js';
 import { connect } from '../../../source/endpoints.js';
 import { ServerClosedError } from '../../../source/errors.js';
 import { Reactor } from '../../../source/reactor.js';
@@ -132,6 +133,48 @@ test('rate limiting: past the burst, answers are dropped, every second one slipp
       (await ask(server, port, query(6, 'www.example.test')))?.answers.length,
       1,
       'a token came back',
+    );
+  } finally {
+    await listener.close();
+  }
+});
+
+test('a repeated UDP query is answered from the answer cache: the same bytes, its own id, still counted and rate limited', async () => {
+  const { listener, port, server } = await serving({
+    rateLimit: { responsesPerSecond: 1, burst: 2, slip: 0 },
+  });
+  try {
+    const first = await ask(server, port, query(1, 'www.example.test'));
+    const second = await ask(server, port, query(2, 'www.example.test'));
+    assert.equal({ ...second, id: 1 }, first);
+    assert.is(second?.id, 2);
+    assert.is(await ask(server, port, query(3, 'www.example.test')), undefined, 'over the rate: dropped');
+    assert.equal([server.stats.queries, server.stats.answered, server.stats.rateLimited], [3, 2, 1]);
+  } finally {
+    await listener.close();
+  }
+});
+
+test('forwarded answers are not kept: each repeated query goes to the forwarder', async () => {
+  let asked = 0;
+  const forward = {
+    exchange: (question: Question) => {
+      asked++;
+      return succeed<Message>({
+        ...emptyMessage,
+        qr: true,
+        questions: [question],
+        answers: [{ name: question.name, class: 'IN', ttl: 60, type: 'A', address: `192.0.2.${asked}` }],
+      });
+    },
+  };
+  const { listener, port, server } = await serving({ forward });
+  try {
+    const first = await ask(server, port, query(1, 'elsewhere.example', { rd: true }));
+    const second = await ask(server, port, query(2, 'elsewhere.example', { rd: true }));
+    assert.equal(
+      [first, second].map((reply) => reply?.answers[0]?.type === 'A' && reply.answers[0].address),
+      ['192.0.2.1', '192.0.2.2'],
     );
   } finally {
     await listener.close();
