@@ -41,6 +41,12 @@ export const peers: readonly Peer[] = [
     probes: [onPath('twistd3'), runs('/usr/bin/python3', '-c', 'import twisted')],
     packages: ['python3-twisted'],
   },
+  // The FTP client's interop tests run pyftpdlib, its TLS handler needing pyOpenSSL.
+  {
+    name: 'pyftpdlib',
+    probes: [runs('/usr/bin/python3', '-c', 'import pyftpdlib, OpenSSL')],
+    packages: ['python3-pyftpdlib', 'python3-openssl'],
+  },
 ];
 
 /** Whether `program` is an executable file in one of `path`'s folders. */

@@ -130,16 +130,17 @@ export class DataOpener {
       return fail(new TypeError('active mode needs the control connection to be TCP, or an activeAddress'));
     }
     const server = reactor.listenStream({ type: 'tcp', host, port: 0 }, {});
+    // listening for the connection from now on: pyftpdlib connects as soon as it has the address
+    const port = activePort(server, reactor, timeout, peerHost);
     return server.address
-      .addCallback((address) => {
-        const port = address.type === 'tcp' ? address.port : 0;
-        return this._announce(host, port);
-      })
-      .addCallback(() => activePort(server, reactor, timeout, peerHost))
-      .addErrback((failure: Failure): never => {
-        server.close();
-        throw failure;
-      });
+      .addCallback((address) => this._announce(host, address.type === 'tcp' ? address.port : 0))
+      .addCallbacks(
+        () => port,
+        (failure: Failure): never => {
+          port.abort();
+          throw failure;
+        },
+      );
   }
 
   private _announce(host: string, port: number): Deferred<FtpReply> {
@@ -155,7 +156,10 @@ export class DataOpener {
   }
 }
 
-/** Active mode's port: the first connection from the control connection's peer is the data connection. */
+/**
+ * Active mode's port: the first connection from the control connection's peer is the data
+ * connection (servers connect when they get the address, or once the command comes).
+ */
 function activePort(server: Server, reactor: ReactorLike, timeout: number, peerHost: string): DataPort {
   let accepted: Connection | undefined;
   const arrived = new Deferred<Connection>(() => server.close());
