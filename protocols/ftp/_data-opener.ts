@@ -185,6 +185,7 @@ function activePort(server: Server, reactor: ReactorLike, timeout: number, peerH
       subscription.unsubscribe();
       accepted?.abort();
       if (!arrived.called) arrived.cancel();
+      if (waiting === undefined) arrived.addErrback(() => undefined); // nobody asked for it: nothing to report
       server.close({ gracePeriod: 0 });
     },
     release: () => {

@@ -625,6 +625,90 @@ test('a PASV reply naming another address is not followed: the data connection g
   failureOf(first);
 });
 
+/** The memory server the client listens on in active mode, and a data connection arriving from `host`. */
+function serverConnects(net: StringNet, host: string): StringTransport {
+  const listener = [...net.servers][0]!;
+  const data = new StringTransport({
+    remoteAddress: { type: 'tcp', host, port: 20, family: 'IPv4' },
+  });
+  listener.accept(data);
+  return data;
+}
+
+test('active mode: EPRT names the address listened on; the server connects; the listener closes after', () => {
+  const t = setup({ mode: 'active' });
+  const retrieve = t.client.retrieve('a.txt');
+  assert.equal(t.said(), ['TYPE I']);
+  t.reply('200 Binary');
+  assert.equal(t.said(), ['EPRT |1|127.0.0.1|49152|']);
+  t.reply('200 EPRT OK');
+  assert.equal(t.said(), ['RETR a.txt']);
+  t.reply('150 Opening data connection');
+  assert.not.ok(retrieve.called, 'not before the server connects');
+  const data = serverConnects(t.net, '127.0.0.1');
+  const whole = resultOf(retrieve).readAll();
+  data.receive('active');
+  data.receiveEnd();
+  t.reply('226 Done');
+  assert.is(decoder.decode(resultOf(whole)), 'active');
+  assert.is(t.net.servers.size, 0, 'no longer listening');
+  t.close();
+});
+
+test('active mode: EPRT refused with 500 means PORT, from then on', () => {
+  const t = setup({ mode: 'active' });
+  const first = t.client.nlst();
+  t.said();
+  t.reply('200 Binary');
+  assert.equal(t.said(), ['EPRT |1|127.0.0.1|49152|']);
+  t.reply('500 Unknown command');
+  assert.equal(t.said(), ['PORT 127,0,0,1,192,0']);
+  t.reply('200 PORT OK');
+  assert.equal(t.said(), ['NLST']);
+  t.reply('150 OK');
+  const data = serverConnects(t.net, '127.0.0.1');
+  data.receiveEnd();
+  t.reply('226 Done');
+  assert.equal(resultOf(first), []);
+  const second = t.client.nlst();
+  assert.match(t.said()[0]!, /^PORT /, 'remembered');
+  t.close();
+  assert.instance(failureOf(second)?.value, ConnectionDone);
+});
+
+test('active mode: a data connection from another host than the server is refused', () => {
+  const t = setup({ mode: 'active' });
+  const retrieve = t.client.retrieve('a.txt');
+  t.said();
+  t.reply('200 Binary');
+  t.said();
+  t.reply('200 EPRT OK');
+  t.said();
+  t.reply('150 OK');
+  const intruder = serverConnects(t.net, '10.9.8.7');
+  assert.ok(intruder.aborted);
+  t.reply('425 No data connection');
+  assert.match(failureOf(retrieve)?.value.message ?? '', /came from 10\.9\.8\.7/);
+  assert.is(t.net.servers.size, 0);
+  t.close();
+});
+
+test('active mode: the server never connecting fails the transfer after the timeout', () => {
+  const t = setup({ mode: 'active', timeout: 5 });
+  const retrieve = t.client.retrieve('a.txt');
+  t.said();
+  t.reply('200 Binary');
+  t.said();
+  t.reply('200 EPRT OK');
+  t.said();
+  t.reply('150 OK');
+  t.net.clock.advance(5);
+  t.reply('425 No data connection');
+  assert.instance(failureOf(retrieve)?.value, TimeoutError);
+  assert.is(t.net.servers.size, 0);
+  t.close();
+});
+
 test('list uses MLSD when FEAT offers MLST, leaving out the folder itself and its parent', () => {
   const t = setup();
   const list = t.client.list('pub');
