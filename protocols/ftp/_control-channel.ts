@@ -27,6 +27,12 @@ const open: ChannelState = { type: 'open' };
  * A wait longer than `timeout` seconds, a reply the decoder cannot read, or the connection
  * closing fails every wait, now and later, and drops the connection: past any of them, replies
  * can no longer be matched to commands.
+ *
+ * @example
+ * ```ts
+ * const control = new ControlChannel(connection, reactor, 30);
+ * control.next().addCallback((greeting) => control.expect('USER anonymous', 230, 331));
+ * ```
  */
 export class ControlChannel {
   private _state: ChannelState = open;
@@ -156,6 +162,11 @@ export class ControlChannel {
 /**
  * `reply`, if its code is one of `expected` (a single digit stands for its whole class), else an
  * `FTPError` thrown for `line` (none for the greeting).
+ *
+ * @example
+ * ```ts
+ * check(reply, 'CWD pub', [2]); // any 2xx, or FTPError
+ * ```
  */
 export function check(reply: FtpReply, line: string | undefined, expected: readonly number[]): FtpReply {
   const ok = expected.some((code) =>
@@ -165,7 +176,14 @@ export function check(reply: FtpReply, line: string | undefined, expected: reado
   return reply;
 }
 
-/** A command line as errors show it: a password never. */
+/**
+ * A command line as errors show it: a password never.
+ *
+ * @example
+ * ```ts
+ * shownCommand('PASS secret'); // 'PASS'
+ * ```
+ */
 export function shownCommand(line: string): string {
   return /^pass\b/i.test(line) ? 'PASS' : line;
 }

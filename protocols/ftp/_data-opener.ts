@@ -19,7 +19,14 @@ import { FTPError } from './ftp-client-error.js';
 import { formatEprt, formatPort, parseEpsvReply, parsePasvReply } from './host-port.js';
 import type { FtpReply } from './reply.js';
 
-/** What every data connection of one client shares. */
+/**
+ * What every data connection of one client shares.
+ *
+ * @example
+ * ```ts
+ * const settings: DataSettings = { reactor, control, timeout: 30, peerHost: '127.0.0.1', mode: 'passive', activeAddress: undefined };
+ * ```
+ */
 export interface DataSettings {
   readonly reactor: ReactorLike;
   readonly control: ControlChannel;
@@ -33,7 +40,14 @@ export interface DataSettings {
   readonly activeAddress: string | undefined;
 }
 
-/** A data connection being set up: connected already (passive), or awaited after the command (active). */
+/**
+ * A data connection being set up: connected already (passive), or awaited after the command (active).
+ *
+ * @example
+ * ```ts
+ * port.connection().addCallback((connection) => connection.data$.subscribe(sink));
+ * ```
+ */
 export interface DataPort {
   /**
    * The connection, once there and, in TLS, once its handshake is done: asked after the
@@ -56,6 +70,12 @@ const unknownCommand = new Set([500, 501, 502, 504, 522]);
  * goes to that peer all the same (as curl does, so that a server cannot send the client
  * elsewhere). In TLS, the data connection resumes the control connection's TLS session, as
  * servers that require session reuse want.
+ *
+ * @example
+ * ```ts
+ * const opener = new DataOpener(settings);
+ * opener.open(undefined).addCallback((port) => control.command('RETR a.txt'));
+ * ```
  */
 export class DataOpener {
   private _passive: 'EPSV' | 'PASV' = 'EPSV';

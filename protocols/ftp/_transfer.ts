@@ -17,7 +17,14 @@ import type { DataPort } from './_data-opener.js';
 import { FTPError } from './ftp-client-error.js';
 import type { FtpReply } from './reply.js';
 
-/** What a transfer needs. */
+/**
+ * What a transfer needs.
+ *
+ * @example
+ * ```ts
+ * const setup: TransferSetup = { control, port, line: 'RETR a.txt', clock: reactor, timeout: 30 };
+ * ```
+ */
 export interface TransferSetup {
   readonly control: ControlChannel;
   /** The data connection, readied for this transfer. */
@@ -33,6 +40,11 @@ export interface TransferSetup {
  * A transfer under way: `result` is what the caller gets (the download's body once the server
  * said it starts, or the bytes sent once the upload is confirmed); `finished` fires once the
  * server's final reply is read, whatever it was, and the control connection is free again.
+ *
+ * @example
+ * ```ts
+ * transfer.finished.addCallback(() => lock.release());
+ * ```
  */
 export interface Transfer<T> {
   readonly result: Deferred<T>;
@@ -162,6 +174,11 @@ abstract class TransferBase<T> implements Transfer<T> {
  * its reader lags, ends once the data connection has ended and the server confirmed the
  * transfer (2xx), and fails otherwise (`FTPError` for the reply, or the connection's error).
  * A reader that leaves early drops the data connection.
+ *
+ * @example
+ * ```ts
+ * new Download(setup, 64 * 1024).start().result.addCallback((body) => body.readAll());
+ * ```
  */
 export class Download extends TransferBase<BodyStream> {
   private _body: BodyStream | undefined;
@@ -229,6 +246,11 @@ export class Download extends TransferBase<BodyStream> {
  * 1xx reply), the data connection is closed after it, and `result` fires with the bytes sent
  * once the server confirmed them (2xx). It fails with the body's error, the data connection's,
  * or `FTPError` for the final reply.
+ *
+ * @example
+ * ```ts
+ * new Upload(setup, createReadStream('a.bin')).start().result.addCallback((bytes) => console.log(bytes));
+ * ```
  */
 export class Upload extends TransferBase<number> {
   private _writer: BodyWriter | undefined;

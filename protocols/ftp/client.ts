@@ -61,7 +61,15 @@ export interface FtpClientOptions {
   replies?: ReplyDecoderOptions;
 }
 
-/** Where to connect: an endpoint description (`tcp:host=ftp.example.com:port=21`), an endpoint, or a host and port (21). */
+/**
+ * Where to connect: an endpoint description (`tcp:host=ftp.example.com:port=21`, or `tls:…` for
+ * implicit FTPS), an endpoint, or a host and port (default 21).
+ *
+ * @example
+ * ```ts
+ * const targets: FtpTarget[] = ['tcp:host=127.0.0.1:port=2121', { host: 'ftp.example.com' }];
+ * ```
+ */
 export type FtpTarget = string | ClientEndpoint | { readonly host: string; readonly port?: number };
 
 /**
