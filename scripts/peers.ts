@@ -44,6 +44,12 @@ export const peers: readonly Peer[] = [
   { name: 'dig', probes: [onPath('dig')], packages: ['dnsutils'] },
   { name: 'kdig', probes: [onPath('kdig')], packages: ['knot-dnsutils'] },
   { name: 'dnsmasq', probes: [onPath('dnsmasq')], packages: ['dnsmasq'] },
+  // The FTP client's interop tests run pyftpdlib, its TLS handler needing pyOpenSSL.
+  {
+    name: 'pyftpdlib',
+    probes: [runs('/usr/bin/python3', '-c', 'import pyftpdlib, OpenSSL')],
+    packages: ['python3-pyftpdlib', 'python3-openssl'],
+  },
 ];
 
 /** Whether `program` is an executable file in one of `path`'s folders. */

@@ -16,6 +16,15 @@
  * ```
  * @module
  */
+
+export {
+  connectFtp,
+  FtpClient,
+  type FtpClientOptions,
+  type FtpTarget,
+  type RetrieveOptions,
+  type StoreOptions,
+} from './client.js';
 export {
   CommandError,
   type CommandErrorReason,
@@ -44,6 +53,7 @@ export {
   FtpPathError,
   type FtpPathRefusal,
 } from './file-system-error.js';
+export { FTPError } from './ftp-client-error.js';
 export { type FtpPathLimits, ftpPathNames, joinFtpPath, resolveFtpPath } from './ftp-path.js';
 export {
   formatEprt,
@@ -85,6 +95,3 @@ export {
   type FtpUsersOptions,
   ftpUsers,
 } from './users.js';
-
-// The client (client.ts: its class, options and FTPError) is exported here, between
-// `./command-line.js` and `./file-system.js` in name order, by whoever lands it.

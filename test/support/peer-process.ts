@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { createServer, connect as netConnect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const running = new Set<ChildProcess>();
@@ -70,6 +70,26 @@ export async function freePort(): Promise<number> {
     }
   }
   throw new Error('no port free for both TCP and UDP on 127.0.0.1 in 20 attempts');
+}
+
+/**
+ * Whether something accepts TCP connections on 127.0.0.1:`port`: the readiness probe of a TCP
+ * server peer.
+ *
+ * @example
+ * ```ts
+ * await startPeer({ name: 'twistd3 web', hint, command, answers: accepts });
+ * ```
+ */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = netConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 async function stop(child: ChildProcess): Promise<void> {

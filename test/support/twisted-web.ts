@@ -4,24 +4,11 @@
  *
  * @module
  */
-import { connect as netConnect } from 'node:net';
-import { type PeerProcess, startPeer } from './peer-process.js';
+import { accepts, type PeerProcess, startPeer } from './peer-process.js';
 import { twistdCommand, twistdHint } from './twistd.js';
 
 /** A running `twistd3 web`. */
 export type TwistedWeb = PeerProcess;
-
-/** Whether something accepts connections on `port`. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /**
  * Runs `twistd3 -n --pidfile= -l - web --listen tcp:PORT:interface=127.0.0.1 --path DIRECTORY`
