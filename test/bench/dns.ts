@@ -30,7 +30,7 @@ giveUpAfter('dns', benchmarkLimit);
 
 type Contender = 'spindle' | 'raw' | 'dnsmasq' | 'twisted' | 'dns2';
 const labels: Record<Contender, string> = {
-  spindle: 'Spindle (`dnsServer`, zone file)',
+  spindle: 'Spindle (the dns-server demo, zone file)',
   raw: 'raw node:dgram responder (ceiling)',
   dnsmasq: 'dnsmasq (`--host-record`)',
   twisted: 'Twisted Names (`twistd3 dns --pyzone`)',
