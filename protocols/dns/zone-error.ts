@@ -72,13 +72,13 @@ export class ZoneFileError extends SpindleError {
   static override readonly code: string = 'SPINDLE_DNS_ZONE_FILE';
   /** The file, as named to the parser (`<zone>` when it was given text without a name). */
   readonly file: string;
-  /** The line, counting from 1; 0 when the fault is the whole file's (no SOA, too big). */
+  /** The line, counting from 1; 0 when the fault is the whole file's (no SOA, too big), and the message names no line. */
   readonly line: number;
   /** What is wrong there. */
   readonly reason: string;
 
   constructor(file: string, line: number, reason: string, options?: ErrorOptions) {
-    super(`${file}:${line}: ${reason}`, options);
+    super(line === 0 ? `${file}: ${reason}` : `${file}:${line}: ${reason}`, options);
     this.file = file;
     this.line = line;
     this.reason = reason;

@@ -267,7 +267,10 @@ test('refuses bad generic data', () => {
     'NS data: compression pointer at offset 0 in NS host leads to 12, not before 0',
   );
   const longName = `${'3f'.concat('61'.repeat(63)).repeat(4)}00`;
-  assert.is(refusal('NS', `\\# 257 ${longName}`).message, 'generic data for NS holds a name over 255 octets');
+  assert.is(
+    refusal('NS', `\\# 257 ${longName}`).message,
+    'NS data: NS host longer than 255 octets at offset 192',
+  );
 });
 
 test.run();
