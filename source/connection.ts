@@ -29,6 +29,18 @@ export type TLSOptions = TlsOptions & TLSConnectionOptions;
 export type ConnectionSide = 'server' | 'client';
 
 /**
+ * `startTLS`'s settings: the TLS options, and the part this end plays in the handshake, which is
+ * its `side` unless `role` says otherwise (an FTP server is the TLS server on the data
+ * connections it opens itself, in active mode; RFC 4217 section 9).
+ *
+ * @example
+ * ```ts
+ * await dataConnection.startTLS({ key, cert, role: 'server' }); // a connection we opened
+ * ```
+ */
+export type StartTLSOptions = TLSOptions & { readonly role?: ConnectionSide };
+
+/**
  * A stream connection. Its bytes arrive on `data$` (an Observable that completes on the peer's
  * FIN and errors with `ConnectionLost` on a reset) and through `for await` (pull: the socket is
  * paused while the reader's queue is full). It is also an `Observer` of bytes or strings, so an
@@ -91,8 +103,12 @@ export interface Connection extends AsyncIterable<Uint8Array>, Observer<Uint8Arr
   unregisterProducer(): void;
   /** Writes every value of `output$`, closing the connection when it completes; stops when the connection closes. */
   send(output$: Observable<Uint8Array | string>): Subscription;
-  /** Upgrades the live connection to TLS (Twisted's `startTLS`); fires once the handshake is done. */
-  startTLS(options: TLSOptions): Deferred<void>;
+  /**
+   * Upgrades the live connection to TLS (Twisted's `startTLS`), as the TLS server if it accepted
+   * the connection and the client if it connected, unless `role` says otherwise; fires once the
+   * handshake is done.
+   */
+  startTLS(options: StartTLSOptions): Deferred<void>;
   /** Lets the process exit while this connection is all that is open (a socket's `unref`), e.g. while pooled. */
   unref(): void;
   /** Undoes `unref()`. */
@@ -202,7 +218,7 @@ export abstract class BaseConnection implements Connection {
   protected abstract transportSetReading(reading: boolean): void;
 
   /** Upgrades to TLS. Transports that can, override it. */
-  protected transportStartTLS(_options: TLSOptions): Deferred<void> {
+  protected transportStartTLS(_options: StartTLSOptions): Deferred<void> {
     return fail(new UnsupportedTransportError('this transport cannot start TLS'));
   }
 
@@ -350,7 +366,7 @@ export abstract class BaseConnection implements Connection {
     return subscription;
   }
 
-  startTLS(options: TLSOptions): Deferred<void> {
+  startTLS(options: StartTLSOptions): Deferred<void> {
     return this.transportStartTLS(options);
   }
 

@@ -27,6 +27,7 @@ export {
   type Connection,
   type ConnectionOptions,
   type ConnectionSide,
+  type StartTLSOptions,
   type TLSOptions,
   UnsupportedTransportError,
 } from './connection.js';

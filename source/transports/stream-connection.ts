@@ -12,7 +12,7 @@ import {
   BaseConnection,
   type ConnectionOptions,
   type ConnectionSide,
-  type TLSOptions,
+  type StartTLSOptions,
 } from '../connection.js';
 import { Deferred, fail } from '../deferred.js';
 import {
@@ -155,14 +155,15 @@ export class StreamConnection extends BaseConnection {
     else this._stream.pause();
   }
 
-  protected override transportStartTLS(options: TLSOptions): Deferred<void> {
+  protected override transportStartTLS(options: StartTLSOptions): Deferred<void> {
     if (this._secure) return fail(new AlreadySecureError());
     if (!this.writable) return fail(new ConnectionDone('cannot start TLS on a closing connection'));
     const raw = this._stream;
     this._unwire(raw);
-    const settings = { ...tlsDefaults, ...options };
+    const { role = this.side, ...tls } = options;
+    const settings = { ...tlsDefaults, ...tls };
     const secure =
-      this.side === 'server'
+      role === 'server'
         ? new TLSSocket(raw as Socket, {
             ...settings,
             isServer: true,
@@ -183,13 +184,11 @@ export class StreamConnection extends BaseConnection {
       // A client's handshake failures get their types (the server side keeps Node's errors).
       const typed =
         certificateError(error) ??
-        (this.side === 'client'
-          ? tlsHandshakeError(error, formatAddress(this.remoteAddress), true)
-          : undefined);
+        (role === 'client' ? tlsHandshakeError(error, formatAddress(this.remoteAddress), true) : undefined);
       if (typed !== undefined && this._error === error) this._error = typed; // data$ fails with it too
       if (!handshake.called) handshake.errback(typed ?? error);
     };
-    secure.once(this.side === 'server' ? 'secure' : 'secureConnect', done);
+    secure.once(role === 'server' ? 'secure' : 'secureConnect', done);
     secure.once('error', failed);
     return handshake;
   }

@@ -12,6 +12,7 @@ import { describeEndpoint, type InetAddress } from '../../../source/address.js';
 import { Clock } from '../../../source/clock.js';
 import type { Connection } from '../../../source/connection.js';
 import { Deferred } from '../../../source/deferred.js';
+import { gatherResults } from '../../../source/deferred-list.js';
 import { connect, listen } from '../../../source/endpoints.js';
 import { CertificateError, ConnectionDone } from '../../../source/errors.js';
 import { type LogRecord, logRecords$ } from '../../../source/log.js';
@@ -197,6 +198,27 @@ test('startTLS on the client side upgrades a connection to a STARTTLS server', a
   conn.end();
   await conn.closed;
   await new Promise((resolve) => plain.close(resolve));
+});
+
+test('startTLS with role: the side that connected plays the TLS server, the side that accepted the client (FTP active mode)', async () => {
+  const accepted = new Deferred<Connection>();
+  const server = listen('tcp:0:interface=127.0.0.1', { allowHalfOpen: false });
+  server.connections$.subscribe((conn) => accepted.callback(conn));
+  const { port } = await server.address;
+  const opened = await connect(`tcp:127.0.0.1:${port}`);
+  const taken = await accepted;
+  const handshakes = gatherResults([
+    opened.startTLS({ key, cert, role: 'server' }),
+    taken.startTLS({ ca: cert, servername: 'localhost', role: 'client' }),
+  ]);
+  await handshakes;
+  assert.ok(opened.secure && taken.secure);
+  const reply = firstValueFrom(taken.data$);
+  opened.write('over tls, roles swapped');
+  assert.is(Buffer.from(await reply).toString(), 'over tls, roles swapped');
+  opened.abort();
+  taken.abort();
+  await server.close();
 });
 
 test('startTLS fails on a connection already secure, and a failed handshake errbacks', async () => {
