@@ -13,6 +13,11 @@ import { escapeHtml } from './_escape-html.js';
  * The redirection statuses: 301 Moved Permanently and 302 Found (a browser may turn a POST into
  * a GET), 303 See Other (always a GET: after a form), 307 Temporary and 308 Permanent Redirect
  * (the method and body are kept).
+ *
+ * @example
+ * ```ts
+ * const afterPost: RedirectStatus = 303;
+ * ```
  */
 export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
 

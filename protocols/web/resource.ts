@@ -16,6 +16,11 @@ import type { WebHandler, WebRequest } from './web-request.js';
  * What a resource's child may be: another `Resource` (the tree goes on through its children), or
  * any `HttpHandler` (a `resource(…)`, a `router()`, a `redirect(…)`, a framework adapter), which
  * takes the rest of the path, as a handler mounted with Express's `app.use` does.
+ *
+ * @example
+ * ```ts
+ * const children: ResourceChild[] = [new Resource({ GET: hello }), router().get('/:id', show), redirect('/')];
+ * ```
  */
 export type ResourceChild = Resource | HttpHandler;
 
