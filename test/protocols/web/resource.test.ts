@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { HttpRequest } from '../../../protocols/http/request.js';
@@ -55,6 +56,22 @@ test('answers HEAD from the GET handler: the same head, no body', async () => {
   assert.is(answer.status, 200);
   assert.is(answer.headers.get('content-length'), '6');
   assert.ok(answer.wire.endsWith('\r\n\r\n'), answer.wire);
+});
+
+test('answers HEAD from a GET handler that streams: the head alone, the stream closed unread', async () => {
+  const streams: Readable[] = [];
+  const tree = resource({
+    GET: () => {
+      const stream = Readable.from(['a', 'b']);
+      streams.push(stream);
+      return { body: stream };
+    },
+  });
+  const answer = await ask(tree, '/', 'HEAD');
+  assert.is(answer.headers.get('transfer-encoding'), 'chunked');
+  assert.ok(answer.wire.endsWith('\r\n\r\n'), answer.wire);
+  assert.is(streams.length, 1);
+  assert.ok(streams[0]!.destroyed);
 });
 
 test('a HEAD or OPTIONS handler of its own wins', async () => {
