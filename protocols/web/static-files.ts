@@ -88,13 +88,18 @@ function whole(name: string, value: number | undefined, fallback: number, least:
   return value;
 }
 
-/** The compressor for an on-the-fly coding; Brotli at quality 4, which keeps up with a connection (11 does not). */
+/**
+ * The compressor for an on-the-fly coding: gzip at zlib's level 6; Brotli at quality 4, which keeps
+ * up with a connection (11 does not), with a 512 KiB window (as ngx_brotli's default), which bounds
+ * the input it holds before its output.
+ */
 function compressorFor(coding: ContentCoding, size: number): () => Transform {
   if (coding === 'gzip') return () => createGzip();
   return () =>
     createBrotliCompress({
       params: {
         [zlib.BROTLI_PARAM_QUALITY]: 4,
+        [zlib.BROTLI_PARAM_LGWIN]: 19,
         [zlib.BROTLI_PARAM_SIZE_HINT]: size,
       },
     });
