@@ -141,7 +141,7 @@ const siblingSuffix = { br: '.br', gzip: '.gz' } as const;
  *   closed on every path: the body read through, a HEAD request, a client gone before or during
  *   the body, a failure (the server drops a response cut short).
  *
- * @throws RangeError for an option out of range.
+ * @throws RangeError for an option out of range, or an index name that is not a plain file name.
  * @example
  * ```ts
  * import { listen } from 'spindle';
@@ -152,8 +152,14 @@ const siblingSuffix = { br: '.br', gzip: '.gz' } as const;
  * ```
  */
 export function staticFiles(root: string, options: StaticFilesOptions = {}): HttpHandler {
+  const index = options.index ?? ['index.html'];
+  for (const name of index) {
+    if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
+      throw new RangeError(`an index file is a name in the folder, not ${JSON.stringify(name)}`);
+    }
+  }
   const settings: Settings = {
-    index: options.index ?? ['index.html'],
+    index,
     listing: options.listing ?? false,
     maxListingEntries: whole('maxListingEntries', options.maxListingEntries, 10_000, 1),
     dotfiles: options.dotfiles ?? false,

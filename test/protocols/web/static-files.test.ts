@@ -3,9 +3,7 @@ import { randomBytes } from 'node:crypto';
 import {
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
-  readlinkSync,
   rmSync,
   symlinkSync,
   truncateSync,
@@ -24,6 +22,7 @@ import { type HttpHandler, httpServer } from '../../../protocols/http/server.js'
 import { type StaticFilesOptions, staticFiles } from '../../../protocols/web/static-files.js';
 import { logRecords$ } from '../../../source/index.js';
 import { checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
+import { descriptorsOn } from '../../support/descriptors.js';
 import { collectGarbage } from '../../support/gc.js';
 
 const test = checkClean(suite('protocols/web/static-files'));
@@ -98,19 +97,8 @@ interface Answer {
   readonly body: Buffer;
 }
 
-/** How many descriptors this process holds open on `file` (under the root), from /proc/self/fd. */
-function openOn(file: string): number {
-  const path = join(root, file);
-  let count = 0;
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      if (readlinkSync(`/proc/self/fd/${fd}`) === path) count++;
-    } catch {
-      // the descriptor readdir itself used, closed already
-    }
-  }
-  return count;
-}
+/** How many descriptors this process holds open on `file` (under the root). */
+const openOn = (file: string): number => descriptorsOn(join(root, file));
 
 /** Waits, turn by turn, for file I/O to bring `condition` about (at most 5 s). */
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -502,7 +490,7 @@ test('a FIFO, a missing file, and a file named as a folder are 404 (and a FIFO i
 });
 
 test('every path of the traversal corpus gets its refusal, never a byte from outside', async () => {
-  const corpus = readFileSync(new URL('./traversal-corpus.txt', import.meta.url), 'utf8')
+  const corpus = readFileSync(new URL('./fixtures/traversal-corpus.txt', import.meta.url), 'utf8')
     .split('\n')
     .filter((line) => line !== '' && !line.startsWith('#'));
   assert.ok(corpus.length >= 40, `${corpus.length} paths`);
@@ -608,6 +596,9 @@ test('options out of range are refused', () => {
   assert.throws(() => staticFiles(root, { maxRanges: 0 }), RangeError);
   assert.throws(() => staticFiles(root, { minCompressBytes: -1 }), RangeError);
   assert.throws(() => staticFiles(root, { maxListingEntries: 1.5 }), RangeError);
+  for (const name of ['', '..', 'a/index.html', '..\\x', 'index\0.html']) {
+    assert.throws(() => staticFiles(root, { index: [name] }), RangeError, JSON.stringify(name));
+  }
 });
 
 test.run();
