@@ -42,12 +42,14 @@ type FileBodyState = 'unread' | 'reading' | 'closed';
 
 /**
  * The most bytes read from the file at once: what one chunk of the body holds, so what a body
- * keeps in memory beyond what the connection buffers.
+ * keeps in memory beyond what the connection buffers. 256 KiB rather than a Readable's 64 KiB:
+ * a quarter of the round trips to the thread pool, which takes a 1 MiB file from 0.8x to ~1.2x
+ * the requests per second of node:http piping `fs.createReadStream` (wrk, 50 connections).
  */
-export const fileChunkSize = 64 * 1024;
+export const fileChunkSize = 256 * 1024;
 
 /**
- * A body that reads `parts` of an open file, then `tail`, once, a chunk of at most 64 KiB at a
+ * A body that reads `parts` of an open file, then `tail`, once, a chunk of at most 256 KiB at a
  * time and only when the reader asks for the next (the `BodyWriter` does after the connection
  * drains), optionally through a compressor. It owns the file: the file closes when the body is
  * read to its end, when reading fails, when its iteration is ended early (`return()`), and when
@@ -56,7 +58,7 @@ export const fileChunkSize = 64 * 1024;
  * fails the body with `FileChangedError`.
  *
  * ```text
- * file:      [aaaa|bbbb|cc]           (64 KiB reads, each after the previous chunk is taken)
+ * file:      [aaaa|bbbb|cc]           (256 KiB reads, each after the previous chunk is taken)
  * body:      -a---b---c|              (then the file closes)
  * ```
  *

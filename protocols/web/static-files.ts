@@ -136,7 +136,7 @@ const siblingSuffix = { br: '.br', gzip: '.gz' } as const;
  * - **Folders**: without a trailing slash, 301 to the slash form (a relative `Location`, the
  *   query kept); with it, the first `index` file, else a listing (if `listing`: every name
  *   HTML-escaped and URL-encoded, folders first, then by name, with sizes and UTC dates), else 403.
- * - **Streaming.** Files up to 64 KiB are read whole; larger ones are read 64 KiB at a time as
+ * - **Streaming.** Files up to 256 KiB are read whole; larger ones are read 256 KiB at a time as
  *   the connection drains, so a slow client costs no more memory than a fast one. The file is
  *   closed on every path: the body read through, a HEAD request, a client gone before or during
  *   the body, a failure (the server drops a response cut short).

@@ -19,6 +19,7 @@ import * as assert from 'uvu/assert';
 import type { HttpHeaders } from '../../../protocols/http/headers.js';
 import { ResponseParser } from '../../../protocols/http/parse-response.js';
 import { type HttpHandler, httpServer } from '../../../protocols/http/server.js';
+import { fileChunkSize } from '../../../protocols/web/_file-body.js';
 import { type StaticFilesOptions, staticFiles } from '../../../protocols/web/static-files.js';
 import { logRecords$ } from '../../../source/index.js';
 import { checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
@@ -517,7 +518,7 @@ test('a raw NUL or backslash in the target never reaches a file', async () => {
 });
 
 test('a slow connection holds the file at one chunk: nothing is read ahead while the output is full', async () => {
-  const size = 1024 * 1024;
+  const size = 4 * fileChunkSize;
   writeFileSync(join(top, 'root', 'mib.bin'), Buffer.alloc(size, 0x61));
   const { transport, done } = connect(staticFiles(root));
   transport.setWriteBlocked(true);
@@ -525,7 +526,7 @@ test('a slow connection holds the file at one chunk: nothing is read ahead while
   await until(() => transport.value().length > 0, 'the first chunk');
   for (let i = 0; i < 50; i++) await turn();
   const written = transport.value().length;
-  assert.ok(written < 2 * 64 * 1024, `${written} bytes written into a full output`);
+  assert.ok(written < fileChunkSize + 1024, `${written} bytes written into a full output`);
   transport.setWriteBlocked(false);
   await until(() => done() > 0, 'the whole body');
   const [answer] = answers(transport.value(), ['GET']);
@@ -583,7 +584,7 @@ test('a file cut short while it is sent aborts the response (never passes for co
 });
 
 test('files of every size up to a few chunks come out whole (read whole, or streamed)', async () => {
-  for (const size of [0, 1, 65535, 65536, 65537, 3 * 65536 + 5]) {
+  for (const size of [0, 1, fileChunkSize - 1, fileChunkSize, fileChunkSize + 1, 3 * fileChunkSize + 5]) {
     const bytes = Buffer.from(Array.from({ length: size }, (_, i) => i % 251));
     writeFileSync(join(root, 'sized.bin'), bytes);
     const answer = await ask('/sized.bin');
