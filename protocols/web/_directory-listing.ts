@@ -104,7 +104,7 @@ const htmlEscapes: Readonly<Record<string, string>> = {
  * escapeHtml('<a href="x">'); // '&lt;a href=&quot;x&quot;&gt;'
  * ```
  */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => htmlEscapes[char]!);
 }
 

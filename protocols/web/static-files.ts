@@ -194,10 +194,7 @@ export function staticFiles(root: string, options: StaticFilesOptions = {}): Htt
       const target = request.target;
       const query = target.indexOf('?');
       const name = encodeURIComponent(path.names.at(-1)!);
-      return {
-        ...plain(301, 'Moved Permanently'),
-        headers: { ...textHeaders, Location: `${name}/${query < 0 ? '' : target.slice(query)}` },
-      };
+      return plain(301, 'Moved Permanently', { Location: `${name}/${query < 0 ? '' : target.slice(query)}` });
     }
     for (const index of settings.index) {
       const names = [...path.names, index];
