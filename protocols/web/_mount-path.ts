@@ -1,9 +1,24 @@
 /**
- * The `basePath` of the framework adapters: where an app is mounted, and the path it sees under
- * it. Private to protocols/web.
+ * The `basePath` of the framework adapters: where an app is mounted, the path it sees under it,
+ * and the answer to a request outside it. Private to protocols/web.
  *
  * @module
  */
+import type { HttpResponse } from '../http/response.js';
+
+/**
+ * The answer to a request outside the mount: the app is not called.
+ *
+ * @example
+ * ```ts
+ * if (pathUnder(request.path, basePath) === undefined) return notMounted;
+ * ```
+ */
+export const notMounted: HttpResponse = {
+  status: 404,
+  headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+  body: '404 Not Found\n',
+};
 
 /**
  * `basePath` checked and normalised: `''` for none (or `/`), else a path that starts with `/`

@@ -19,6 +19,7 @@ import { ResponseParser } from '../http/parse-response.js';
 import type { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
 import { encodeChunk, encodeLastChunk, writeRequestHead } from '../http/write-request.js';
+import { hasBytes, requestFraming } from './_request-framing.js';
 
 /**
  * Where the response stands:
@@ -40,14 +41,6 @@ const serverOwned = new Set(['connection', 'keep-alive', 'transfer-encoding']);
  * itself writes any number of fields), but bounded.
  */
 const responseLimits = { maxHeaderBytes: 256 * 1024, maxHeaders: 1000 } as const;
-
-/** How the request body goes to node: as it came (length, chunked), or there is none. */
-function requestFraming(request: HttpRequest): BodyFraming {
-  const headers = request.headers;
-  if (headers.has('transfer-encoding')) return { kind: 'chunked' };
-  const length = headers.getAll('content-length')[0];
-  return length === undefined ? { kind: 'none' } : { kind: 'length', length: Number(length) };
-}
 
 /** The request's fields as node gets them: all of them, but `Expect` (the Spindle server answers it). */
 function forwardedHeaders(headers: HttpHeaders): HttpHeaders | [string, string][] {
@@ -137,7 +130,7 @@ export class NodeConnection extends Duplex {
     this.push(
       writeRequestHead({ method: request.method, target, version: request.version, headers }, framing),
     );
-    if (framing.kind === 'none' || (framing.kind === 'length' && framing.length === 0)) return;
+    if (!hasBytes(framing)) return;
     const chunked = framing.kind === 'chunked';
     this._subscription = request.body.subscribe({
       next: (chunk) => {
@@ -251,8 +244,7 @@ export class NodeConnection extends Duplex {
     for (const field of head.headers.raw()) {
       if (!serverOwned.has(field[0].toLowerCase())) headers.push(field);
     }
-    const hasBody = framing.kind !== 'none' && !(framing.kind === 'length' && framing.length === 0);
-    this._body = hasBody
+    this._body = hasBytes(framing)
       ? new BodyStream({
           source: this._source,
           declaredLength: framing.kind === 'length' ? framing.length : undefined,

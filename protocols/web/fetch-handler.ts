@@ -10,7 +10,8 @@ import { isPromiseLike } from '../../source/deferred.js';
 import type { HttpRequest, RequestBody } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
 import type { HttpHandler } from '../http/server.js';
-import { basePathOf, pathUnder } from './_mount-path.js';
+import { basePathOf, notMounted, pathUnder } from './_mount-path.js';
+import { hasBytes, requestFraming } from './_request-framing.js';
 
 /**
  * What a fetch handler gets besides the `Request`: the request as the Spindle server took it
@@ -60,12 +61,6 @@ export interface FetchHandlerOptions {
 
 /** Where the `Response`'s body stands: not taken yet, read, read to its end, or given up. */
 type WebBodyState = 'unread' | 'reading' | 'ended' | 'dropped';
-
-const notFound: HttpResponse = {
-  status: 404,
-  headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-  body: '404 Not Found\n',
-};
 
 /**
  * A `Response` body (a `ReadableStream`) as the server's response body: an async iterable read
@@ -140,21 +135,15 @@ function requestStream(body: RequestBody, signal: AbortController): ReadableStre
   );
 }
 
-/** Whether `request` carries a body: a Transfer-Encoding, or a Content-Length above 0. */
-function hasBody(request: HttpRequest): boolean {
-  const headers = request.headers;
-  if (headers.has('transfer-encoding')) return true;
-  const length = headers.getAll('content-length')[0];
-  return length !== undefined && Number(length) > 0;
-}
-
 /** The fetch `Request` for `request`, at `url`, with every header field, its body streamed, and `signal`. */
 function webRequest(request: HttpRequest, url: string, signal: AbortController): Request {
   const headers = new Headers();
   for (const [name, value] of request.headers) headers.append(name, value);
   const method = request.method;
   const body =
-    method !== 'GET' && method !== 'HEAD' && hasBody(request) ? requestStream(request.body, signal) : null;
+    method !== 'GET' && method !== 'HEAD' && hasBytes(requestFraming(request))
+      ? requestStream(request.body, signal)
+      : null;
   return new Request(url, { method, headers, body, duplex: 'half', signal: signal.signal });
 }
 
@@ -233,7 +222,7 @@ export function fetchHandler(handler: FetchHandler, options: FetchHandlerOptions
     let url = request.url.href;
     if (basePath !== '') {
       const path = pathUnder(request.path, basePath);
-      if (path === undefined) return notFound;
+      if (path === undefined) return notMounted;
       const mounted = new URL(url);
       mounted.pathname = path;
       url = mounted.href;

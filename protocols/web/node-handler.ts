@@ -8,9 +8,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isPromiseLike } from '../../source/deferred.js';
 import { Logger } from '../../source/log.js';
-import type { HttpResponse } from '../http/response.js';
 import type { HttpHandler } from '../http/server.js';
-import { basePathOf, pathUnder } from './_mount-path.js';
+import { basePathOf, notMounted, pathUnder } from './_mount-path.js';
 import { NodeConnection } from './_node-connection.js';
 
 /**
@@ -44,12 +43,6 @@ export interface NodeHandlerOptions {
 }
 
 const log = new Logger('spindle.web');
-
-const notFound: HttpResponse = {
-  status: 404,
-  headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-  body: '404 Not Found\n',
-};
 
 /** An Express request (or any that Express's router reads): the fields a mount sets. */
 interface MountedRequest extends IncomingMessage {
@@ -142,7 +135,7 @@ export function nodeHandler(listener: NodeListener, options: NodeHandlerOptions 
     let target = request.target;
     if (basePath !== '') {
       const path = pathUnder(request.path, basePath);
-      if (path === undefined) return notFound;
+      if (path === undefined) return notMounted;
       target =
         path +
         (target.charCodeAt(0) === 0x2f /* / */ ? target.slice(request.path.length) : request.url.search);
