@@ -102,7 +102,7 @@ export class NodeConnection extends Duplex {
       this._held = undefined;
       held?.();
     },
-    abandon: () => this.destroy(),
+    abandon: (reason) => this._reset(reason),
   };
 
   constructor(readonly request: HttpRequest) {
@@ -139,7 +139,7 @@ export class NodeConnection extends Duplex {
         this._producer?.pauseProducing();
       },
       // the client went away (or stalled) mid-body: to node, the connection is reset
-      error: () => this.destroy(),
+      error: (error: unknown) => this._reset(error),
       complete: () => {
         if (chunked) this.push(encodeLastChunk());
       },
@@ -159,6 +159,11 @@ export class NodeConnection extends Duplex {
     else this._body?.fail(error);
     this.destroy();
     return true;
+  }
+
+  /** The client's side failed (`reason`): an open response fails with it, and to node the connection is reset. */
+  private _reset(reason: unknown): void {
+    if (!this.fail(reason)) this.destroy();
   }
 
   /** Node is ready for more of the request body. */
@@ -221,7 +226,10 @@ export class NodeConnection extends Duplex {
     try {
       events = parse();
     } catch (error) {
-      this.fail(error); // node wrote something that is not HTTP (an app writing to the socket itself)
+      // an app writing to the socket itself: the app's fault (a 500), not the client's
+      this.fail(
+        new TypeError('the request listener wrote a response that is not HTTP/1.1', { cause: error }),
+      );
       return false;
     }
     for (const event of events) {

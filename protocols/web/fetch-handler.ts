@@ -184,13 +184,17 @@ function httpResponse(response: Response, signal: AbortController): HttpResponse
  * HEAD never have one); the handler's second argument is a `FetchContext` (the peer, TLS). The
  * `Response` goes back with its status, reason and every header (each `Set-Cookie` a field of
  * its own, through `getSetCookie()`), its body streamed as the connection takes it: a slow
- * client slows the stream's reads, never grows memory.
+ * client slows the stream's reads, never grows memory. The head goes out with the body's first
+ * chunk (the server's rule for streamed bodies, so that a stream failing at once is still a
+ * 500); without a `Content-Length` header the body goes chunked (to HTTP/1.0: until close).
  *
  * The `Request`'s `signal` aborts when the client goes away while the request body is arriving
  * or the response body is streaming (its stream is cancelled too, so Hono's `stream.onAbort`
- * runs), and when the body is not wanted (a HEAD response, a failed exchange). A client that
- * leaves while the handler has not answered yet, and the body is in, is not noticed: the answer
- * is dropped when it comes.
+ * runs), and when the body is not wanted (a HEAD response, a failed exchange). "Goes away" is
+ * what the server sees: a reset, a failed write, a body cut short (a FIN alone is a half-close,
+ * which the server honours: it is noticed at the next write). A client that leaves while the
+ * handler has not answered yet, and the body is in, is not noticed: the answer is dropped when
+ * it comes.
  *
  * A handler that throws, rejects or answers something other than a `Response` makes the server
  * answer 500 and log it (`spindle.http.server`), as any `HttpHandler` failure; a body stream that

@@ -64,15 +64,17 @@ interface MountedRequest extends IncomingMessage {
  * `encrypted` (so Express's `req.ip`, `req.protocol` and `req.secure` work).
  *
  * What the listener writes is node's to frame (`writeHead`, `setHeader`, `write`, `end`,
- * `flushHeaders`, HEAD, 204 and 304 without a body, `statusMessage`): the head goes to the client
- * when node writes it (at the first `write`, `end` or `flushHeaders`), with every field (each
+ * HEAD, 204 and 304 without a body, `statusMessage`): the head goes to the client once node has
+ * written it (at the first `write` or `end`) and, for a streamed body, the first bytes of the
+ * body (the server's rule for streams; `flushHeaders` alone sends nothing yet), with every field (each
  * `Set-Cookie` alone) but `Connection`, `Keep-Alive` and `Transfer-Encoding`, which are the Spindle
  * server's to decide, and a `Date` from the server's clock unless the app set one. The body
  * streams as it is written: `res.write` returns false while the client is behind, and `'drain'`
  * comes when it catches up. Interim responses (`writeContinue`, `writeEarlyHints`) and trailers
  * are dropped. `'finish'` and `'close'` come as under node:http; a client that goes away while
  * the request body arrives or the response streams resets the socket (`req` emits `'aborted'`,
- * `res` `'close'` before `'finish'`).
+ * `res` `'close'` before `'finish'`), as far as the server sees it go (a reset, a failed write,
+ * a body cut short: a FIN alone is a half-close, noticed at the next write).
  *
  * Errors: a listener that throws (or whose promise rejects) makes the server answer 500 and log
  * it (`spindle.http.server`) if the response head is not out yet; after it, the client's

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { streamText } from 'hono/streaming';
+import { Response as UndiciResponse } from 'undici';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type FetchContext, fetchHandler } from '../../../protocols/web/fetch-handler.js';
@@ -200,6 +201,44 @@ test('a chunked request body arrives whole, and a GET has none', async () => {
   transport.clear();
   transport.receive(head('GET', '/echo'));
   assert.is((await answered(transport)).body, 'GET no body');
+  transport.loseConnection();
+});
+
+test('a request body the app cancels is let go: answered, then the connection closes', async () => {
+  let first = '';
+  const transport = serve(
+    fetchHandler(async (request) => {
+      const reader = request.body!.getReader();
+      first = Buffer.from((await reader.read()).value!).toString();
+      await reader.cancel();
+      return new Response('enough', { status: 413, headers: { 'Content-Length': '6' } });
+    }),
+  );
+  transport.receive(`${head('POST', '/upload', 'Transfer-Encoding: chunked\r\n')}5\r\nhello\r\n`);
+  const answer = await answered(transport, 'POST');
+  assert.is(first, 'hello');
+  assert.equal([answer.status, answer.body], [413, 'enough']);
+  assert.is(answer.headers.get('connection'), 'close', 'the rest of the body will not be read');
+  assert.ok(transport.ended);
+  transport.receiveEnd();
+});
+
+test("a Response from another fetch implementation (undici's) is taken too", async () => {
+  const transport = serve(
+    fetchHandler(
+      () =>
+        new UndiciResponse('from undici', {
+          headers: [
+            ['Set-Cookie', 'a=1'],
+            ['Set-Cookie', 'b=2'],
+          ],
+        }) as unknown as Response,
+    ),
+  );
+  transport.receive(head('GET', '/'));
+  const answer = await answered(transport);
+  assert.is(answer.body, 'from undici');
+  assert.equal(answer.headers.getAll('set-cookie'), ['a=1', 'b=2']);
   transport.loseConnection();
 });
 

@@ -26,6 +26,8 @@ function notesApp(): express.Express {
     res.status(201).json({ saved: req.params.id, length: note.text.length });
   });
   app.get('/whoami', (req, res) => {
+    req.setTimeout(1000); // the server's timeouts rule: these do nothing, and do not throw
+    req.socket.setNoDelay(true).setKeepAlive(true);
     res.json({
       url: req.url,
       originalUrl: req.originalUrl,
@@ -280,6 +282,17 @@ test('an HTTP/1.0 request gets its whole answer', async () => {
   transport.receiveEnd();
 });
 
+test('a request with Connection: close is answered, then the connection ends', async () => {
+  const transport = serve(nodeHandler(notesApp()));
+  transport.receive(head('GET', '/notes/1', 'Connection: close\r\n'));
+  await until(() => transport.ended, 'the end');
+  const answer = only(transport);
+  assert.is(answer.status, 404);
+  assert.ok(answer.complete);
+  assert.is(answer.headers.get('connection'), 'close');
+  transport.receiveEnd();
+});
+
 test('a listener that throws or rejects before answering gets a 500, and is logged', async () => {
   const log = collectLog();
   const listeners: Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>> = {
@@ -291,6 +304,9 @@ test('a listener that throws or rejects before answering gets a 500, and is logg
     },
     '/destroys': (req) => {
       req.socket.destroy();
+    },
+    '/writes-garbage': (req) => {
+      req.socket.write('not HTTP\r\n\r\n');
     },
   };
   const transport = serve(nodeHandler((req, res) => listeners[req.url!]!(req, res)));
@@ -309,6 +325,7 @@ test('a listener that throws or rejects before answering gets a 500, and is logg
   );
   assert.match((errors[0]!.error as Error).message, 'thrown secret');
   assert.match((errors[2]!.error as Error).message, 'closed the connection before answering');
+  assert.match((errors[3]!.error as Error).message, 'not HTTP/1.1');
   transport.loseConnection();
 });
 
