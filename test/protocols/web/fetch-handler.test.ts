@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { type FetchContext, fetchHandler } from '../../../protocols/web/fetch-handler.js';
 import { Deferred, formatAddress } from '../../../source/index.js';
 import { checkClean } from '../../../source/testing/index.js';
-import { answered, answers, collectLog, head, only, serve, turns, until } from './_serve.js';
+import { answered, answers, collectLog, head, only, serve, turns, until } from './_framework-serve.js';
 
 const test = checkClean(suite('protocols/web/fetch-handler'));
 

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { nodeHandler } from '../../../protocols/web/node-handler.js';
 import { Deferred } from '../../../source/index.js';
 import { checkClean } from '../../../source/testing/index.js';
-import { answered, answers, collectLog, head, only, serve, turns, until } from './_serve.js';
+import { answered, answers, collectLog, head, only, serve, turns, until } from './_framework-serve.js';
 
 const test = checkClean(suite('protocols/web/node-handler'));
 
