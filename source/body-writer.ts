@@ -129,6 +129,8 @@ export class BodyWriter {
   private _encoding: BodyEncoding | undefined;
   private _began = false;
   private _bytes = 0;
+  /** How many `_cork()` calls are not yet uncorked. */
+  private _corks = 0;
   private _subscription: Subscription | undefined = undefined;
   private _iterator: AsyncIterator<Uint8Array | string> | undefined = undefined;
 
@@ -178,8 +180,7 @@ export class BodyWriter {
   }
 
   private _subscribe(body: Observable<Uint8Array | string>): void {
-    const output = this._output;
-    output.cork?.();
+    this._cork();
     try {
       this._subscription = body.subscribe({
         next: (chunk) => this._guard(() => this._write(chunk)),
@@ -188,7 +189,7 @@ export class BodyWriter {
       });
       if (this._state !== 'writing') this._subscription.unsubscribe();
     } finally {
-      output.uncork?.();
+      this._uncork();
     }
   }
 
@@ -199,13 +200,13 @@ export class BodyWriter {
       for (;;) {
         const step = await iterator.next();
         if (this._state !== 'writing') return;
-        output.cork?.();
+        this._cork();
         let ok = true;
         try {
           if (step.done === true) this._finish();
           else ok = this._write(step.value);
         } finally {
-          if (output.uncork !== undefined) ok = output.uncork() && ok;
+          ok = this._uncork() && ok;
         }
         if (this._state !== 'writing') return;
         if (!ok) await output.drained();
@@ -253,7 +254,25 @@ export class BodyWriter {
     this._state = 'done';
     this._subscription = undefined;
     this._iterator = undefined;
-    this.done.callback(this._bytes);
+    // while corked, the last bytes are still gathered: `done` waits for the uncork that writes them
+    if (this._corks === 0) this.done.callback(this._bytes);
+  }
+
+  /** Corks the output (when it can be corked) for one step of writing. */
+  private _cork(): void {
+    this._corks++;
+    this._output.cork?.();
+  }
+
+  /**
+   * Ends a `_cork()`; after the outermost, a body that finished meanwhile announces `done` (its
+   * last bytes are out of our hands now, so whoever ends the connection next cannot cut them).
+   */
+  private _uncork(): boolean {
+    this._corks--;
+    const ok = this._output.uncork?.() ?? true;
+    if (this._corks === 0 && this._state === 'done' && !this.done.called) this.done.callback(this._bytes);
+    return ok;
   }
 
   private _begin(): BodyEncoding | undefined {

@@ -114,6 +114,24 @@ test('answers GET with Content-Length and Date, and keeps the connection open', 
   transport.loseConnection();
 });
 
+test('regression: a streamed body on a closing connection keeps its last chunk (it was cut by the FIN while corked)', async () => {
+  const bodies: Record<string, () => HttpResponse['body']> = {
+    'async generator': () =>
+      (async function* () {
+        yield 'x';
+      })(),
+    'synchronous observable': () => of('x'),
+  };
+  for (const [label, body] of Object.entries(bodies)) {
+    const { transport } = serve(() => ({ body: body() }));
+    transport.receive('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    for (let turn = 0; turn < 20 && !transport.ended; turn++) await settle();
+    assert.ok(transport.ended, label);
+    assert.match(transport.text(), /\r\n\r\n1\r\nx\r\n0\r\n\r\n$/, label);
+    transport.loseConnection();
+  }
+});
+
 test('the Date header follows the clock, one format per second', () => {
   const clock = trackedClock();
   clock.advance(1_700_000_000.25);
