@@ -171,9 +171,9 @@ export class SmtpSession implements Session {
   private _bodyPaused = false;
   private _paused = false;
   private _pumping = false;
-  /** How deep the output is corked; `close` waits for the outermost uncork, so the last replies go first. */
+  /** How deep the output is corked: closing and STARTTLS wait for the outermost uncork, so the replies before go first. */
   private _corks = 0;
-  private _closeWhenWritten = false;
+  private _whenWritten: (() => void) | undefined = undefined;
   private _draining = false;
   private _eof = false;
   private _errors = 0;
@@ -722,6 +722,10 @@ export class SmtpSession implements Session {
     this._next = 0;
     this._reply(220, '2.0.0', 'Ready to start TLS');
     this._state = { name: 'securing' };
+    this._afterReplies(() => this._secure(tls));
+  }
+
+  private _secure(tls: SecureContext): undefined {
     this.connection.startTLS({ secureContext: tls }).addCallbacks(
       () => {
         if (this._state.name !== 'securing') return;
@@ -857,8 +861,13 @@ export class SmtpSession implements Session {
     this._since = this._settings.clock.seconds();
     this._frames = [];
     this._next = 0;
-    if (this._corks > 0) this._closeWhenWritten = true;
-    else this.connection.close();
+    this._afterReplies(() => this.connection.close());
+  }
+
+  /** Runs `action` once the replies gathered so far are written. */
+  private _afterReplies(action: () => void): undefined {
+    if (this._corks > 0) this._whenWritten = action;
+    else action();
   }
 
   private _cork(): undefined {
@@ -868,9 +877,10 @@ export class SmtpSession implements Session {
 
   private _uncork(): undefined {
     this._output.uncork();
-    if (--this._corks > 0 || !this._closeWhenWritten) return;
-    this._closeWhenWritten = false;
-    this.connection.close();
+    const action = this._whenWritten;
+    if (--this._corks > 0 || action === undefined) return;
+    this._whenWritten = undefined;
+    action();
   }
 
   /** Pauses or resumes reading, and moves the deadline, from the state. */

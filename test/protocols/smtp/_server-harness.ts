@@ -48,10 +48,12 @@ export function harness(options: Partial<SmtpServerOptions> = {}): Harness {
     domains: ['example.com'],
     hostname: 'mx.example',
     clock,
-    deliver: async (message) => {
-      const bytes = await message.body.readAll();
-      stored.push({ message, text: Buffer.from(bytes).toString('utf8') });
-    },
+    ...(options.maildir === undefined && {
+      deliver: async (message) => {
+        const bytes = await message.body.readAll();
+        stored.push({ message, text: Buffer.from(bytes).toString('utf8') });
+      },
+    }),
     ...options,
   });
   return {
@@ -90,6 +92,17 @@ export class Client {
   async command(line: string): Promise<string[]> {
     await this.send(`${line}\r\n`);
     return this.replies();
+  }
+
+  /** Waits for the disk (polling, 20 s at most) for a reply that starts with `prefix`; the replies since the last call. */
+  async waitFor(prefix: string): Promise<string[]> {
+    const replies: string[] = [];
+    for (let turn = 0; turn < 4000; turn++) {
+      replies.push(...this.replies());
+      if (replies.some((reply) => reply.startsWith(prefix))) return replies;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    throw new Error(`no reply starting with ${prefix}: ${replies.join(' | ')}`);
   }
 
   /** The codes of `command(line)`'s replies. */
