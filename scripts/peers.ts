@@ -50,6 +50,12 @@ export const peers: readonly Peer[] = [
     probes: [runs('/usr/bin/python3', '-c', 'import pyftpdlib, OpenSSL')],
     packages: ['python3-pyftpdlib', 'python3-openssl'],
   },
+  // The SMTP server's interop tests run swaks, whose --tls needs Net::SSLeay.
+  {
+    name: 'swaks',
+    probes: [onPath('swaks'), runs('perl', '-MNet::SSLeay', '-e', '1')],
+    packages: ['swaks', 'libnet-ssleay-perl'],
+  },
 ];
 
 /** Whether `program` is an executable file in one of `path`'s folders. */

@@ -6,7 +6,8 @@
  * @module
  */
 import type { Subscription } from 'rxjs';
-import { type Address, formatAddress, type InetAddress } from '../../source/address.js';
+import { peerHost } from '../../source/_peer-host.js';
+import { formatAddress, type InetAddress } from '../../source/address.js';
 import type { Connection } from '../../source/connection.js';
 import { Deferred, succeed } from '../../source/deferred.js';
 import { connect, listen } from '../../source/endpoints.js';
@@ -17,23 +18,6 @@ import type { Server } from '../../source/server.js';
 import type { HostPort } from './host-port.js';
 
 const log = new Logger('spindle.ftp.server');
-
-/**
- * The host of an address as the bounce and passive checks compare it: an IPv4-mapped IPv6
- * address (`::ffff:1.2.3.4`, a dual-stack socket's name for an IPv4 peer) as its IPv4 address;
- * `memory:name` for an in-memory end; undefined for a Unix socket or an unknown address.
- *
- * @example
- * ```ts
- * peerHost({ type: 'tcp', host: '::ffff:127.0.0.1', port: 5000, family: 'IPv6' }); // '127.0.0.1'
- * ```
- */
-export function peerHost(address: Address): string | undefined {
-  if (address.type === 'memory') return `memory:${address.name}`;
-  if (address.type !== 'tcp' || address.host === '') return undefined;
-  const host = address.host;
-  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(host) ? host.slice(7) : host.toLowerCase();
-}
 
 /**
  * The ports passive listeners take, in turn: a configured range (shared by every session of a

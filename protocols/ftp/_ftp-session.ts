@@ -6,6 +6,7 @@
  */
 import type { SecureContext } from 'node:tls';
 import type { Subscription } from 'rxjs';
+import { peerHost } from '../../source/_peer-host.js';
 import { formatAddress } from '../../source/address.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection } from '../../source/connection.js';
@@ -14,7 +15,7 @@ import { type Deferred, maybeDeferred } from '../../source/deferred.js';
 import { Logger } from '../../source/log.js';
 import type { Session } from '../../source/protocol.js';
 import type { ReactorLike } from '../../source/reactor.js';
-import { connectActive, PassiveListener, type PassivePorts, peerHost } from './_data-channel.js';
+import { connectActive, PassiveListener, type PassivePorts } from './_data-channel.js';
 import { Transfer, type TransferHost, type TransferPayload } from './_transfer.js';
 import { CommandError } from './command-error.js';
 import { CommandDecoder, type CommandFrame } from './command-line.js';

@@ -5,11 +5,13 @@
  * @module
  */
 import { createSecureContext } from 'node:tls';
+import { ConnectionLimits } from '../../source/_connection-limits.js';
+import { count, seconds } from '../../source/_option-checks.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection, TLSOptions } from '../../source/connection.js';
 import type { Protocol, Session } from '../../source/protocol.js';
 import { reactor as defaultReactor, type ReactorLike } from '../../source/reactor.js';
-import { PassivePorts, peerHost } from './_data-channel.js';
+import { PassivePorts } from './_data-channel.js';
 import { FtpSession, type SessionSettings } from './_ftp-session.js';
 import type { FtpFileSystem } from './file-system.js';
 import { NodeFileSystem } from './node-file-system.js';
@@ -93,20 +95,6 @@ export interface FtpServer extends Protocol {
   serve(connection: Connection): Session | undefined;
 }
 
-function seconds(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!(value > 0)) throw new RangeError(`${name} must be a positive number of seconds, not ${value}`);
-  return value;
-}
-
-function count(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!(Number.isSafeInteger(value) && value > 0) && value !== Number.POSITIVE_INFINITY) {
-    throw new RangeError(`${name} must be a positive whole number, not ${value}`);
-  }
-  return value;
-}
-
 function portRange(range: readonly [number, number] | undefined): readonly [number, number] | undefined {
   if (range === undefined) return undefined;
   const [low, high] = range;
@@ -177,8 +165,7 @@ export function ftpServer(options: FtpServerOptions): FtpServer {
   };
   const maxConnections = count('maxConnections', options.maxConnections, 1000);
   const maxPerPeer = count('maxConnectionsPerPeer', options.maxConnectionsPerPeer, 20);
-  const perPeer = new Map<string, number>();
-  let sessions = 0;
+  const limits = new ConnectionLimits(maxConnections, maxPerPeer);
   const refuse = (connection: Connection, text: string): undefined => {
     connection.write(formatReply(421, text));
     connection.close();
@@ -188,21 +175,12 @@ export function ftpServer(options: FtpServerOptions): FtpServer {
     name: 'ftp',
     halfClose: true,
     get sessions() {
-      return sessions;
+      return limits.sessions;
     },
     serve(connection) {
-      const peer = peerHost(connection.remoteAddress) ?? '';
-      const fromPeer = perPeer.get(peer) ?? 0;
-      if (sessions >= maxConnections) return refuse(connection, 'Too many users: try again later.');
-      if (fromPeer >= maxPerPeer) return refuse(connection, 'Too many connections from your address.');
-      sessions++;
-      perPeer.set(peer, fromPeer + 1);
-      connection.closed.addCallback(() => {
-        sessions--;
-        const left = perPeer.get(peer)! - 1;
-        if (left === 0) perPeer.delete(peer);
-        else perPeer.set(peer, left);
-      });
+      const refusal = limits.admit(connection);
+      if (refusal === 'total') return refuse(connection, 'Too many users: try again later.');
+      if (refusal === 'peer') return refuse(connection, 'Too many connections from your address.');
       const session = new FtpSession(settings, connection);
       session.start();
       return session;

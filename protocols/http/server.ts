@@ -6,6 +6,7 @@
  * @module
  */
 import { type Observable, type Observer, Subject } from 'rxjs';
+import { count, seconds } from '../../source/_option-checks.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection } from '../../source/connection.js';
 import { Logger } from '../../source/log.js';
@@ -106,20 +107,6 @@ export interface HttpServer extends Protocol {
 }
 
 const log = new Logger('spindle.http.server');
-
-function seconds(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!(value > 0)) throw new RangeError(`${name} must be a positive number of seconds, not ${value}`);
-  return value;
-}
-
-function count(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!(Number.isSafeInteger(value) && value > 0) && value !== Number.POSITIVE_INFINITY) {
-    throw new RangeError(`${name} must be a positive whole number, not ${value}`);
-  }
-  return value;
-}
 
 /**
  * Serves HTTP/1.1 with `handler`, as a protocol: `listen('tcp:8080', httpServer(handler))`.

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PassivePorts, peerHost } from '../../../protocols/ftp/_data-channel.js';
+import { PassivePorts } from '../../../protocols/ftp/_data-channel.js';
+import { peerHost } from '../../../source/_peer-host.js';
 
 const test = suite('protocols/ftp/_data-channel');
 

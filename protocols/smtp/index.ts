@@ -1,0 +1,43 @@
+/**
+ * `spindle/protocols/smtp`: SMTP (RFC 5321) with its extensions. The server (`smtpServer`):
+ * ESMTP with PIPELINING, SIZE, 8BITMIME, SMTPUTF8, CHUNKING, ENHANCEDSTATUSCODES, STARTTLS and
+ * AUTH PLAIN/LOGIN, policy hooks, and delivery into Maildirs (`maildirDelivery`) or through a
+ * hook that gets each message as a stream. Its sans-I/O reading of the wire is
+ * `SmtpInputDecoder`; replies are written by `formatReply`.
+ *
+ * @example
+ * ```ts
+ * import { listen } from 'spindle';
+ * import { smtpServer, smtpUsers } from 'spindle/protocols/smtp';
+ *
+ * listen('tcp:2525', smtpServer({ domains: ['example.com'], maildir: '/var/mail', checker: smtpUsers({ alice: 'secret' }), tls: { key, cert } }));
+ * ```
+ * @module
+ */
+export {
+  type RefusedLineReason,
+  SmtpInputDecoder,
+  type SmtpInputDecoderOptions,
+  type SmtpInputFrame,
+  type TextErrorReason,
+} from './input-decoder.js';
+export { type MaildirDeliveryOptions, maildirDelivery } from './maildir-delivery.js';
+export { MaildirError, type MaildirErrorKind } from './maildir-error.js';
+export { formatReply, type SmtpReply } from './reply.js';
+export {
+  type SmtpChecker,
+  type SmtpCredentials,
+  type SmtpDecision,
+  type SmtpDelivery,
+  type SmtpEnvelope,
+  type SmtpMessage,
+  type SmtpRecipientHook,
+  type SmtpSenderHook,
+  type SmtpServer,
+  type SmtpServerOptions,
+  type SmtpSessionInfo,
+  smtpServer,
+} from './server.js';
+export { smtpUsers } from './smtp-users.js';
+export { formatTraceHeaders } from './trace-headers.js';
+// the client (sendMail, SMTPError) is exported here too, from its own files

@@ -1,0 +1,177 @@
+/**
+ * `maildirDelivery`: the delivery hook that stores each message in its recipients' Maildirs
+ * (the Maildir format of qmail, Postfix and Dovecot), durably, before the `250`.
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, link, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import { asBuffer } from '../../source/_as-buffer.js';
+import { MaildirError } from './maildir-error.js';
+import type { SmtpDelivery, SmtpMessage } from './server.js';
+import { formatTraceHeaders } from './trace-headers.js';
+
+/** Options of `maildirDelivery`. */
+export interface MaildirDeliveryOptions {
+  /**
+   * The Maildir of a recipient, as a path relative to the root. Default `domain/local-part`,
+   * lower-cased, each byte that is not a letter, a digit or one of `-_+=.` written `%XX` (and a
+   * leading `.` too), so that no address can name a folder outside the root.
+   */
+  readonly mailbox?: (recipient: string) => string;
+  /** The host name in the files' names. Default the host's name. */
+  readonly hostname?: string;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+let delivered = 0;
+
+/**
+ * A delivery hook that writes each message into a Maildir per recipient under `root`, as an MTA
+ * does:
+ *
+ * 1. `tmp/`, `new/` and `cur/` are made when missing;
+ * 2. the message is written to `tmp/` under a unique name (`seconds.MmicrosecondsPpidQcount.host`
+ *    with random bits, per the Maildir specification), `Return-Path:` and `Received:` first, with
+ *    Unix line ends (CR LF becomes LF, as Postfix's local delivery writes it), streamed as it
+ *    arrives (the body is pulled one chunk per write, so the connection is paused while the disk
+ *    lags);
+ * 3. the file is fsynced, hard-linked into the other recipients' `tmp/` (one copy on disk for
+ *    all: the `Received:` header names the recipient only when there is one), renamed into each
+ *    `new/`, and each `new/` is fsynced;
+ *
+ * and only then does the hook settle, so the `250` follows. Recipients whose Maildir is the same
+ * get one file. On any failure (the client went away, the body was refused, a write failed) the
+ * files in `tmp/` are removed and the hook fails: a write failure with a `MaildirError` (`452` for
+ * a full disk, `451` otherwise).
+ *
+ * ```text
+ * root/example.com/alice/{tmp,new,cur}/   new/1704207845.M123456P4242Q1R5f3a….mx.example
+ * ```
+ *
+ * @example
+ * ```ts
+ * smtpServer({ domains: ['example.com'], deliver: maildirDelivery('/var/mail', { mailbox: (to) => to.split('@')[0]! }) });
+ * ```
+ */
+export function maildirDelivery(root: string, options: MaildirDeliveryOptions = {}): SmtpDelivery {
+  const mailbox = options.mailbox ?? defaultMailbox;
+  const host = (options.hostname ?? osHostname()).replace(/\//g, '\\057').replace(/:/g, '\\072');
+  return async (message) => {
+    const folders = [...new Set(message.recipients.map((recipient) => join(root, mailbox(recipient))))];
+    const name = uniqueName(message.time, host);
+    const written: string[] = [];
+    let handle: FileHandle | undefined;
+    let folder = root;
+    try {
+      for (folder of folders) {
+        for (const sub of ['tmp', 'new', 'cur'])
+          await mkdir(join(folder, sub), { recursive: true, mode: 0o700 });
+      }
+      folder = folders[0]!;
+      const first = join(folder, 'tmp', name);
+      handle = await open(first, 'wx', 0o600);
+      written.push(first);
+      await writeMessage(handle, message);
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+      for (folder of folders.slice(1)) {
+        const copy = join(folder, 'tmp', name);
+        await link(first, copy);
+        written.push(copy);
+      }
+      for (folder of folders) {
+        await rename(join(folder, 'tmp', name), join(folder, 'new', name));
+        written.shift();
+        await syncFolder(join(folder, 'new'));
+      }
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
+      await Promise.all(written.map((path) => unlink(path).catch(() => undefined)));
+      throw (error as NodeJS.ErrnoException)?.syscall !== undefined
+        ? MaildirError.from(error, folder)
+        : error;
+    }
+  };
+}
+
+/** Writes the trace headers and the body, as it comes, with LF line ends. */
+async function writeMessage(handle: FileHandle, message: SmtpMessage): Promise<void> {
+  const lineEnds = new UnixLineEnds();
+  await handle.write(lineEnds.convert(Buffer.from(formatTraceHeaders(message))));
+  for await (const chunk of message.body) {
+    const bytes = lineEnds.convert(asBuffer(chunk));
+    if (bytes.length > 0) await handle.write(bytes);
+  }
+  const rest = lineEnds.end();
+  if (rest.length > 0) await handle.write(rest);
+}
+
+/** CR LF to LF across chunks: a CR at a chunk's end waits for the next chunk's first byte. */
+class UnixLineEnds {
+  private _heldCr = false;
+
+  convert(chunk: Buffer): Buffer {
+    const held = this._heldCr;
+    this._heldCr = false;
+    let bytes = chunk;
+    if (held && bytes[0] !== LF) bytes = Buffer.concat([Buffer.of(CR), bytes]);
+    if (bytes.length > 0 && bytes[bytes.length - 1] === CR) {
+      this._heldCr = true;
+      bytes = bytes.subarray(0, bytes.length - 1);
+    }
+    if (bytes.indexOf(CR) < 0) return bytes;
+    const out = Buffer.allocUnsafe(bytes.length);
+    let length = 0;
+    let from = 0;
+    for (let cr = bytes.indexOf(CR); cr >= 0; cr = bytes.indexOf(CR, cr + 1)) {
+      if (bytes[cr + 1] !== LF) continue;
+      length += bytes.copy(out, length, from, cr);
+      from = cr + 1;
+    }
+    length += bytes.copy(out, length, from);
+    return out.subarray(0, length);
+  }
+
+  end(): Buffer {
+    return this._heldCr ? Buffer.of(CR) : Buffer.alloc(0);
+  }
+}
+
+/** `seconds.MmicrosecondsPpidQcountRrandom.host`: unique per the Maildir specification. */
+function uniqueName(time: number, host: string): string {
+  const seconds = Math.floor(time);
+  const micro = Math.floor((time - seconds) * 1e6);
+  delivered++;
+  return `${seconds}.M${micro}P${process.pid}Q${delivered}R${randomBytes(8).toString('hex')}.${host}`;
+}
+
+/** `domain/local`, lower-cased, every unsafe byte escaped. */
+function defaultMailbox(recipient: string): string {
+  const at = recipient.lastIndexOf('@');
+  return join(safeName(recipient.slice(at + 1)), safeName(recipient.slice(0, at)));
+}
+
+function safeName(text: string): string {
+  let out = '';
+  for (const byte of Buffer.from(text.toLowerCase(), 'utf8')) {
+    const char = String.fromCharCode(byte);
+    const safe = /[a-z0-9\-_+=.]/.test(char) && !(out === '' && char === '.');
+    out += safe ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out === '' ? '%' : out;
+}
+
+/** fsyncs a folder, so that a rename into it survives a crash. */
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
