@@ -62,7 +62,7 @@ test('swaks --pipeline delivers into the Maildir, with the trace headers', async
   const [message] = mailbox('swaks');
   assert.match(
     message!,
-    /^Return-Path: <a@client\.example>\nReceived: from .* by mx\.example \(Spindle\) with ESMTP id/s,
+    /^Return-Path: <a@client\.example>\nReceived: from .*\sby mx\.example \(Spindle\) with ESMTP id/s,
   );
   assert.match(message!, /hello from swaks/);
 });

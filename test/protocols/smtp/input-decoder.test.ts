@@ -144,9 +144,14 @@ test('a text line over 1000 octets refuses the message, which still ends at its 
     const frames = run(chunks).filter((frame) => !frame.startsWith('text:'));
     assert.equal(frames, ['DATA', 'text-error:line-too-long', 'text-end', 'NOOP'], label);
   }
-  decodes('DATA\r\nabcdef\r\n.\r\n', ['DATA', 'text-error:line-too-long', 'text-end'], {
-    maxTextLineLength: 6,
-  });
+  for (const { label, chunks } of chunkings(Buffer.from('DATA\r\nabcdef\r\n.\r\n'))) {
+    const frames = run(chunks, { maxTextLineLength: 6 }).filter((frame) => !frame.startsWith('text:'));
+    assert.equal(
+      frames,
+      ['DATA', 'text-error:line-too-long', 'text-end'],
+      `6 octets and CRLF, over 6: ${label}`,
+    );
+  }
 });
 
 for (const { name, separator, refused } of smugglingCases) {
