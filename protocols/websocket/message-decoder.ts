@@ -124,12 +124,18 @@ export class MessageDecoder implements Decoder<WebSocketEvent> {
   push(chunk: Uint8Array, events: WebSocketEvent[] = []): WebSocketEvent[] {
     if (this._assembly === 'closed') return events;
     const frames = this._scratch;
+    let failure: unknown;
     try {
       this._frames.push(chunk, frames);
+    } catch (error) {
+      failure = error; // the frames before the bad one count first
+    }
+    try {
       for (let i = 0; i < frames.length && !this.closed; i++) this._frame(frames[i]!, events);
     } finally {
       frames.length = 0;
     }
+    if (failure !== undefined && !this.closed) throw failure;
     return events;
   }
 
