@@ -138,6 +138,7 @@ for (const deflate of [false, true]) {
     const second = await connectWebSocket(`ws://127.0.0.1:${port}/y`, { perMessageDeflate: deflate });
     second.send('please close');
     assert.equal(await second.closed, { code: 4444, reason: 'as asked', wasClean: true });
+    for (let wait = 0; closes.length < 2 && wait < 100; wait++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(closes.sort(), [1000, 4444]);
     wss.close();
   });
