@@ -9,8 +9,8 @@
 import { benchScript, Child, giveUpAfter, startServer } from './_children.js';
 import { median, printSection, table } from './_report.js';
 
-const rounds = 5;
-const seconds = 3;
+const rounds = 7;
+const seconds = 4;
 const connections = 50;
 const window = 8;
 
