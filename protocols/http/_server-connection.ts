@@ -11,9 +11,8 @@ import type { ReactorTime } from '../../source/clock.js';
 import type { CloseReason, Connection } from '../../source/connection.js';
 import { CorkedOutput } from '../../source/corked-output.js';
 import { Deadline } from '../../source/deadline.js';
-import type { Deferred } from '../../source/deferred.js';
 import { ConnectionDone, TimeoutError } from '../../source/errors.js';
-import type { Session } from '../../source/protocol.js';
+import { isSession, type Session } from '../../source/protocol.js';
 import type { DateField } from './_date-field.js';
 import type { IncomingRequest } from './_incoming-request.js';
 import { type ExchangeHost, ServerExchange } from './_server-exchange.js';
@@ -21,6 +20,7 @@ import type { AccessLogRecord } from './access-log.js';
 import { HttpTruncatedError } from './http-error.js';
 import type { HeadEvent, ParseEvent, RequestHead } from './message.js';
 import { RequestParser, type RequestParserOptions } from './parse-request.js';
+import type { ProtocolUpgrade } from './response.js';
 
 /**
  * What every connection of one `httpServer` shares: the handler, the options, the clock, and
@@ -58,6 +58,7 @@ export interface ServerSettings {
  * - `answering`: requests taken, answers not all out, nothing read: no deadline (the handler's time);
  * - `lingering`: FIN sent after the last answer, dropping what the client still sends until it
  *   closes too (so unread bytes do not turn the close into a reset): the idle timeout;
+ * - `switched`: a `101` went out; the connection speaks another protocol, HTTP's deadlines are off;
  * - `closed`.
  */
 export type ServerPhase =
@@ -66,6 +67,7 @@ export type ServerPhase =
   | 'reading-body'
   | 'answering'
   | 'lingering'
+  | 'switched'
   | 'closed';
 
 /** What happens to input: parsed into requests, or read and dropped (after an error, or once no request is taken). */
@@ -121,6 +123,10 @@ export class ServerConnection implements ExchangeHost, Session {
   private _closingSince = 0;
   private _subscription: Subscription | undefined = undefined;
   private _peer: string | undefined = undefined;
+  /** Where the connection goes once the 101 being written is out. */
+  private _upgrade: ProtocolUpgrade | undefined = undefined;
+  /** What the upgrade returned: the new protocol's session, drained in HTTP's stead. */
+  private _upgraded: unknown = undefined;
 
   constructor(
     private readonly _settings: ServerSettings,
@@ -161,7 +167,11 @@ export class ServerConnection implements ExchangeHost, Session {
    * Session: takes no more requests, answers those taken, then closes; fires once the connection
    * is closed. (The server aborts it at `deadline`.)
    */
-  drain(_deadline: number): Deferred<void> {
+  drain(deadline: number): unknown {
+    if (this._phase === 'switched') {
+      const upgraded = this._upgraded;
+      return isSession(upgraded) ? upgraded.drain(deadline) : this.connection.closed;
+    }
     if (this._phase !== 'closed') {
       this._stopped = true;
       this._drive();
@@ -206,6 +216,10 @@ export class ServerConnection implements ExchangeHost, Session {
     this._updatePhase();
     this._updatePause();
     this._updateDeadline();
+  }
+
+  switchProtocols(upgrade: ProtocolUpgrade): void {
+    this._upgrade = upgrade;
   }
 
   report(exchange: ServerExchange, error: unknown, status: number): void {
@@ -263,7 +277,7 @@ export class ServerConnection implements ExchangeHost, Session {
   };
 
   private _lost(reason: CloseReason): void {
-    if (this._phase === 'closed') return;
+    if (this._phase === 'closed' || this._phase === 'switched') return;
     this._phase = 'closed';
     this._deadline.cancel();
     this._subscription?.unsubscribe();
@@ -303,6 +317,10 @@ export class ServerConnection implements ExchangeHost, Session {
       this.output.uncork();
     }
     if (this._isClosed()) return;
+    if (this._phase === 'switched') {
+      this._handOver();
+      return;
+    }
     if (this._stopped && this._queue.length === 0 && this._phase !== 'lingering') this._close();
     // A head begun and not finished (after any complete requests in the same bytes) is timed from
     // when its bytes came: the header timeout (slowloris).
@@ -379,6 +397,10 @@ export class ServerConnection implements ExchangeHost, Session {
       const persists = this.persistsAfter(exchange, true);
       queue.shift();
       this._served++;
+      if (this._upgrade !== undefined) {
+        this._phase = 'switched'; // the upgrading request is the last the parser gave: the queue is empty
+        return;
+      }
       if (!persists) {
         this._stopped = true;
         this._input = 'dropping';
@@ -418,6 +440,31 @@ export class ServerConnection implements ExchangeHost, Session {
     }
   }
 
+  /**
+   * After the 101 is out: HTTP lets the connection go (its deadline, its subscription, its
+   * pauses) and the upgrade takes it over, with the bytes the parser held after the request.
+   */
+  private _handOver(): void {
+    const upgrade = this._upgrade!;
+    this._upgrade = undefined;
+    this._input = 'dropping';
+    this._deadline.cancel();
+    this._subscription?.unsubscribe();
+    this._subscription = undefined;
+    this.connection.unregisterProducer();
+    if (this._paused) {
+      this._paused = false;
+      this.connection.resume();
+    }
+    const head = this._parser.detach();
+    try {
+      this._upgraded = upgrade(this.connection, head);
+    } catch (error) {
+      this._settings.report(undefined, this.peer, error, 0);
+      this.connection.abort();
+    }
+  }
+
   /** Closes after the last response: FIN now, then linger, dropping what comes until the client closes too. */
   private _close(): void {
     this._phase = 'lingering';
@@ -437,7 +484,7 @@ export class ServerConnection implements ExchangeHost, Session {
 
   /** The phase the facts say (lingering and closed are set where they begin). */
   private _updatePhase(): void {
-    if (this._phase === 'lingering' || this._phase === 'closed') return;
+    if (this._phase === 'lingering' || this._phase === 'switched' || this._phase === 'closed') return;
     this._phase =
       this._reading !== undefined
         ? 'reading-body'
@@ -462,6 +509,7 @@ export class ServerConnection implements ExchangeHost, Session {
     const deadline = this._deadline;
     switch (this._phase) {
       case 'closed':
+      case 'switched':
         return;
       case 'lingering':
         deadline.set(this._closingSince + settings.idleTimeout);
@@ -507,6 +555,7 @@ export class ServerConnection implements ExchangeHost, Session {
     const settings = this._settings;
     switch (this._phase) {
       case 'closed':
+      case 'switched':
         return;
       case 'lingering':
       case 'awaiting-head':

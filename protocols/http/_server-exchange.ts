@@ -17,8 +17,13 @@ import { chunkedEncoding } from './_chunked-encoding.js';
 import { IncomingRequest } from './_incoming-request.js';
 import { HttpParseError } from './http-error.js';
 import type { BodyFraming, HeadEvent, HttpVersion, RequestHead } from './message.js';
-import type { HttpResponse } from './response.js';
-import { type ServerResponseHead, statusHasNoBody, writeServerResponseHead } from './write-response.js';
+import type { HttpResponse, ProtocolUpgrade } from './response.js';
+import {
+  type ServerResponseHead,
+  statusHasNoBody,
+  writeResponseHead,
+  writeServerResponseHead,
+} from './write-response.js';
 
 /**
  * What an exchange needs from its connection: the output, the turn order, the keep-alive
@@ -50,6 +55,8 @@ export interface ExchangeHost {
   report(exchange: ServerExchange, error: unknown, status: number): void;
   /** The exchange is over: completed, or given up. */
   record(exchange: ServerExchange, completed: boolean): void;
+  /** The 101 head is written: once it is out, the connection goes to `upgrade`. */
+  switchProtocols(upgrade: ProtocolUpgrade): void;
 }
 
 /** Where an exchange stands. */
@@ -284,6 +291,10 @@ export class ServerExchange implements BodySource {
       this._writeFailure(this._failure);
       return;
     }
+    if (response.upgrade !== undefined) {
+      this._switchProtocols(response, response.upgrade);
+      return;
+    }
     const body = response.body;
     let size: number;
     if (body === undefined || body === null) {
@@ -332,6 +343,35 @@ export class ServerExchange implements BodySource {
     this._headWritten = true;
     host.output.write(head.head);
     return head;
+  }
+
+  /**
+   * Writes `101 Switching Protocols` with the response's headers as given, and hands the
+   * connection over; a 500 instead when the request did not ask to upgrade, the status is not
+   * 101, or the request's body is not all in (the bytes after it would not be the new protocol's).
+   */
+  private _switchProtocols(response: HttpResponse, upgrade: ProtocolUpgrade): void {
+    let head: Uint8Array;
+    try {
+      if (!this.upgrade) throw new TypeError('a response upgraded a request that did not ask to upgrade');
+      const status = response.status ?? 101;
+      if (status !== 101) throw new TypeError(`a response that upgrades has status 101, not ${status}`);
+      if (this.body !== undefined && !this.body.ended) {
+        throw new TypeError('a response upgraded a request whose body has not all arrived');
+      }
+      head = writeResponseHead(
+        { status, reason: response.reason, headers: response.headers },
+        { kind: 'none' },
+      );
+    } catch (error) {
+      this._writeFailure(error);
+      return;
+    }
+    this.status = 101;
+    this._headWritten = true;
+    this._host.output.write(head);
+    this._host.switchProtocols(upgrade);
+    this._finish(true);
   }
 
   /**

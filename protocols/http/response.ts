@@ -6,6 +6,7 @@
  * @module
  */
 import type { Observable } from 'rxjs';
+import type { Connection } from '../../source/connection.js';
 import type { HttpHeadersInit } from './headers.js';
 
 /**
@@ -51,7 +52,36 @@ export interface HttpResponse {
   readonly reason?: string;
   readonly headers?: HttpHeadersInit;
   readonly body?: ResponseBody;
+  /**
+   * Accepts a request that asked to switch protocols (`Connection: upgrade` with `Upgrade`): the
+   * server writes `101 Switching Protocols` with `headers` exactly as given (no `Date`, no
+   * framing), leaves HTTP on that connection (no keep-alive, none of its timeouts), then calls
+   * this with the live connection and the bytes the client sent after its request. What it
+   * returns, if it is a `Session` (has `drain(deadline)`), is drained when the server closes.
+   * Only with `status` 101 (or none) and on a request that asked to upgrade, with no body left
+   * to read; otherwise the exchange fails with a 500.
+   */
+  readonly upgrade?: ProtocolUpgrade;
 }
+
+/**
+ * Takes over a connection that has left HTTP (see `HttpResponse.upgrade`): the connection, and
+ * `head`, the bytes that came after the upgrading request (maybe empty). Returning a `Session`
+ * lets the server drain it.
+ *
+ * @example
+ * ```ts
+ * const echo: HttpHandler = () => ({
+ *   status: 101,
+ *   headers: { Connection: 'Upgrade', Upgrade: 'echo' },
+ *   upgrade: (connection, head) => {
+ *     connection.write(head);
+ *     connection.send(connection.data$);
+ *   },
+ * });
+ * ```
+ */
+export type ProtocolUpgrade = (connection: Connection, head: Uint8Array) => unknown;
 
 /**
  * A response with `status`, `body` and `headers`: shorthand for the object literal.
