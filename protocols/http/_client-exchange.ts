@@ -16,6 +16,7 @@ import { ConnectionLost, TimeoutError } from '../../source/errors.js';
 import { chunkedEncoding } from './_chunked-encoding.js';
 import { acceptedEncodings, contentCodings, DecodingStage, decodable } from './_decoding-stage.js';
 import type { RequestPlan } from './_redirect-plan.js';
+import type { ResponseEnd } from './client-response.js';
 import { HttpHeaders } from './headers.js';
 import type { BodyFraming, HeadEvent, ParseEvent, ResponseHead } from './message.js';
 import { ResponseParser, type ResponseParserOptions } from './parse-response.js';
@@ -27,7 +28,7 @@ import { writeRequestHead } from './write-request.js';
  * @example
  * ```ts
  * const settings: ExchangeSettings = { clock, decompress: true, expectContinue: false, expectContinueTimeout: 1,
- *   headTimeout: 60, highWaterMark: 65536, parser: {} };
+ *   headTimeout: 60, highWaterMark: 65536, parser: {}, onInformational: undefined };
  * ```
  */
 export interface ExchangeSettings {
@@ -43,19 +44,23 @@ export interface ExchangeSettings {
   /** Bytes of body held unread before the connection is paused. */
   readonly highWaterMark: number;
   readonly parser: ResponseParserOptions;
+  /** Called with each informational (1xx) response before the final one; a throw fails the request. */
+  readonly onInformational: ((head: ResponseHead) => void) | undefined;
 }
 
 /**
- * The response head, and its body as it will stream in.
+ * The response head, its body as it will stream in, and its end: the trailer fields, set once
+ * the body's last chunk has arrived (before the body's reader hears of the end).
  *
  * @example
  * ```ts
- * exchange.response.addCallback(({ head, body }: ExchangeResponse) => new ClientResponse(head, url, body));
+ * exchange.response.addCallback(({ head, body, end }: ExchangeResponse) => new ClientResponse(head, url, body, end));
  * ```
  */
 export interface ExchangeResponse {
   readonly head: ResponseHead;
   readonly body: BodyStream;
+  readonly end: ResponseEnd;
 }
 
 /** Methods whose request body means something: an empty one is sent as `Content-Length: 0`. */
@@ -165,6 +170,7 @@ export class ClientExchange implements BodySource {
   private _headTimer: DelayedCall | undefined = undefined;
   private _continueTimer: DelayedCall | undefined = undefined;
   private _sink: BodySink | undefined = undefined;
+  private readonly _ending: ResponseEnd = { trailers: undefined };
   /** Whether the body's reader paused the connection. */
   private _paused = false;
   private _retryable = false;
@@ -332,13 +338,21 @@ export class ClientExchange implements BodySource {
       if (this._outcome !== 'open') return;
       if (event.type === 'head') this._head(event);
       else if (event.type === 'body') this._sink?.push(event.data);
-      else this._ended();
+      else this._ended(event.trailers);
     }
   }
 
   private _head(event: HeadEvent<ResponseHead>): void {
     if (event.interim) {
       if (event.head.status === 100) this._sendBody();
+      const onInformational = this._settings.onInformational;
+      if (onInformational !== undefined) {
+        try {
+          onInformational(event.head);
+        } catch (error) {
+          this.fail(error as Error);
+        }
+      }
       return;
     }
     if (this._headTimer?.active()) this._headTimer.cancel();
@@ -375,11 +389,12 @@ export class ClientExchange implements BodySource {
     fed.feedFrom(this);
     this._sink = sink;
     this._responseState = 'body';
-    this.response.callback({ head, body });
+    this.response.callback({ head, body, end: this._ending });
   }
 
-  private _ended(): void {
+  private _ended(trailers: HttpHeaders | undefined): void {
     this._responseState = 'ended';
+    this._ending.trailers = trailers;
     // the connection goes back first, so that whoever reads the end can reuse it at once; an
     // upload the server is still taking (it answered early, with success) must finish before
     const request = this._requestState;

@@ -7,11 +7,16 @@
 import { type Address, formatAddress } from '../../source/address.js';
 import { type BodySource, BodyStream } from '../../source/body-stream.js';
 import type { Deferred } from '../../source/deferred.js';
-import type { HttpHeaders } from './headers.js';
+import type { HttpHeaders, HttpHeadersInit } from './headers.js';
 import type { HttpVersion, RequestHead } from './message.js';
 import type { HttpRequest } from './request.js';
 
 const decoder = new TextDecoder();
+
+/** What a request's exchange does for it: feed its body, and send informational responses. */
+export interface RequestExchange extends BodySource {
+  sendInformational(status: number, headers: HttpHeadersInit | undefined): boolean;
+}
 
 /**
  * A request as the server hands it to the handler. The path and URL are worked out on first use.
@@ -38,7 +43,7 @@ export class IncomingRequest implements HttpRequest {
   constructor(
     head: RequestHead,
     body: BodyStream | undefined,
-    private readonly _source: BodySource,
+    private readonly _source: RequestExchange,
     private readonly _connection: {
       readonly remoteAddress: Address;
       readonly localAddress: Address;
@@ -95,6 +100,10 @@ export class IncomingRequest implements HttpRequest {
       }
     }
     return this._url;
+  }
+
+  sendInformational(status: number, headers?: HttpHeadersInit): boolean {
+    return this._source.sendInformational(status, headers);
   }
 
   text(): Deferred<string> {

@@ -16,6 +16,7 @@ import { ClientCall } from './_client-call.js';
 import { prepareBody } from './_prepared-body.js';
 import type { ClientResponse } from './client-response.js';
 import { HttpHeaders, type HttpHeadersInit } from './headers.js';
+import type { ResponseHead } from './message.js';
 import type { ResponseParserOptions } from './parse-response.js';
 
 /**
@@ -94,6 +95,17 @@ export interface RequestOptions {
   expectContinue?: boolean;
   /** Redirects to follow. */
   followRedirects?: number;
+  /**
+   * Called with each informational (1xx) response that comes before the final one: `103 Early
+   * Hints` (its `Link` fields), `100 Continue`, `102 Processing`. A 101 is a final response. A
+   * throw fails the request with that error. Default: informational responses are dropped.
+   *
+   * @example
+   * ```ts
+   * agent.request('GET', url, { onInformational: (head) => head.status === 103 && preload(head.headers.getAll('link')) });
+   * ```
+   */
+  onInformational?: (head: ResponseHead) => void;
 }
 
 /**
@@ -180,6 +192,7 @@ export class Agent {
           highWaterMark: agent.highWaterMark ?? 64 * 1024,
           parser: agent.parser ?? {},
           signal: options.signal,
+          onInformational: options.onInformational,
         },
       );
     } catch (error) {

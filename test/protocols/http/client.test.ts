@@ -298,6 +298,90 @@ test('skips 1xx interim responses such as 103 Early Hints', async () => {
   await done();
 });
 
+test('onInformational hears each 1xx before the final response (103 Early Hints, 102)', async () => {
+  const { agent, server, done } = setup();
+  server.respond = () =>
+    'HTTP/1.1 102 Processing\r\n\r\n' +
+    'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nLink: </b.js>; rel=preload\r\n\r\n' +
+    ok('final');
+  const heard: string[] = [];
+  const response = await agent.request('GET', 'http://example.test/', {
+    onInformational: (head) =>
+      heard.push(`${head.status} ${head.reason} ${head.headers.getAll('link').join(' | ')}`),
+  });
+  assert.equal(heard, ['102 Processing ', '103 Early Hints </a.css>; rel=preload | </b.js>; rel=preload']);
+  assert.is(await response.text(), 'final');
+  await done();
+});
+
+test('an onInformational that throws fails the request with its error, and the connection is closed', async () => {
+  const { agent, reactor, server, done } = setup();
+  server.respond = () => `HTTP/1.1 103 Early Hints\r\n\r\n${ok('final')}`;
+  const refusal = new Error('no hints, thanks');
+  const failure = await failureOf(
+    agent.request('GET', 'http://example.test/', {
+      onInformational: () => {
+        throw refusal;
+      },
+    }),
+  );
+  assert.is(failure.value, refusal);
+  assert.is(agent.pool.stats(origin).idle, 0);
+  assert.is(await (await agent.request('GET', 'http://example.test/')).text(), 'final');
+  assert.is(reactor.connects.length, 2);
+  await done();
+});
+
+test('trailers: empty until the end of a chunked body, then its trailer fields', async () => {
+  const { agent, server, done } = setup();
+  server.respond = () =>
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: Server-Timing\r\n\r\n' +
+    '5\r\nhello\r\n0\r\nServer-Timing: db;dur=53\r\nX-Sum: 42\r\n\r\n';
+  const response = await agent.request('GET', 'http://example.test/');
+  let atEnd: string | undefined;
+  const text = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    response.body.subscribe({
+      next: (chunk) => {
+        seen += decoder.decode(chunk);
+      },
+      error: reject,
+      complete: () => {
+        atEnd = response.trailers.get('server-timing');
+        resolve(seen);
+      },
+    });
+  });
+  assert.is(text, 'hello');
+  assert.is(atEnd, 'db;dur=53', 'in place when the reader hears of the end');
+  assert.equal(response.trailers.raw(), [
+    ['Server-Timing', 'db;dur=53'],
+    ['X-Sum', '42'],
+  ]);
+  server.respond = () => ok('no trailers');
+  const plain = await agent.request('GET', 'http://example.test/');
+  assert.is(plain.trailers.size, 0);
+  await plain.text();
+  assert.is(plain.trailers.size, 0);
+  await done();
+});
+
+test('trailers of a decoded (gzip) body are in place once text() fires', async () => {
+  const { agent, server, done } = setup();
+  const zipped = gzipSync(Buffer.from('squeezed'));
+  server.respond = (request) => {
+    request.reply('HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n');
+    request.reply(Buffer.concat([Buffer.from(`${zipped.length.toString(16)}\r\n`), zipped]));
+    request.reply('\r\n0\r\nX-Sum: 7\r\n\r\n');
+    return undefined;
+  };
+  const response = await agent.request('GET', 'http://example.test/');
+  assert.is(response.trailers.size, 0);
+  assert.is(await response.text(), 'squeezed');
+  assert.is(response.trailers.get('x-sum'), '7');
+  await done();
+});
+
 // ---------------------------------------------------------------------------------------------
 // the pool: keep-alive, limits, eviction, retry
 
