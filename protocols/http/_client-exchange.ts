@@ -7,6 +7,7 @@
  * @module
  */
 import type { Subscription } from 'rxjs';
+import { writeAtTurnEnd } from '../../source/_turn-writes.js';
 import { type BodySink, type BodySource, BodyStream } from '../../source/body-stream.js';
 import { BodyWriter } from '../../source/body-writer.js';
 import type { DelayedCall, ReactorTime } from '../../source/clock.js';
@@ -201,16 +202,18 @@ export class ClientExchange implements BodySource {
     if (this._outcome !== 'open') return;
     const body = this._plan.body;
     const waitForContinue = this._settings.expectContinue && framing.kind !== 'none';
-    if (body.kind === 'bytes' && body.bytes.byteLength <= coalesceLimit && !waitForContinue) {
+    if (body.kind === 'none' || (body.kind === 'bytes' && body.bytes.byteLength === 0)) {
+      writeAtTurnEnd(connection, head);
+      this._sentAll();
+    } else if (body.kind === 'bytes' && body.bytes.byteLength <= coalesceLimit && !waitForContinue) {
       const both = new Uint8Array(head.byteLength + body.bytes.byteLength);
       both.set(head);
       both.set(body.bytes, head.byteLength);
-      connection.write(both);
+      writeAtTurnEnd(connection, both);
       this._sentAll();
     } else {
       connection.write(head);
-      if (body.kind === 'none' || (body.kind === 'bytes' && body.bytes.byteLength === 0)) this._sentAll();
-      else if (waitForContinue) {
+      if (waitForContinue) {
         this._requestState = 'awaiting-continue';
         this._continueTimer = this._settings.clock.callLater(this._settings.expectContinueTimeout, () =>
           this._sendBody(),
