@@ -16,6 +16,7 @@ import { Deferred } from '../../source/deferred.js';
 import { ConnectionLost, TimeoutError } from '../../source/errors.js';
 import { chunkedEncoding } from './_chunked-encoding.js';
 import { acceptedEncodings, contentCodings, DecodingStage, decodable } from './_decoding-stage.js';
+import { contentLength } from './_framing.js';
 import type { RequestPlan } from './_redirect-plan.js';
 import type { ResponseEnd } from './client-response.js';
 import { HttpHeaders } from './headers.js';
@@ -95,17 +96,20 @@ export interface EncodedHead {
  */
 export function requestHead(plan: RequestPlan, settings: ExchangeSettings): EncodedHead {
   const headers = new HttpHeaders(plan.headers);
+  const body = plan.body;
+  const declared = body.kind === 'stream' ? declaredLength(headers.get('Content-Length')) : undefined;
   headers.delete('Content-Length');
   headers.delete('Transfer-Encoding');
   if (!headers.has('Host')) headers.set('Host', plan.url.host);
   if (settings.decompress && !headers.has('Accept-Encoding'))
     headers.set('Accept-Encoding', acceptedEncodings);
-  const body = plan.body;
   const framing: BodyFraming =
     body.kind === 'bytes'
       ? { kind: 'length', length: body.bytes.byteLength }
       : body.kind === 'stream'
-        ? { kind: 'chunked' }
+        ? declared === undefined
+          ? { kind: 'chunked' }
+          : { kind: 'length', length: declared }
         : bodyMethods.has(plan.method)
           ? { kind: 'length', length: 0 }
           : { kind: 'none' };
@@ -114,6 +118,20 @@ export function requestHead(plan: RequestPlan, settings: ExchangeSettings): Enco
   else headers.delete('Expect');
   const target = `${plan.url.pathname}${plan.url.search}`;
   return { bytes: writeRequestHead({ method: plan.method, target, headers }, framing), framing };
+}
+
+/**
+ * The length a caller's `Content-Length` declares for a stream body, if it gave one.
+ *
+ * @throws TypeError for a value that is not a length.
+ */
+function declaredLength(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return contentLength([value]);
+  } catch {
+    throw new TypeError(`invalid Content-Length ${JSON.stringify(value)} for a request body`);
+  }
 }
 
 /** How far the request has gone out. */
@@ -264,7 +282,10 @@ export class ClientExchange implements BodySource {
       this._lease.connection.write(body.bytes);
       this._sentAll();
     } else if (body.kind === 'stream') {
-      const upload = new BodyWriter(body.source, this._lease.connection, { encoding: chunkedEncoding });
+      const framing = this._request.framing;
+      const upload = new BodyWriter(body.source, this._lease.connection, {
+        encoding: framing.kind === 'length' ? { length: framing.length } : chunkedEncoding,
+      });
       this._upload = upload;
       upload.done.addCallbacks(
         () => this._sentAll(),

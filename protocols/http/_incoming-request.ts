@@ -35,6 +35,9 @@ export class IncomingRequest implements HttpRequest {
   private _path: string | undefined = undefined;
   private _url: URL | undefined = undefined;
   private _body: BodyStream | undefined;
+  private _abort: AbortController | undefined = undefined;
+  /** Why the exchange was given up (the client went away), once it was. */
+  private _gone: Error | undefined = undefined;
 
   /**
    * @param body - the body, `undefined` when the request has none (an empty one is made if asked).
@@ -64,6 +67,21 @@ export class IncomingRequest implements HttpRequest {
       this._body.end();
     }
     return this._body;
+  }
+
+  get signal(): AbortSignal {
+    if (this._abort === undefined) {
+      this._abort = new AbortController();
+      if (this._gone !== undefined) this._abort.abort(this._gone);
+    }
+    return this._abort.signal;
+  }
+
+  /** The exchange was given up before its response was all out: `signal` aborts with `reason`. */
+  abandoned(reason: Error): void {
+    if (this._gone !== undefined) return;
+    this._gone = reason;
+    this._abort?.abort(reason);
   }
 
   get remoteAddress(): Address {

@@ -236,13 +236,14 @@ export class ServerExchange implements BodySource {
 
   /**
    * The connection is gone (or closing before this exchange's turn): the body errors with
-   * `reason`, a stream being written is stopped.
+   * `reason`, the request's signal aborts, a stream being written is stopped.
    */
   lost(reason: unknown): void {
     if (this._state === 'done') return;
     if (this._state !== 'writing') disposeBody(this._response?.body);
     this._finish(false);
     this.body?.fail(reason);
+    this.request?.abandoned(reason instanceof Error ? reason : new Error(String(reason)));
   }
 
   /**

@@ -70,6 +70,18 @@ export interface HttpRequest {
   readonly secure: boolean;
   readonly body: RequestBody;
   /**
+   * Aborts, with the connection's error (`ConnectionLost`, `ConnectionDone` …) as its reason,
+   * when the exchange is given up before its response is all out: the client went away, or the
+   * server closed the connection first. Hand it to whatever works for the response (an upstream
+   * request, a query) so that the work stops with it.
+   *
+   * @example
+   * ```ts
+   * const upstream = await agent.request('GET', url, { signal: request.signal });
+   * ```
+   */
+  readonly signal: AbortSignal;
+  /**
    * Sends an informational (1xx) response before the final one: `103 Early Hints` with the
    * `Link` fields a browser may preload while the handler works, `102 Processing`. Returns
    * whether it went out: it does not to an HTTP/1.0 client (RFC 9110 §15.2), once the final

@@ -785,18 +785,43 @@ test('a body of unknown length goes out chunked: async generator, Observable, No
   await done();
 });
 
-test('the caller cannot override the framing: its Content-Length on a stream is replaced', async () => {
+test("a stream with a Content-Length goes with that length (Transfer-Encoding is the client's); one that breaks it fails", async () => {
   const { agent, server, done } = setup();
   await (
     await agent.request('POST', 'http://example.test/', {
-      headers: { 'Content-Length': '999', 'Transfer-Encoding': 'gzip' },
-      body: of('abc'),
+      headers: { 'Content-Length': '3', 'Transfer-Encoding': 'gzip' },
+      body: of('a', 'bc'),
     })
   ).discard();
   const [request] = server.requests;
-  assert.is(request!.headers.get('content-length'), undefined);
-  assert.is(request!.headers.get('transfer-encoding'), 'chunked');
+  assert.equal(request!.framing, { kind: 'length', length: 3 });
+  assert.is(request!.headers.get('transfer-encoding'), undefined);
   assert.is(request!.body, 'abc');
+  const short = await failureOf(
+    agent.request('POST', 'http://example.test/', { headers: { 'Content-Length': '999' }, body: of('abc') }),
+  );
+  assert.instance(short.value, TypeError);
+  assert.match((short.value as Error).message, 'short of its declared length');
+  const invalid = await failureOf(
+    agent.request('POST', 'http://example.test/', { headers: { 'Content-Length': '-1' }, body: of('abc') }),
+  );
+  assert.instance(invalid.value, TypeError);
+  await done();
+});
+
+test('decompress: false on one request leaves its body encoded', async () => {
+  const { agent, server, done } = setup();
+  const zipped = gzipSync(Buffer.from('squeezed'));
+  server.respond = (request) => {
+    request.reply(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${zipped.length}\r\n\r\n`);
+    request.reply(zipped);
+    return undefined;
+  };
+  const raw = await agent.request('GET', 'http://example.test/', { decompress: false });
+  assert.is(raw.headers.get('content-encoding'), 'gzip');
+  assert.equal(Buffer.from(await raw.bytes()), zipped);
+  assert.is(server.requests[0]!.headers.get('accept-encoding'), undefined, 'nothing offered');
+  assert.is(await (await agent.request('GET', 'http://example.test/')).text(), 'squeezed');
   await done();
 });
 

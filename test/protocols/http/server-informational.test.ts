@@ -13,8 +13,9 @@ import { logRecords$ } from '../../../source/log.js';
 import { checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
 
 // What a server sends besides a final response: informational (1xx) responses before it
-// (`HttpRequest.sendInformational`), and trailer fields after a chunked body (`HttpResponse.trailers`).
-const test = checkClean(suite('protocols/http/server (informational responses and trailers)'));
+// (`HttpRequest.sendInformational`), and trailer fields after a chunked body (`HttpResponse.trailers`);
+// and what tells a handler its client went away (`HttpRequest.signal`), which a proxy needs too.
+const test = checkClean(suite('protocols/http/server (informational responses, trailers, signal)'));
 
 function serve(handler: HttpHandler) {
   const app = httpServer(handler, { clock: trackedClock() });
@@ -187,6 +188,40 @@ test('a framing field among the trailers drops the connection (the response is c
   assert.not.match(transport.text(), '0\r\n');
   assert.ok(transport.aborted, 'the connection is dropped');
   assert.equal(logged, ['Content-Length is not allowed in trailers']);
+});
+
+test('request.signal aborts when the client goes away before the response is out, not after', async () => {
+  const signals: AbortSignal[] = [];
+  const pending = new Deferred<HttpResponse>();
+  const transport = serve((request) => {
+    signals.push(request.signal);
+    return request.target === '/fast' ? { body: 'fast' } : pending;
+  });
+  transport.receive(get('/fast') + get('/slow'));
+  assert.equal(
+    signals.map((signal) => signal.aborted),
+    [false, false],
+  );
+  transport.loseConnection();
+  assert.equal(
+    signals.map((signal) => signal.aborted),
+    [false, true],
+  );
+  assert.is((signals[1]!.reason as Error).name, 'ConnectionDone');
+  pending.callback({ body: 'too late' });
+});
+
+test('request.signal read only after the client left is aborted already', async () => {
+  let request: HttpRequest | undefined;
+  const pending = new Deferred<HttpResponse>();
+  const transport = serve((r) => {
+    request = r;
+    return pending;
+  });
+  transport.receive(get('/'));
+  transport.loseConnection();
+  assert.ok(request!.signal.aborted);
+  pending.callback({});
 });
 
 test.run();
