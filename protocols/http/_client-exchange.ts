@@ -11,7 +11,9 @@ import { writeAtTurnEnd } from '../../source/_turn-writes.js';
 import { type BodySink, type BodySource, BodyStream } from '../../source/body-stream.js';
 import { BodyWriter } from '../../source/body-writer.js';
 import type { DelayedCall, ReactorTime } from '../../source/clock.js';
+import type { Connection } from '../../source/connection.js';
 import type { PooledConnection } from '../../source/connection-pool.js';
+import { Deadline } from '../../source/deadline.js';
 import { Deferred } from '../../source/deferred.js';
 import { ConnectionLost, TimeoutError } from '../../source/errors.js';
 import { chunkedEncoding } from './_chunked-encoding.js';
@@ -134,6 +136,34 @@ function declaredLength(value: string | undefined): number | undefined {
   }
 }
 
+/**
+ * A connection's head timeout, kept from one exchange to the next: one `Deadline` moved per
+ * request rather than a timer made and cancelled per request (a fifth of the client's CPU time at
+ * 50 requests in flight). Unreferenced: the connection holds the process open while it is lent
+ * out, and must not while it idles in the pool.
+ */
+interface HeadDeadline {
+  readonly deadline: Deadline;
+  /** The exchange waiting for a head on the connection, if one is. */
+  exchange: ClientExchange | undefined;
+}
+
+const headDeadlines = new WeakMap<Connection, HeadDeadline>();
+
+function headDeadlineOf(connection: Connection, clock: ReactorTime): HeadDeadline {
+  let entry = headDeadlines.get(connection);
+  if (entry === undefined) {
+    const created: HeadDeadline = {
+      deadline: new Deadline(clock, () => created.exchange?.headTimedOut(), true),
+      exchange: undefined,
+    };
+    connection.closed.addCallback(() => created.deadline.cancel());
+    headDeadlines.set(connection, created);
+    entry = created;
+  }
+  return entry;
+}
+
 /** How far the request has gone out. */
 type RequestState =
   | 'sending' // the head is out, the body going
@@ -186,7 +216,7 @@ export class ClientExchange implements BodySource {
   private _outcome: Outcome = 'open';
   private _subscription: Subscription | undefined = undefined;
   private _upload: BodyWriter | undefined = undefined;
-  private _headTimer: DelayedCall | undefined = undefined;
+  private readonly _headDeadline: HeadDeadline;
   private _continueTimer: DelayedCall | undefined = undefined;
   private _sink: BodySink | undefined = undefined;
   private readonly _ending: ResponseEnd = { trailers: undefined };
@@ -200,6 +230,7 @@ export class ClientExchange implements BodySource {
     this._request = head;
     this._settings = settings;
     this._parser = new ResponseParser(settings.parser);
+    this._headDeadline = headDeadlineOf(lease.connection, settings.clock);
   }
 
   /** Whether the request may be sent again on a new connection (see the class). */
@@ -300,13 +331,24 @@ export class ClientExchange implements BodySource {
     this._requestState = 'sent';
     const headTimeout = this._settings.headTimeout;
     if (headTimeout !== undefined && !this.response.called && this._outcome === 'open') {
-      this._headTimer = this._settings.clock.callLater(headTimeout, () =>
-        this.fail(
-          new TimeoutError(`no response head within ${headTimeout} seconds`, { seconds: headTimeout }),
-        ),
-      );
+      this._headDeadline.exchange = this;
+      this._headDeadline.deadline.set(this._settings.clock.seconds() + headTimeout);
     }
     if (this._responseState === 'ended') this._settle();
+  }
+
+  /** The head did not come within the head timeout. */
+  headTimedOut(): void {
+    const headTimeout = this._settings.headTimeout;
+    this.fail(new TimeoutError(`no response head within ${headTimeout} seconds`, { seconds: headTimeout }));
+  }
+
+  /** No head is waited for any more. */
+  private _stopHeadDeadline(): void {
+    const head = this._headDeadline;
+    if (head.exchange !== this) return;
+    head.exchange = undefined;
+    head.deadline.clear();
   }
 
   private _received(chunk: Uint8Array): void {
@@ -379,7 +421,7 @@ export class ClientExchange implements BodySource {
       }
       return;
     }
-    if (this._headTimer?.active()) this._headTimer.cancel();
+    this._stopHeadDeadline();
     if (this._reuse !== 'broken') this._reuse = event.keepAlive && !event.upgrade ? 'reusable' : 'close';
     if (this._requestState !== 'sent' && (this._upload === undefined || event.head.status >= 300)) {
       // the server answered before taking the body: it will not read the rest, nor can we reuse the connection
@@ -434,7 +476,7 @@ export class ClientExchange implements BodySource {
 
   private _end(outcome: Exclude<Outcome, 'open'>): void {
     this._outcome = outcome;
-    if (this._headTimer?.active()) this._headTimer.cancel();
+    this._stopHeadDeadline();
     if (this._continueTimer?.active()) this._continueTimer.cancel();
     this._upload?.stop();
     this._subscription?.unsubscribe();

@@ -699,12 +699,16 @@ test('the total timeout covers the body: a body still streaming fails with Timeo
   await done();
 });
 
-test('a request answered in time leaves no timer behind', async () => {
-  const { agent, clock, done } = setup({ timeout: 30, headTimeout: 10 });
-  await (await agent.request('GET', 'http://example.test/')).text();
-  assert.is(clock.getDelayedCalls().length, 1, 'only the idle timeout of the kept connection');
+test('requests answered in time leave no timer behind: one head and one idle deadline per connection', async () => {
+  const { agent, clock, done } = setup({ timeout: 30, headTimeout: 10, idleTimeout: 60 });
+  for (let i = 0; i < 3; i++) {
+    await (await agent.request('GET', 'http://example.test/')).text();
+    assert.is(clock.getDelayedCalls().length, 2, "the kept connection's deadlines, moved, not made anew");
+  }
+  clock.advance(10);
+  assert.is(agent.pool.stats(origin).idle, 1, 'the head deadline of an idle connection does nothing');
   await done();
-  assert.is(clock.getDelayedCalls().length, 0);
+  assert.is(clock.getDelayedCalls().length, 0, 'closing the connection cancels them');
 });
 
 // ---------------------------------------------------------------------------------------------
