@@ -6,8 +6,9 @@
  * @module
  */
 import { Subscription } from 'rxjs';
-import type { DelayedCall, ReactorTime } from './clock.js';
+import type { ReactorTime } from './clock.js';
 import type { Connection } from './connection.js';
+import { Deadline } from './deadline.js';
 import { Deferred } from './deferred.js';
 import { gatherResults } from './deferred-list.js';
 import { reactor } from './reactor.js';
@@ -90,7 +91,8 @@ export interface PoolStats {
 
 interface IdleConnection {
   readonly connection: Connection;
-  readonly timer: DelayedCall;
+  /** Its idle timeout: one per connection, moved at each sleep (no timer made per request). */
+  readonly deadline: Deadline;
   watch: Subscription;
 }
 
@@ -138,6 +140,7 @@ export class ConnectionPool {
   private readonly _maxIdle: number;
   private readonly _idleTimeout: number;
   private readonly _origins = new Map<string, OriginState>();
+  private readonly _deadlines = new WeakMap<Connection, Deadline>();
 
   constructor(options: ConnectionPoolOptions) {
     this._open = options.open;
@@ -325,33 +328,42 @@ export class ConnectionPool {
 
   /** Keeps an idle connection, watching it for the server's close and timing it out. */
   private _sleep(origin: string, state: OriginState, connection: Connection): void {
-    const drop = (how: 'close' | 'abort') => {
-      const entry = state.idle.find((candidate) => candidate.connection === connection);
-      if (entry === undefined) return;
-      state.idle.splice(state.idle.indexOf(entry), 1);
-      this._wake(entry);
-      if (how === 'abort') connection.abort();
-      else connection.close();
-      this._forgetIfUnused(origin, state);
-    };
-    const timer = this._clock.callLater(this._idleTimeout, () => drop('close'));
     // An idle pooled connection, and its eviction timer, must not keep the process alive (as in
     // node:http's Agent): a script ends once its last response is read.
-    timer.unref();
+    let deadline = this._deadlines.get(connection);
+    if (deadline === undefined) {
+      const made = new Deadline(this._clock, () => this._drop(origin, connection, 'close'), true);
+      connection.closed.addCallback(() => made.cancel());
+      this._deadlines.set(connection, made);
+      deadline = made;
+    }
+    deadline.set(this._clock.seconds() + this._idleTimeout);
     connection.unref();
-    const entry: IdleConnection = { connection, timer, watch: Subscription.EMPTY };
+    const entry: IdleConnection = { connection, deadline, watch: Subscription.EMPTY };
     state.idle.push(entry);
     // a server may close an idle connection at any time; bytes nobody asked for mean it is broken
     entry.watch = connection.data$.subscribe({
-      next: () => drop('abort'),
-      error: () => drop('abort'),
-      complete: () => drop('close'),
+      next: () => this._drop(origin, connection, 'abort'),
+      error: () => this._drop(origin, connection, 'abort'),
+      complete: () => this._drop(origin, connection, 'close'),
     });
+  }
+
+  /** Drops an idle connection (timed out, closed or broken by the server), if it is still idle. */
+  private _drop(origin: string, connection: Connection, how: 'close' | 'abort'): void {
+    const state = this._origins.get(origin);
+    const entry = state?.idle.find((candidate) => candidate.connection === connection);
+    if (state === undefined || entry === undefined) return;
+    state.idle.splice(state.idle.indexOf(entry), 1);
+    this._wake(entry);
+    if (how === 'abort') connection.abort();
+    else connection.close();
+    this._forgetIfUnused(origin, state);
   }
 
   /** Stops watching an idle connection (it is lent out or closed). */
   private _wake(idle: IdleConnection): void {
-    if (idle.timer.active()) idle.timer.cancel();
+    idle.deadline.clear();
     idle.watch.unsubscribe();
     idle.connection.ref();
   }

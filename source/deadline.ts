@@ -25,9 +25,14 @@ export class Deadline {
   private _call: DelayedCall | undefined = undefined;
   private _due = Number.POSITIVE_INFINITY;
 
+  /**
+   * @param unref - whether its call lets the process exit (a Node timer's `unref`): for a
+   *   deadline on something that does not hold the process open either (a pooled connection).
+   */
   constructor(
     private readonly _clock: ReactorTime,
     private readonly _expire: () => void,
+    private readonly _unref = false,
   ) {}
 
   /** Sets the deadline to `at` (clock seconds); `now` is the clock's time, when the caller has it. */
@@ -38,7 +43,10 @@ export class Deadline {
     this._due = at;
     const delay = Math.max(0, at - (now ?? this._clock.seconds()));
     if (call !== undefined) call.reset(delay);
-    else this._call = this._clock.callLater(delay, this._fire);
+    else {
+      this._call = this._clock.callLater(delay, this._fire);
+      if (this._unref) this._call.unref();
+    }
   }
 
   /** No deadline until the next `set` (the pending call, if any, stays and finds nothing to do). */

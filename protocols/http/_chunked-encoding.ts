@@ -6,6 +6,7 @@
  * @module
  */
 import type { BodyEncoding } from '../../source/body-writer.js';
+import type { ResponseTrailers } from './response.js';
 import { encodeChunk, encodeLastChunk } from './write-request.js';
 
 const lastChunk = encodeLastChunk();
@@ -19,3 +20,20 @@ const lastChunk = encodeLastChunk();
  * ```
  */
 export const chunkedEncoding: BodyEncoding = { chunk: encodeChunk, end: () => lastChunk };
+
+/**
+ * The chunked coding ending with `trailers` in the last chunk (a function is called then, when
+ * the body has ended).
+ *
+ * @throws TypeError (from the body's end) for an invalid or framing trailer field.
+ * @example
+ * ```ts
+ * new BodyWriter(upstreamBody, output, { encoding: chunkedWithTrailers(() => upstream.trailers) }).start();
+ * ```
+ */
+export function chunkedWithTrailers(trailers: ResponseTrailers): BodyEncoding {
+  return {
+    chunk: encodeChunk,
+    end: () => encodeLastChunk(typeof trailers === 'function' ? trailers() : trailers),
+  };
+}

@@ -157,8 +157,8 @@ export class ClientCall {
     }
   }
 
-  private _answered(exchange: ClientExchange, { head, body }: ExchangeResponse): void {
-    const response = new ClientResponse(head, this._plan.url.href, body);
+  private _answered(exchange: ClientExchange, { head, body, end }: ExchangeResponse): void {
+    const response = new ClientResponse(head, this._plan.url.href, body, end);
     const next =
       this._settings.followRedirects > 0
         ? redirectPlan(head.status, head.headers.get('Location'), this._plan)

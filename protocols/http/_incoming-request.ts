@@ -7,11 +7,16 @@
 import { type Address, formatAddress } from '../../source/address.js';
 import { type BodySource, BodyStream } from '../../source/body-stream.js';
 import type { Deferred } from '../../source/deferred.js';
-import type { HttpHeaders } from './headers.js';
+import type { HttpHeaders, HttpHeadersInit } from './headers.js';
 import type { HttpVersion, RequestHead } from './message.js';
 import type { HttpRequest } from './request.js';
 
 const decoder = new TextDecoder();
+
+/** What a request's exchange does for it: feed its body, and send informational responses. */
+export interface RequestExchange extends BodySource {
+  sendInformational(status: number, headers: HttpHeadersInit | undefined): boolean;
+}
 
 /**
  * A request as the server hands it to the handler. The path and URL are worked out on first use.
@@ -30,6 +35,9 @@ export class IncomingRequest implements HttpRequest {
   private _path: string | undefined = undefined;
   private _url: URL | undefined = undefined;
   private _body: BodyStream | undefined;
+  private _abort: AbortController | undefined = undefined;
+  /** Why the exchange was given up (the client went away), once it was. */
+  private _gone: Error | undefined = undefined;
 
   /**
    * @param body - the body, `undefined` when the request has none (an empty one is made if asked).
@@ -38,7 +46,7 @@ export class IncomingRequest implements HttpRequest {
   constructor(
     head: RequestHead,
     body: BodyStream | undefined,
-    private readonly _source: BodySource,
+    private readonly _source: RequestExchange,
     private readonly _connection: {
       readonly remoteAddress: Address;
       readonly localAddress: Address;
@@ -59,6 +67,21 @@ export class IncomingRequest implements HttpRequest {
       this._body.end();
     }
     return this._body;
+  }
+
+  get signal(): AbortSignal {
+    if (this._abort === undefined) {
+      this._abort = new AbortController();
+      if (this._gone !== undefined) this._abort.abort(this._gone);
+    }
+    return this._abort.signal;
+  }
+
+  /** The exchange was given up before its response was all out: `signal` aborts with `reason`. */
+  abandoned(reason: Error): void {
+    if (this._gone !== undefined) return;
+    this._gone = reason;
+    this._abort?.abort(reason);
   }
 
   get remoteAddress(): Address {
@@ -95,6 +118,10 @@ export class IncomingRequest implements HttpRequest {
       }
     }
     return this._url;
+  }
+
+  sendInformational(status: number, headers?: HttpHeadersInit): boolean {
+    return this._source.sendInformational(status, headers);
   }
 
   text(): Deferred<string> {

@@ -13,11 +13,12 @@ import type { CorkedOutput } from '../../source/corked-output.js';
 import { isPromiseLike, maybeDeferred } from '../../source/deferred.js';
 import { BodyTooLargeError, TimeoutError } from '../../source/errors.js';
 import type { Failure } from '../../source/failure.js';
-import { chunkedEncoding } from './_chunked-encoding.js';
+import { chunkedEncoding, chunkedWithTrailers } from './_chunked-encoding.js';
 import { IncomingRequest } from './_incoming-request.js';
+import type { HttpHeadersInit } from './headers.js';
 import { HttpParseError } from './http-error.js';
 import type { BodyFraming, HeadEvent, HttpVersion, RequestHead } from './message.js';
-import type { HttpResponse, ProtocolUpgrade } from './response.js';
+import type { HttpResponse, ProtocolUpgrade, ResponseTrailers } from './response.js';
 import {
   type ServerResponseHead,
   statusHasNoBody,
@@ -70,6 +71,7 @@ type ExchangeState =
 type ContinueState = 'no' | 'wanted' | 'sent';
 
 const continueLine = 'HTTP/1.1 100 Continue\r\n\r\n';
+const noBody: BodyFraming = { kind: 'none' };
 const errorHeaders = { 'Content-Type': 'text/plain; charset=utf-8' } as const;
 /** A body that ends when the connection closes (to an HTTP/1.0 client). */
 const untilClose: BodyEncoding = {};
@@ -82,9 +84,12 @@ function statusFor(error: unknown): number {
   return 500;
 }
 
-/** How a body framed so goes on the wire. */
-function encodingFor(framing: BodyFraming): BodyEncoding {
-  if (framing.kind === 'chunked') return chunkedEncoding; // a body of unknown length, to HTTP/1.1
+/** How a body framed so goes on the wire, with the response's trailers when it is chunked. */
+function encodingFor(framing: BodyFraming, trailers: ResponseTrailers | undefined): BodyEncoding {
+  if (framing.kind === 'chunked') {
+    // a body of unknown length, to HTTP/1.1
+    return trailers === undefined ? chunkedEncoding : chunkedWithTrailers(trailers);
+  }
   if (framing.kind === 'length') return { length: framing.length };
   return untilClose;
 }
@@ -233,13 +238,37 @@ export class ServerExchange implements BodySource {
 
   /**
    * The connection is gone (or closing before this exchange's turn): the body errors with
-   * `reason`, a stream being written is stopped.
+   * `reason`, the request's signal aborts, a stream being written is stopped.
    */
   lost(reason: unknown): void {
     if (this._state === 'done') return;
     if (this._state !== 'writing') disposeBody(this._response?.body);
     this._finish(false);
     this.body?.fail(reason);
+    this.request?.abandoned(reason instanceof Error ? reason : new Error(String(reason)));
+  }
+
+  /**
+   * Writes an informational response (102-199 but 101) ahead of the final one, if it can go now:
+   * see `HttpRequest.sendInformational`.
+   *
+   * @throws TypeError for another status or an invalid field.
+   */
+  sendInformational(status: number, headers: HttpHeadersInit | undefined): boolean {
+    if (!(Number.isInteger(status) && status >= 102 && status <= 199)) {
+      throw new TypeError(`an informational response is 102 to 199, not ${status}`);
+    }
+    const head = writeResponseHead({ status, headers }, noBody);
+    if (
+      this.version === '1.0' ||
+      this._headWritten ||
+      this._state === 'done' ||
+      !this._host.isCurrent(this)
+    ) {
+      return false;
+    }
+    this._host.output.write(head);
+    return true;
   }
 
   /** BodySource: the body's reader came; the moment to send `100 Continue`. */
@@ -392,7 +421,7 @@ export class ServerExchange implements BodySource {
       return;
     }
     const writer = new BodyWriter(body, this._host.output, {
-      begin: () => encodingFor(this._head(response, undefined, false).framing),
+      begin: () => encodingFor(this._head(response, undefined, false).framing, response.trailers),
     });
     this._writer = writer;
     writer.done.addCallbacks(

@@ -8,7 +8,8 @@ import type { Observable } from 'rxjs';
 import type { BodyStream } from '../../source/body-stream.js';
 import type { Deferred } from '../../source/deferred.js';
 import { ProtocolError, SpindleError } from '../../source/errors.js';
-import type { HttpHeaders } from './headers.js';
+import type { ResponseEnd } from './_client-exchange.js';
+import { HttpHeaders } from './headers.js';
 import type { HttpVersion, ResponseHead } from './message.js';
 
 /** The default limit of `text()`, `json()` and `arrayBuffer()`: 16 MiB. */
@@ -99,6 +100,8 @@ export class TooManyRedirectsError extends SpindleError {
   }
 }
 
+const noEnd: ResponseEnd = Object.freeze({ trailers: undefined }) as ResponseEnd;
+
 /**
  * An HTTP response, as `Agent.request` fires with it once its head has arrived (Twisted's
  * `IResponse`). The body streams in after; read it once, in one of these ways: subscribe to
@@ -133,6 +136,8 @@ export class ClientResponse {
   /** The body, streaming in: read it once (or use one of the methods below). */
   readonly body: ClientResponseBody;
   readonly #body: BodyStream;
+  readonly #end: ResponseEnd;
+  #noTrailers: HttpHeaders | undefined;
 
   /**
    * Made by `Agent.request`, with the body stream its connection feeds.
@@ -141,8 +146,14 @@ export class ClientResponse {
    * ```ts
    * const response = await agent.request('GET', url); // not `new ClientResponse(…)`
    * ```
+   *
+   * @param end - where the exchange puts the trailers at the end of the body.
+   * @example
+   * ```ts
+   * new ClientResponse(head, url, body, { trailers: undefined });
+   * ```
    */
-  constructor(head: ResponseHead, url: string, body: BodyStream) {
+  constructor(head: ResponseHead, url: string, body: BodyStream, end: ResponseEnd = noEnd) {
     this.version = head.version;
     this.status = head.status;
     this.reason = head.reason;
@@ -150,6 +161,26 @@ export class ClientResponse {
     this.url = url;
     this.body = body;
     this.#body = body;
+    this.#end = end;
+  }
+
+  /**
+   * The trailer fields sent after a chunked body (RFC 9110 §6.5: `Server-Timing`, a checksum …):
+   * empty until the body has been read to its end, and empty when the server sent none. They are
+   * in place by the time the body's reader hears of the end (its `complete`, the end of its loop,
+   * `text()` firing), so read them then.
+   *
+   * @example
+   * ```ts
+   * const text = await response.text();
+   * console.log(response.trailers.get('server-timing'));
+   * ```
+   */
+  get trailers(): HttpHeaders {
+    const trailers = this.#end.trailers;
+    if (trailers !== undefined) return trailers;
+    this.#noTrailers ??= new HttpHeaders();
+    return this.#noTrailers;
   }
 
   /**

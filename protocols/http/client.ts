@@ -16,12 +16,14 @@ import { ClientCall } from './_client-call.js';
 import { prepareBody } from './_prepared-body.js';
 import type { ClientResponse } from './client-response.js';
 import { HttpHeaders, type HttpHeadersInit } from './headers.js';
+import type { ResponseHead } from './message.js';
 import type { ResponseParserOptions } from './parse-response.js';
 
 /**
  * A request body: bytes, a string (sent as UTF-8), or a stream of either, as an Observable or an
  * async iterable (a Node `Readable` is one). Bytes and strings go out with a `Content-Length`
- * and can be sent again (on a retry or a 307/308 redirect); a stream goes out once, chunked.
+ * and can be sent again (on a retry or a 307/308 redirect); a stream goes out once, chunked (or
+ * with the `Content-Length` given in the headers).
  *
  * @example
  * ```ts
@@ -79,8 +81,10 @@ export interface AgentOptions {
  */
 export interface RequestOptions {
   /**
-   * Request headers. `Host` defaults to the URL's; `Content-Length`, `Transfer-Encoding` and
-   * `Expect` are the client's to set, from `body` and `expectContinue`.
+   * Request headers. `Host` defaults to the URL's; `Transfer-Encoding` and `Expect` are the
+   * client's to set, from `body` and `expectContinue`, and so is `Content-Length`, except that
+   * one given with a stream body sends the stream with that length rather than chunked (the
+   * stream must then produce exactly that many bytes, or the request fails).
    */
   headers?: HttpHeadersInit;
   body?: RequestBodyInit;
@@ -94,6 +98,19 @@ export interface RequestOptions {
   expectContinue?: boolean;
   /** Redirects to follow. */
   followRedirects?: number;
+  /** Ask for and decode gzip, deflate and br bodies (a proxy passes them on as they are). */
+  decompress?: boolean;
+  /**
+   * Called with each informational (1xx) response that comes before the final one: `103 Early
+   * Hints` (its `Link` fields), `100 Continue`, `102 Processing`. A 101 is a final response. A
+   * throw fails the request with that error. Default: informational responses are dropped.
+   *
+   * @example
+   * ```ts
+   * agent.request('GET', url, { onInformational: (head) => head.status === 103 && preload(head.headers.getAll('link')) });
+   * ```
+   */
+  onInformational?: (head: ResponseHead) => void;
 }
 
 /**
@@ -172,7 +189,7 @@ export class Agent {
           pool: this.pool,
           clock: this._reactor,
           followRedirects: options.followRedirects ?? agent.followRedirects ?? 0,
-          decompress: agent.decompress ?? true,
+          decompress: options.decompress ?? agent.decompress ?? true,
           expectContinue: options.expectContinue ?? false,
           expectContinueTimeout: agent.expectContinueTimeout ?? 1,
           timeout: options.timeout ?? agent.timeout,
@@ -180,6 +197,7 @@ export class Agent {
           highWaterMark: agent.highWaterMark ?? 64 * 1024,
           parser: agent.parser ?? {},
           signal: options.signal,
+          onInformational: options.onInformational,
         },
       );
     } catch (error) {

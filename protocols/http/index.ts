@@ -48,7 +48,13 @@ export type {
 export { RequestParser, type RequestParserOptions } from './parse-request.js';
 export { ResponseParser, type ResponseParserOptions } from './parse-response.js';
 export type { HttpRequest, RequestBody } from './request.js';
-export { type HttpResponse, type ProtocolUpgrade, type ResponseBody, respond } from './response.js';
+export {
+  type HttpResponse,
+  type ProtocolUpgrade,
+  type ResponseBody,
+  type ResponseTrailers,
+  respond,
+} from './response.js';
 export { type HttpHandler, type HttpServer, type HttpServerOptions, httpServer } from './server.js';
 export { encodeChunk, encodeLastChunk, writeRequestHead } from './write-request.js';
 export { writeResponseHead } from './write-response.js';

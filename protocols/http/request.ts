@@ -7,7 +7,7 @@
 import type { Observable } from 'rxjs';
 import type { Address } from '../../source/address.js';
 import type { Deferred } from '../../source/deferred.js';
-import type { HttpHeaders } from './headers.js';
+import type { HttpHeaders, HttpHeadersInit } from './headers.js';
 import type { HttpVersion } from './message.js';
 
 /**
@@ -69,6 +69,33 @@ export interface HttpRequest {
   /** Whether the request came over TLS. */
   readonly secure: boolean;
   readonly body: RequestBody;
+  /**
+   * Aborts, with the connection's error (`ConnectionLost`, `ConnectionDone` …) as its reason,
+   * when the exchange is given up before its response is all out: the client went away, or the
+   * server closed the connection first. Hand it to whatever works for the response (an upstream
+   * request, a query) so that the work stops with it.
+   *
+   * @example
+   * ```ts
+   * const upstream = await agent.request('GET', url, { signal: request.signal });
+   * ```
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Sends an informational (1xx) response before the final one: `103 Early Hints` with the
+   * `Link` fields a browser may preload while the handler works, `102 Processing`. Returns
+   * whether it went out: it does not to an HTTP/1.0 client (RFC 9110 §15.2), once the final
+   * response has begun, or while a response to an earlier pipelined request is still pending
+   * (the answers keep their order). `100 Continue` is the server's to send (when the body is
+   * read) and `101` switches protocols, so neither is taken.
+   *
+   * @throws TypeError for a status outside 102-199 or an invalid field.
+   * @example
+   * ```ts
+   * request.sendInformational(103, { Link: '</style.css>; rel=preload; as=style' });
+   * ```
+   */
+  sendInformational(status: number, headers?: HttpHeadersInit): boolean;
   /** The body, whole, decoded as UTF-8. */
   text(): Deferred<string>;
   /** The body, whole, parsed as JSON (a SyntaxError if it is not JSON). */

@@ -10,6 +10,18 @@ import type { Connection } from '../../source/connection.js';
 import type { HttpHeadersInit } from './headers.js';
 
 /**
+ * A response's trailer fields: given up front, or a function the server calls once the body has
+ * ended, for fields known only then (a checksum, `Server-Timing`, a proxied response's
+ * trailers); `undefined` from it sends none.
+ *
+ * @example
+ * ```ts
+ * const trailers: ResponseTrailers = () => ({ 'Content-MD5': hash.digest('base64') });
+ * ```
+ */
+export type ResponseTrailers = HttpHeadersInit | (() => HttpHeadersInit | undefined);
+
+/**
  * A response body. Bytes and strings (sent as UTF-8) have a known size and go out with
  * `Content-Length`; a stream goes out chunked (or, to an HTTP/1.0 client, until the connection
  * closes), unless the headers give its `Content-Length`. An async iterable (a Node `Readable`
@@ -62,6 +74,13 @@ export interface HttpResponse {
    * to read; otherwise the exchange fails with a 500.
    */
   readonly upgrade?: ProtocolUpgrade;
+  /**
+   * Trailer fields sent after a stream body that goes out chunked (RFC 9112 §7.1.2); dropped,
+   * as the RFC allows, when the body goes otherwise (a body of known size, a `Content-Length`
+   * given, an HTTP/1.0 client). Content-Length, Transfer-Encoding and other framing fields are
+   * refused there: the exchange fails and the connection is dropped. Default none.
+   */
+  readonly trailers?: ResponseTrailers;
 }
 
 /**

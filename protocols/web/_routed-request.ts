@@ -7,7 +7,7 @@
  */
 import type { Address } from '../../source/address.js';
 import type { Deferred } from '../../source/deferred.js';
-import type { HttpHeaders } from '../http/headers.js';
+import type { HttpHeaders, HttpHeadersInit } from '../http/headers.js';
 import type { HttpVersion } from '../http/message.js';
 import type { HttpRequest, RequestBody } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
@@ -125,6 +125,14 @@ export class RoutedRequest implements WebRequest {
 
   get body(): RequestBody {
     return this._origin.body;
+  }
+
+  get signal(): AbortSignal {
+    return this._origin.signal;
+  }
+
+  sendInformational(status: number, headers?: HttpHeadersInit): boolean {
+    return this._origin.sendInformational(status, headers);
   }
 
   text(): Deferred<string> {

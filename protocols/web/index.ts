@@ -43,6 +43,7 @@ export {
 export { type NodeHandlerOptions, type NodeListener, nodeHandler } from './node-handler.js';
 export { type RedirectStatus, redirect, redirectTo } from './redirect.js';
 export { Resource, type ResourceChild, type ResourceOptions, resource, resourceHandler } from './resource.js';
+export { type ReverseProxyOptions, reverseProxy } from './reverse-proxy.js';
 export { type Router, router } from './router.js';
 export { FileChangedError, type StaticFilesOptions, staticFiles } from './static-files.js';
 export type { WebHandler, WebRequest } from './web-request.js';

@@ -21,6 +21,7 @@ const all = [
   'iterate',
   'http-codec',
   'http',
+  'http-client',
   'dns-codec',
   'dns',
   'websocket',

@@ -298,6 +298,90 @@ test('skips 1xx interim responses such as 103 Early Hints', async () => {
   await done();
 });
 
+test('onInformational hears each 1xx before the final response (103 Early Hints, 102)', async () => {
+  const { agent, server, done } = setup();
+  server.respond = () =>
+    'HTTP/1.1 102 Processing\r\n\r\n' +
+    'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nLink: </b.js>; rel=preload\r\n\r\n' +
+    ok('final');
+  const heard: string[] = [];
+  const response = await agent.request('GET', 'http://example.test/', {
+    onInformational: (head) =>
+      heard.push(`${head.status} ${head.reason} ${head.headers.getAll('link').join(' | ')}`),
+  });
+  assert.equal(heard, ['102 Processing ', '103 Early Hints </a.css>; rel=preload | </b.js>; rel=preload']);
+  assert.is(await response.text(), 'final');
+  await done();
+});
+
+test('an onInformational that throws fails the request with its error, and the connection is closed', async () => {
+  const { agent, reactor, server, done } = setup();
+  server.respond = () => `HTTP/1.1 103 Early Hints\r\n\r\n${ok('final')}`;
+  const refusal = new Error('no hints, thanks');
+  const failure = await failureOf(
+    agent.request('GET', 'http://example.test/', {
+      onInformational: () => {
+        throw refusal;
+      },
+    }),
+  );
+  assert.is(failure.value, refusal);
+  assert.is(agent.pool.stats(origin).idle, 0);
+  assert.is(await (await agent.request('GET', 'http://example.test/')).text(), 'final');
+  assert.is(reactor.connects.length, 2);
+  await done();
+});
+
+test('trailers: empty until the end of a chunked body, then its trailer fields', async () => {
+  const { agent, server, done } = setup();
+  server.respond = () =>
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: Server-Timing\r\n\r\n' +
+    '5\r\nhello\r\n0\r\nServer-Timing: db;dur=53\r\nX-Sum: 42\r\n\r\n';
+  const response = await agent.request('GET', 'http://example.test/');
+  let atEnd: string | undefined;
+  const text = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    response.body.subscribe({
+      next: (chunk) => {
+        seen += decoder.decode(chunk);
+      },
+      error: reject,
+      complete: () => {
+        atEnd = response.trailers.get('server-timing');
+        resolve(seen);
+      },
+    });
+  });
+  assert.is(text, 'hello');
+  assert.is(atEnd, 'db;dur=53', 'in place when the reader hears of the end');
+  assert.equal(response.trailers.raw(), [
+    ['Server-Timing', 'db;dur=53'],
+    ['X-Sum', '42'],
+  ]);
+  server.respond = () => ok('no trailers');
+  const plain = await agent.request('GET', 'http://example.test/');
+  assert.is(plain.trailers.size, 0);
+  await plain.text();
+  assert.is(plain.trailers.size, 0);
+  await done();
+});
+
+test('trailers of a decoded (gzip) body are in place once text() fires', async () => {
+  const { agent, server, done } = setup();
+  const zipped = gzipSync(Buffer.from('squeezed'));
+  server.respond = (request) => {
+    request.reply('HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n');
+    request.reply(Buffer.concat([Buffer.from(`${zipped.length.toString(16)}\r\n`), zipped]));
+    request.reply('\r\n0\r\nX-Sum: 7\r\n\r\n');
+    return undefined;
+  };
+  const response = await agent.request('GET', 'http://example.test/');
+  assert.is(response.trailers.size, 0);
+  assert.is(await response.text(), 'squeezed');
+  assert.is(response.trailers.get('x-sum'), '7');
+  await done();
+});
+
 // ---------------------------------------------------------------------------------------------
 // the pool: keep-alive, limits, eviction, retry
 
@@ -615,12 +699,16 @@ test('the total timeout covers the body: a body still streaming fails with Timeo
   await done();
 });
 
-test('a request answered in time leaves no timer behind', async () => {
-  const { agent, clock, done } = setup({ timeout: 30, headTimeout: 10 });
-  await (await agent.request('GET', 'http://example.test/')).text();
-  assert.is(clock.getDelayedCalls().length, 1, 'only the idle timeout of the kept connection');
+test('requests answered in time leave no timer behind: one head and one idle deadline per connection', async () => {
+  const { agent, clock, done } = setup({ timeout: 30, headTimeout: 10, idleTimeout: 60 });
+  for (let i = 0; i < 3; i++) {
+    await (await agent.request('GET', 'http://example.test/')).text();
+    assert.is(clock.getDelayedCalls().length, 2, "the kept connection's deadlines, moved, not made anew");
+  }
+  clock.advance(10);
+  assert.is(agent.pool.stats(origin).idle, 1, 'the head deadline of an idle connection does nothing');
   await done();
-  assert.is(clock.getDelayedCalls().length, 0);
+  assert.is(clock.getDelayedCalls().length, 0, 'closing the connection cancels them');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -701,18 +789,43 @@ test('a body of unknown length goes out chunked: async generator, Observable, No
   await done();
 });
 
-test('the caller cannot override the framing: its Content-Length on a stream is replaced', async () => {
+test("a stream with a Content-Length goes with that length (Transfer-Encoding is the client's); one that breaks it fails", async () => {
   const { agent, server, done } = setup();
   await (
     await agent.request('POST', 'http://example.test/', {
-      headers: { 'Content-Length': '999', 'Transfer-Encoding': 'gzip' },
-      body: of('abc'),
+      headers: { 'Content-Length': '3', 'Transfer-Encoding': 'gzip' },
+      body: of('a', 'bc'),
     })
   ).discard();
   const [request] = server.requests;
-  assert.is(request!.headers.get('content-length'), undefined);
-  assert.is(request!.headers.get('transfer-encoding'), 'chunked');
+  assert.equal(request!.framing, { kind: 'length', length: 3 });
+  assert.is(request!.headers.get('transfer-encoding'), undefined);
   assert.is(request!.body, 'abc');
+  const short = await failureOf(
+    agent.request('POST', 'http://example.test/', { headers: { 'Content-Length': '999' }, body: of('abc') }),
+  );
+  assert.instance(short.value, TypeError);
+  assert.match((short.value as Error).message, 'short of its declared length');
+  const invalid = await failureOf(
+    agent.request('POST', 'http://example.test/', { headers: { 'Content-Length': '-1' }, body: of('abc') }),
+  );
+  assert.instance(invalid.value, TypeError);
+  await done();
+});
+
+test('decompress: false on one request leaves its body encoded', async () => {
+  const { agent, server, done } = setup();
+  const zipped = gzipSync(Buffer.from('squeezed'));
+  server.respond = (request) => {
+    request.reply(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${zipped.length}\r\n\r\n`);
+    request.reply(zipped);
+    return undefined;
+  };
+  const raw = await agent.request('GET', 'http://example.test/', { decompress: false });
+  assert.is(raw.headers.get('content-encoding'), 'gzip');
+  assert.equal(Buffer.from(await raw.bytes()), zipped);
+  assert.is(server.requests[0]!.headers.get('accept-encoding'), undefined, 'nothing offered');
+  assert.is(await (await agent.request('GET', 'http://example.test/')).text(), 'squeezed');
   await done();
 });
 

@@ -51,6 +51,23 @@ test('answers a method with its handler, and another with 405 and Allow', async 
   assert.is((await ask(site, '/users', 'get')).status, 405, 'methods are case-sensitive');
 });
 
+test('a handler below the tree sees the request signal and can send an informational response', async () => {
+  let signal: AbortSignal | undefined;
+  const site = resource({
+    children: {
+      page: (request) => {
+        signal = request.signal;
+        request.sendInformational(103, { Link: '</a.css>; rel=preload' });
+        return respond(200, 'page\n');
+      },
+    },
+  });
+  const { status, wire } = await ask(site, '/page');
+  assert.is(status, 200);
+  assert.match(wire, /^HTTP\/1\.1 103 Early Hints\r\nLink: <\/a\.css>; rel=preload\r\n\r\nHTTP\/1\.1 200 /);
+  assert.instance(signal, AbortSignal);
+});
+
 test('answers HEAD from the GET handler: the same head, no body', async () => {
   const answer = await ask(site, '/users', 'HEAD');
   assert.is(answer.status, 200);
