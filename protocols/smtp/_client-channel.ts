@@ -161,7 +161,9 @@ export class CommandChannel {
     this._deadline.cancel();
     this._subscription?.unsubscribe();
     this.connection.abort();
-    for (const waiter of this._waiting.splice(0)) waiter.reply.errback(reason);
+    for (const waiter of this._waiting.splice(0)) {
+      if (!waiter.reply.called) waiter.reply.errback(reason); // not one cancelled already
+    }
   }
 
   /**

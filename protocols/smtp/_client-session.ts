@@ -9,7 +9,7 @@ import type { Address } from '../../source/address.js';
 import type { OutgoingBody } from '../../source/body-writer.js';
 import { BodyWriter } from '../../source/body-writer.js';
 import type { TLSOptions } from '../../source/connection.js';
-import { type Deferred, succeed } from '../../source/deferred.js';
+import { Deferred, succeed } from '../../source/deferred.js';
 import { type CommandChannel, check } from './_client-channel.js';
 import { DataEncoder } from './_client-data.js';
 import { type RecipientResult, SMTPClientError, SMTPError, type SmtpReply } from './smtp-error.js';
@@ -316,23 +316,7 @@ export class ClientSession {
     if (message.type === 'encoded') {
       channel.connection.write(message.data);
       sent = succeed(undefined);
-    } else {
-      const data = new DataEncoder(!this._extensions.has('8BITMIME'));
-      const output = {
-        write: (bytes: Uint8Array | string) => channel.connection.write(bytes),
-        drained: () => channel.drained(timeouts.dataBlock),
-      };
-      const writer = new BodyWriter(message.body, output, {
-        encoding: { chunk: (chunk) => data.encode(chunk), end: () => data.end() },
-      });
-      channel.connection.closed.addCallback(() => writer.stop());
-      writer.start();
-      sent = writer.done.addErrback((failure) => {
-        // The end of the data was not sent: the server drops what it has.
-        channel.fail(failure.value);
-        return failure;
-      });
-    }
+    } else sent = this._stream(message.body);
     return sent
       .addCallback(() => channel.reply(timeouts.dataTermination, 'the message data'))
       .addCallback((reply) => {
@@ -340,6 +324,40 @@ export class ClientSession {
         this._phase = 'done';
         return { recipients, reply };
       });
+  }
+
+  /**
+   * Streams the message, encoded as it goes, as fast as the connection drains; fires once its
+   * end is written. A source that fails, or 8-bit data a 7-bit server cannot take, drops the
+   * connection before the end of the data, so the server keeps nothing.
+   */
+  private _stream(body: OutgoingBody): Deferred<unknown> {
+    const channel = this._channel;
+    const data = new DataEncoder(!this._extensions.has('8BITMIME'));
+    const output = {
+      write: (bytes: Uint8Array | string) => channel.connection.write(bytes),
+      drained: () => channel.drained(this._plan.timeouts.dataBlock),
+    };
+    const writer = new BodyWriter(body, output, {
+      encoding: { chunk: (chunk) => data.encode(chunk), end: () => data.end() },
+    });
+    const written = new Deferred<unknown>();
+    // The connection going (a timeout, the server leaving) stops the writer and fails the data.
+    channel.connection.closed.addCallback((reason) => {
+      writer.stop();
+      if (!written.called) written.errback(channel.closedReason ?? reason);
+    });
+    writer.done.addCallbacks(
+      (bytes) => {
+        if (!written.called) written.callback(bytes);
+      },
+      (failure) => {
+        channel.fail(failure.value);
+        if (!written.called) written.errback(failure);
+      },
+    );
+    writer.start();
+    return written;
   }
 }
 

@@ -190,8 +190,8 @@ export function sendMail(options: SendMailOptions): Deferred<SendMailResult> {
 
   const result = new Deferred<SendMailResult>(() => {
     state = 'cancelled';
-    current?.cancel();
     channel?.fail(new CancelledError('sending the mail was cancelled'));
+    current?.cancel();
   });
 
   /** One connection to `host`, for exchanger `name`. */
