@@ -136,7 +136,8 @@ const beforeData: ReadonlySet<SessionPhase> = new Set(['greeting', 'hello', 'sta
 
 /**
  * Sends one message, and fires with each recipient's result once the server has taken it
- * (250 after the data), the message accepted for at least one recipient.
+ * (250 after the data; at least one recipient accepted) and the connection is closed (after
+ * QUIT's reply, or `timeouts.quit` without one).
  *
  * Without `host`, the recipients' domain's MX records are looked up (by preference, randomised
  * among equal ones; the domain's own A/AAAA records when it has none; a null MX refused) and
@@ -150,7 +151,7 @@ const beforeData: ReadonlySet<SessionPhase> = new Set(['greeting', 'hello', 'sta
  *
  * ```text
  * sendMail ──▶ [MX lookup] ──▶ connect ──▶ 220 ──▶ EHLO ──▶ [STARTTLS ──▶ EHLO] ──▶ [AUTH] ──▶
- *   MAIL+RCPT…+DATA ──▶ 354 ──▶ message . ──▶ 250 ──▶ result   (QUIT follows)
+ *   MAIL+RCPT…+DATA ──▶ 354 ──▶ message . ──▶ 250 ──▶ QUIT ──▶ result
  * ```
  *
  * Errbacks with SMTPError (the server refused: at MAIL, every recipient, the data…; `replyCode`,
@@ -226,20 +227,28 @@ export function sendMail(options: SendMailOptions): Deferred<SendMailResult> {
         return session.run();
       })
       .addCallbacks(
-        (delivered): Outcome => {
-          void channel!.quit(timeouts.quit);
-          return { type: 'sent', result: { ...delivered, server: { name, host, port } } };
-        },
+        (delivered): Outcome => ({ type: 'sent', result: { ...delivered, server: { name, host, port } } }),
         (failure): Outcome => {
           const error = failure.value;
-          const refused = error instanceof SMTPError || error instanceof SMTPClientError;
-          if (refused && channel?.closedReason === undefined) void channel?.quit(timeouts.quit);
-          else channel?.fail(error);
-          channel = undefined;
           const phase = session?.phase ?? 'greeting';
           return { type: 'failed', error, retry: state === 'sending' && retryable(error, phase) };
         },
-      );
+      )
+      .addCallback((outcome) => {
+        const open = channel;
+        channel = undefined;
+        if (open === undefined || open.closedReason !== undefined) return outcome;
+        // A refusal leaves the conversation in step: QUIT, as after a success; anything else drops it.
+        const inStep =
+          outcome.type === 'sent' ||
+          outcome.error instanceof SMTPError ||
+          outcome.error instanceof SMTPClientError;
+        if (!inStep) {
+          open.fail(outcome.error);
+          return outcome;
+        }
+        return open.quit(timeouts.quit).addCallback(() => outcome);
+      });
   };
 
   /** Tries each of `hosts` for exchanger `name`, then fires with the last outcome. */

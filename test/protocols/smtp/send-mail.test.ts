@@ -140,6 +140,7 @@ test('one command at a time without PIPELINING: each recipient accepted or refus
   assert.is(t.text(), `${message}.\r\n`);
   t.clear();
   answer(t, '250 2.0.0 queued as 4F1');
+  quits(t);
   const result = resultOf(sending);
   assert.equal(
     result.recipients.map((r) => [r.address, r.accepted, r.reply.code, r.reply.enhancedCode]),
@@ -150,7 +151,6 @@ test('one command at a time without PIPELINING: each recipient accepted or refus
   );
   assert.is(result.reply.text, '2.0.0 queued as 4F1');
   assert.equal(result.server, { name: 'mx.b.test', host: 'mx.b.test', port: 25 });
-  quits(t);
 });
 
 test('PIPELINING: MAIL, every RCPT and DATA leave in one write, and the replies are matched in order', () => {
@@ -173,6 +173,7 @@ test('PIPELINING: MAIL, every RCPT and DATA leave in one write, and the replies 
   assert.is(t.text(), `${message}.\r\n`);
   t.clear();
   answer(t, '250 queued');
+  quits(t);
   const result = resultOf(sending);
   assert.equal(
     result.recipients.map((r) => [r.address, r.accepted, r.reply.code]),
@@ -181,7 +182,6 @@ test('PIPELINING: MAIL, every RCPT and DATA leave in one write, and the replies 
       ['carol@b.test', false, 451],
     ],
   );
-  quits(t);
 });
 
 test('the whole conversation, the server replies split at every byte, gives the same commands and result', () => {
@@ -223,8 +223,8 @@ test('a server that does not know EHLO gets HELO, and no extension is used', () 
   answer(t, '354 go');
   t.clear();
   answer(t, '250 queued');
-  assert.is(resultOf(sending).reply.code, 250);
   quits(t);
+  assert.is(resultOf(sending).reply.code, 250);
 });
 
 test('a 4xx to EHLO or a 5xx greeting fails with SMTPError carrying the reply', () => {
@@ -233,6 +233,7 @@ test('a 4xx to EHLO or a 5xx greeting fails with SMTPError carrying the reply', 
   answer(net.last, '220 mx ESMTP');
   said(net.last);
   answer(net.last, '421 4.3.2 shutting down');
+  quits(net.last);
   const error = errorOf(busy, SMTPError);
   assert.is(error.replyCode, 421);
   assert.is(error.enhancedCode, '4.3.2');
@@ -241,14 +242,13 @@ test('a 4xx to EHLO or a 5xx greeting fails with SMTPError carrying the reply', 
   assert.is(error.command, 'EHLO client.test');
   assert.ok(error.transient);
   assert.match(error.message, /EHLO client.test: 421 4.3.2 shutting down/);
-  quits(net.last);
   const refused = sendMail(base(net));
   answer(net.last, '554 5.7.1 go away');
+  assert.equal(said(net.last), ['QUIT'], 'no EHLO after a refused greeting');
+  answer(net.last, '221 bye');
   const permanent = errorOf(refused, SMTPError);
   assert.is(permanent.replyCode, 554);
   assert.not.ok(permanent.transient);
-  assert.equal(said(net.last), ['QUIT'], 'no EHLO after a refused greeting');
-  answer(net.last, '221 bye');
 });
 
 test('AUTH PLAIN with the credentials in one line, over implicit TLS on port 465', () => {
@@ -269,8 +269,8 @@ test('AUTH PLAIN with the credentials in one line, over implicit TLS on port 465
   answer(t, '250 ok', '250 ok', '354 go');
   t.clear();
   answer(t, '250 queued');
-  assert.is(resultOf(sending).reply.code, 250);
   quits(t);
+  assert.is(resultOf(sending).reply.code, 250);
 });
 
 test('AUTH LOGIN when PLAIN is not offered: user name and password each after a 334', () => {
@@ -284,11 +284,11 @@ test('AUTH LOGIN when PLAIN is not offered: user name and password each after a 
   answer(t, '334 UGFzc3dvcmQ6');
   assert.equal(said(t), ['czNjcmV0']);
   answer(t, '535 5.7.8 authentication failed');
+  quits(t);
   const error = errorOf(sending, SMTPError);
   assert.is(error.replyCode, 535);
   assert.is(error.command, 'AUTH LOGIN (password)');
   assert.not.match(error.message, /czNjcmV0|s3cret/);
-  quits(t);
 });
 
 test('a refused AUTH PLAIN does not show the credentials in the error', () => {
@@ -297,18 +297,18 @@ test('a refused AUTH PLAIN does not show the credentials in the error', () => {
   greet(net.last, 'AUTH PLAIN');
   said(net.last);
   answer(net.last, '535 5.7.8 no');
+  quits(net.last);
   const error = errorOf(sending, SMTPError);
   assert.is(error.command, 'AUTH PLAIN');
   assert.not.match(error.message, new RegExp(Buffer.from('\0ann\0s3cret').toString('base64')));
-  quits(net.last);
 });
 
 test('credentials are not sent in the clear unless authInTheClear; a server without AUTH is refused', () => {
   const net = new StringNet();
   const clear = sendMail(base(net, { auth: { user: 'ann', password: 's3cret' } }));
   greet(net.last, 'AUTH PLAIN');
-  assert.is(errorOf(clear, SMTPClientError).reason, 'auth');
   quits(net.last);
+  assert.is(errorOf(clear, SMTPClientError).reason, 'auth');
   const allowed = sendMail(base(net, { auth: { user: 'ann', password: 'pw' }, authInTheClear: true }));
   greet(net.last, 'AUTH PLAIN');
   assert.equal(said(net.last), [`AUTH PLAIN ${Buffer.from('\0ann\0pw').toString('base64')}`]);
@@ -316,28 +316,28 @@ test('credentials are not sent in the clear unless authInTheClear; a server with
   failureOf(allowed);
   const noAuth = sendMail(base(net, { tls: 'implicit', auth: { user: 'ann', password: 'pw' } }));
   greet(net.last, 'AUTH CRAM-MD5');
+  quits(net.last);
   const error = errorOf(noAuth, SMTPClientError);
   assert.is(error.reason, 'auth');
   assert.match(error.message, /CRAM-MD5/);
-  quits(net.last);
 });
 
 test('a message bigger than the server SIZE is refused before MAIL', () => {
   const net = new StringNet();
   const sending = sendMail(base(net, { message: 'x'.repeat(2000) }));
   greet(net.last, 'SIZE 1000', 'PIPELINING');
+  quits(net.last);
   const error = errorOf(sending, SMTPClientError);
   assert.is(error.reason, 'size');
   assert.match(error.message, /2005 octets.*SIZE 1000/);
-  quits(net.last);
 });
 
 test('SMTPUTF8 is declared for a non-ASCII address, and a server without it is refused', () => {
   const net = new StringNet();
   const refused = sendMail(base(net, { to: ['jösé@b.test'] }));
   greet(net.last, 'PIPELINING', '8BITMIME');
-  assert.is(errorOf(refused, SMTPClientError).reason, 'smtputf8');
   quits(net.last);
+  assert.is(errorOf(refused, SMTPClientError).reason, 'smtputf8');
   const sending = sendMail(base(net, { to: ['jösé@b.test'] }));
   greet(net.last, 'PIPELINING', '8BITMIME', 'SMTPUTF8');
   assert.equal(said(net.last), ['MAIL FROM:<ann@a.test> SMTPUTF8', 'RCPT TO:<jösé@b.test>', 'DATA']);
@@ -354,8 +354,8 @@ test('8-bit data is declared BODY=8BITMIME, and refused by a server without 8BIT
   failureOf(sending);
   const refused = sendMail(base(net, { message: 'naïve' }));
   greet(net.last, 'PIPELINING');
-  assert.is(errorOf(refused, SMTPClientError).reason, '8bitmime');
   quits(net.last);
+  assert.is(errorOf(refused, SMTPClientError).reason, '8bitmime');
 });
 
 test('every recipient refused: SMTPError with each reply, and no DATA without pipelining', () => {
@@ -386,8 +386,8 @@ test('every recipient refused with pipelining: DATA refused too; a 354 anyway ge
   greet(net.last, 'PIPELINING');
   said(net.last);
   answer(net.last, '250 ok', '550 no', '554 5.5.1 no valid recipients');
-  assert.is(errorOf(refused, SMTPError).replyCode, 550);
   quits(net.last);
+  assert.is(errorOf(refused, SMTPError).replyCode, 550);
   const odd = sendMail(base(net));
   greet(net.last, 'PIPELINING');
   said(net.last);
@@ -395,8 +395,8 @@ test('every recipient refused with pipelining: DATA refused too; a 354 anyway ge
   assert.equal(said(net.last), ['.']);
   assert.not.ok(odd.called);
   answer(net.last, '554 no message without recipients');
-  assert.is(errorOf(odd, SMTPError).replyCode, 550);
   quits(net.last);
+  assert.is(errorOf(odd, SMTPError).replyCode, 550);
 });
 
 test('MAIL refused with pipelining fails with the MAIL reply', () => {
@@ -405,10 +405,10 @@ test('MAIL refused with pipelining fails with the MAIL reply', () => {
   greet(net.last, 'PIPELINING');
   said(net.last);
   answer(net.last, '553 5.1.8 bad sender', '503 no MAIL', '503 no valid recipients');
+  quits(net.last);
   const error = errorOf(sending, SMTPError);
   assert.is(error.command, 'MAIL FROM:<ann@a.test>');
   assert.is(error.replyCode, 553);
-  quits(net.last);
 });
 
 test('a refusal of the message data fails with SMTPError', () => {
@@ -419,10 +419,10 @@ test('a refusal of the message data fails with SMTPError', () => {
   answer(net.last, '250 ok', '250 ok', '354 go');
   said(net.last);
   answer(net.last, '554 5.7.1 spam');
+  quits(net.last);
   const error = errorOf(sending, SMTPError);
   assert.is(error.command, 'the message data');
   assert.is(error.enhancedCode, '5.7.1');
-  quits(net.last);
 });
 
 test('a streamed message (an Observable) is dot-stuffed and CR LF normalised on the way', () => {
@@ -434,8 +434,8 @@ test('a streamed message (an Observable) is dot-stuffed and CR LF normalised on 
   assert.is(net.last.text(), 'Subject: s\r\n\r\n..one\r\n...two\r\nend\r\n.\r\n');
   net.last.clear();
   answer(net.last, '250 queued');
-  assert.is(resultOf(sending).reply.code, 250);
   quits(net.last);
+  assert.is(resultOf(sending).reply.code, 250);
 });
 
 test('a streamed message with 8-bit data to a server without 8BITMIME is cut off before its end', () => {
@@ -516,6 +516,18 @@ test('the end of data waits up to 600 seconds; a full write buffer fails after 1
   assert.not.ok(blocked.called);
   net.clock.advance(1);
   assert.match(errorOf(blocked, TimeoutError).message, /did not drain in 180 seconds/);
+});
+
+test('a server that does not answer QUIT delays the result by 30 seconds at most, and loses its connection', () => {
+  const net = new StringNet();
+  const sending = sendMail(base(net));
+  greet(net.last, 'PIPELINING');
+  answer(net.last, '250 ok', '250 ok', '354 go');
+  answer(net.last, '250 queued');
+  assert.not.ok(sending.called, 'waiting for the answer to QUIT');
+  net.clock.advance(30);
+  assert.is(resultOf(sending).reply.code, 250);
+  assert.ok(net.last.aborted);
 });
 
 test('cancelling drops the connection and fails with CancelledError', () => {
@@ -601,8 +613,8 @@ function delivers(t: StringTransport, sending: Deferred<SendMailResult>): SendMa
   answer(t, '250 ok', '250 ok', '354 go');
   t.clear();
   answer(t, '250 queued');
-  const result = resultOf(sending);
   quits(t);
+  const result = resultOf(sending);
   return result;
 }
 
