@@ -50,6 +50,12 @@ export const peers: readonly Peer[] = [
     probes: [runs('/usr/bin/python3', '-c', 'import pyftpdlib, OpenSSL')],
     packages: ['python3-pyftpdlib', 'python3-openssl'],
   },
+  // The SMTP client's interop tests send to aiosmtpd.
+  {
+    name: 'aiosmtpd',
+    probes: [runs('/usr/bin/python3', '-c', 'import aiosmtpd')],
+    packages: ['python3-aiosmtpd'],
+  },
 ];
 
 /** Whether `program` is an executable file in one of `path`'s folders. */
