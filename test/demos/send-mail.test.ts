@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type AiosmtpdPeer, startAiosmtpd } from '../support/aiosmtpd-peer.js';
-import { within } from '../support/demo-process.js';
+import { runScript } from '../support/demo-process.js';
 import { throwawayCertificate } from '../support/throwaway-certificate.js';
 
 const test = suite('demos/send-mail');
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const certificate = throwawayCertificate();
 const scratch = mkdtempSync(join(tmpdir(), 'spindle-send-mail-'));
 const caFile = join(scratch, 'ca.pem');
@@ -29,25 +26,9 @@ test.after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs the demo with `args`, `input` on its stdin, to its end (killed by its PID after 20 s). */
-async function sendMailDemo(args: readonly string[], input: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demos/send-mail.ts', ...args], { cwd: root });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-  });
-  child.stderr.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-  });
-  child.stdin.end(input);
-  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  try {
-    return { code: await within(20, 'send-mail to exit', closed), stdout, stderr };
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-}
+/** Runs the demo with `args` and `input` on its stdin, to its end. */
+const sendMailDemo = (args: readonly string[], input: string) =>
+  runScript('demos/send-mail.ts', args, 20, input);
 
 test('sends stdin to the server and prints each recipient, exit 0', async () => {
   const run = await sendMailDemo(
