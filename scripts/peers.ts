@@ -56,6 +56,12 @@ export const peers: readonly Peer[] = [
     probes: [onPath('swaks'), runs('perl', '-MNet::SSLeay', '-e', '1')],
     packages: ['swaks', 'libnet-ssleay-perl'],
   },
+  // The SMTP client's interop tests send to aiosmtpd.
+  {
+    name: 'aiosmtpd',
+    probes: [runs('/usr/bin/python3', '-c', 'import aiosmtpd')],
+    packages: ['python3-aiosmtpd'],
+  },
 ];
 
 /** Whether `program` is an executable file in one of `path`'s folders. */

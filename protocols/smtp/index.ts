@@ -25,6 +25,14 @@ export { type MaildirDeliveryOptions, maildirDelivery } from './maildir-delivery
 export { MaildirError, type MaildirErrorKind } from './maildir-error.js';
 export { formatReply, type SmtpReply } from './reply.js';
 export {
+  type MailResolver,
+  type MailServer,
+  type SendMailOptions,
+  type SendMailResult,
+  type SmtpTimeouts,
+  sendMail,
+} from './send-mail.js';
+export {
   type SmtpChecker,
   type SmtpCredentials,
   type SmtpDecision,
@@ -38,6 +46,13 @@ export {
   type SmtpSessionInfo,
   smtpServer,
 } from './server.js';
+export {
+  type RecipientResult,
+  type ServerReply,
+  SMTPClientError,
+  type SMTPClientErrorReason,
+  SMTPError,
+  SMTPReplyError,
+} from './smtp-error.js';
 export { smtpUsers } from './smtp-users.js';
 export { formatTraceHeaders } from './trace-headers.js';
-// the client (sendMail, SMTPError) is exported here too, from its own files

@@ -6,12 +6,12 @@
  *
  * @module
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const running = new Set<ChildProcessByStdio<null, Readable, Readable>>();
+const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
@@ -153,7 +153,8 @@ export interface ScriptRun extends DemoExit {
 /**
  * Runs `script` (a path relative to the repository root) as `node --import tsx script …args` to
  * its end, for a program expected to exit on its own; one still running after `timeoutSeconds`
- * (default 20) is killed by its PID, and the run fails.
+ * (default 20) is killed by its PID, and the run fails. `input`, when given, is its stdin (else
+ * it has none).
  *
  * @example
  * ```ts
@@ -165,11 +166,13 @@ export async function runScript(
   script: string,
   args: readonly string[] = [],
   timeoutSeconds = 20,
+  input?: string,
 ): Promise<ScriptRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  }) as ChildProcess & { stdout: Readable; stderr: Readable };
+  child.stdin?.end(input);
   running.add(child);
   let stdout = '';
   let stderr = '';

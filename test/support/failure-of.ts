@@ -1,6 +1,7 @@
 /**
  * `failureOf` and `rejectionOf`: what a Deferred failed with (handled here, so it is not reported
- * as unhandled), and what a promise-like rejected with, for tests that expect a failure.
+ * as unhandled), and what a promise-like rejected with, for tests that expect a failure;
+ * `resultOf`: what a Deferred fired with, for tests that expect it to have.
  */
 import * as assert from 'uvu/assert';
 import type { Failure } from '../../source/failure.js';
@@ -26,4 +27,15 @@ export async function rejectionOf(d: PromiseLike<unknown>): Promise<Error> {
   }
   assert.unreachable('expected a failure');
   throw new Error('unreachable');
+}
+
+/** The result a Deferred has fired with; fails the test if it has not (or has failed). */
+export function resultOf<T>(d: { addCallback(fn: (value: T) => unknown): unknown }): T {
+  let value: { v: T } | undefined;
+  d.addCallback((v) => {
+    value = { v };
+    return v;
+  });
+  assert.ok(value, 'the Deferred has fired with a result');
+  return value!.v;
 }
