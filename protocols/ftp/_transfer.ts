@@ -14,6 +14,7 @@ import { ConnectionDone, ConnectionLost } from '../../source/errors.js';
 import type { Failure } from '../../source/failure.js';
 import { Logger } from '../../source/log.js';
 import { AsciiDecoder, AsciiEncoder } from './_ascii.js';
+import { transferFailureReply } from './_failure-replies.js';
 import type { FtpFileWriter } from './file-system.js';
 import { FtpFileSystemError } from './file-system-error.js';
 
@@ -56,16 +57,6 @@ export interface TransferStart {
   readonly mark: string;
   /** The TLS context for PROT P, or undefined for clear data connections. */
   readonly tls: SecureContext | undefined;
-}
-
-/** The reply for a file system failure during a transfer (451 for anything unexpected). */
-function failureReply(error: unknown): readonly [number, string] {
-  if (error instanceof FtpFileSystemError) {
-    if (error.kind === 'no-space') return [452, 'Insufficient storage space: transfer aborted.'];
-    if (error.kind === 'io') return [451, 'Local error: transfer aborted.'];
-    return [550, `Transfer failed: ${error.message}.`];
-  }
-  return [451, 'Local error: transfer aborted.'];
 }
 
 /**
@@ -245,7 +236,7 @@ export class Transfer {
     if (!(error instanceof FtpFileSystemError) || error.kind === 'io') {
       log.warn(`a transfer failed: ${error.message}`, { error });
     }
-    const [code, text] = failureReply(error);
+    const [code, text] = transferFailureReply(error);
     this._end(code, text);
   }
 
