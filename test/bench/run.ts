@@ -14,7 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { sectionMarker } from './_report.js';
 
-const all = ['deferred', 'echo', 'connections', 'iterate', 'http-codec', 'http', 'dns-codec', 'dns'];
+const all = ['deferred', 'echo', 'connections', 'iterate', 'http-codec', 'http', 'dns-codec', 'dns', 'ftp'];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 const resultsPath = new URL('../../../test/bench/RESULTS.md', import.meta.url);
 const benchDirectory = new URL('.', import.meta.url);
