@@ -20,14 +20,17 @@ export interface ReadSource {
 type ReaderState = 'idle' | 'reading' | 'closed';
 
 /**
- * An `FtpFileReader` over a `ReadSource`: each `next()` reads one chunk of at most `chunkSize`
+ * An `FtpFileReader` over a `ReadSource`: each `next()` gives one chunk of at most `chunkSize`
  * bytes, from `offset` until a read returns nothing (a file that grows while it is read is read to
- * its new end). Its own iterator, not a generator, so that `return()` releases the handle even
- * before the first `next()`.
+ * its new end). One read runs ahead: the next chunk is being read while the one given is sent, so
+ * the disk and the network work at once (two chunks held at most). Its own iterator, not a
+ * generator, so that `return()` releases the handle even before the first `next()`.
  */
 export class FileReader implements FtpFileReader, AsyncIterator<Uint8Array> {
   private _state: ReaderState = 'idle';
   private _released: Promise<void> | undefined = undefined;
+  /** The read of the next chunk, started when the last one was given. */
+  private _ahead: Promise<Uint8Array> | undefined = undefined;
 
   constructor(
     private readonly _path: string,
@@ -52,16 +55,20 @@ export class FileReader implements FtpFileReader, AsyncIterator<Uint8Array> {
     if (this._state === 'closed') return { done: true, value: undefined };
     let chunk: Uint8Array;
     try {
-      chunk = await this._source.readAt(this._position, this._chunkSize);
+      chunk = await (this._ahead ?? this._read());
     } catch (error) {
       await this._release();
       throw error;
     }
+    this._ahead = undefined;
     if (chunk.byteLength === 0) {
       await this._release();
       return { done: true, value: undefined };
     }
-    this._position += chunk.byteLength;
+    if (chunk.byteLength === this._chunkSize && this._state === 'reading') {
+      this._ahead = this._read();
+      this._ahead.catch(() => undefined); // its failure is met by the next `next()`, or never
+    }
     return { done: false, value: chunk };
   }
 
@@ -74,9 +81,25 @@ export class FileReader implements FtpFileReader, AsyncIterator<Uint8Array> {
     return Deferred.fromPromise(this._release());
   }
 
+  /** Reads the chunk at the position, and moves the position past it. */
+  private _read(): Promise<Uint8Array> {
+    const position = this._position;
+    this._position += this._chunkSize;
+    return this._source.readAt(position, this._chunkSize).then((chunk) => {
+      this._position = position + chunk.byteLength;
+      return chunk;
+    });
+  }
+
+  /** Closes the handle once the read ahead, if any, is over. */
   private _release(): Promise<void> {
     this._state = 'closed';
-    this._released ??= this._source.release();
+    const ahead = this._ahead;
+    this._ahead = undefined;
+    this._released ??= (ahead ?? Promise.resolve()).then(
+      () => this._source.release(),
+      () => this._source.release(),
+    );
     return this._released;
   }
 }

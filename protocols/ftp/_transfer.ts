@@ -14,6 +14,7 @@ import { ConnectionDone, ConnectionLost } from '../../source/errors.js';
 import type { Failure } from '../../source/failure.js';
 import { Logger } from '../../source/log.js';
 import { AsciiDecoder, AsciiEncoder } from './_ascii.js';
+import { transferFailureReply } from './_failure-replies.js';
 import type { FtpFileWriter } from './file-system.js';
 import { FtpFileSystemError } from './file-system-error.js';
 
@@ -58,19 +59,9 @@ export interface TransferStart {
   readonly tls: SecureContext | undefined;
 }
 
-/** The reply for a file system failure during a transfer (451 for anything unexpected). */
-function failureReply(error: unknown): readonly [number, string] {
-  if (error instanceof FtpFileSystemError) {
-    if (error.kind === 'no-space') return [452, 'Insufficient storage space: transfer aborted.'];
-    if (error.kind === 'io') return [451, 'Local error: transfer aborted.'];
-    return [550, `Transfer failed: ${error.message}.`];
-  }
-  return [451, 'Local error: transfer aborted.'];
-}
-
 /**
- * One transfer: it waits for the data connection (`connecting`), secures it with TLS when PROT P
- * (`securing`), answers 150 (125 when the connection was open already) and moves the bytes
+ * One transfer: it waits for the data connection (`connecting`), answers 150 (125 when the
+ * connection was open already), secures it with TLS when PROT P (`securing`) and moves the bytes
  * (`moving`), then finishes (`finishing`: the last bytes flushed and the connection closed, or the
  * upload committed, fsynced and in place) and answers 226. Anything that goes wrong answers once:
  * 425 (no data connection), 426 (the data connection was lost, or `abort`), 451/452/550 (the file
@@ -133,6 +124,9 @@ export class Transfer {
     this._connection = connection;
     connection.closed.addCallback((reason) => this._lost(reason));
     this._host.progressed();
+    // the mark comes before the TLS handshake, as vsftpd sends it: a client such as Python's
+    // ftplib starts the handshake only once it has read the 150
+    this._host.reply(this._start.open ? 125 : 150, this._start.mark);
     const tls = this._start.tls;
     if (tls === undefined) {
       this._move(connection);
@@ -153,7 +147,6 @@ export class Transfer {
   private _move(connection: Connection): void {
     this._state = 'moving';
     this._host.progressed();
-    this._host.reply(this._start.open ? 125 : 150, this._start.mark);
     const payload = this._payload;
     if (payload.kind === 'send') this._send(connection, payload.body, payload.ascii);
     else this._receive(connection, payload.upload, payload.ascii);
@@ -245,7 +238,7 @@ export class Transfer {
     if (!(error instanceof FtpFileSystemError) || error.kind === 'io') {
       log.warn(`a transfer failed: ${error.message}`, { error });
     }
-    const [code, text] = failureReply(error);
+    const [code, text] = transferFailureReply(error);
     this._end(code, text);
   }
 

@@ -45,7 +45,7 @@ import { ftpPathNames, joinFtpPath } from './ftp-path.js';
  * ```
  */
 export interface NodeFileSystemOptions {
-  /** The most bytes one read of a download takes (the chunk size of RETR). Default 64 KiB. */
+  /** The most bytes one read of a download takes (the chunk size of RETR). Default 256 KiB. */
   readonly readChunkSize?: number;
   /** Bytes an upload queues before `write` returns false. Default 256 KiB. */
   readonly uploadHighWaterMark?: number;
@@ -85,7 +85,7 @@ interface Entry {
  *   `RESOLVE_BENEATH`, which Node does not offer: the root should not be writable by anyone but
  *   the server.
  * - An upload writes to `.spindle-upload.<random>` in the target's folder (created `O_EXCL`, mode
- *   of the file it replaces), fsyncs it, renames it into place (STOU: links it, failing if the
+ *   of the file it replaces; flushed to the disk as it is written), fsyncs it, renames it into place (STOU: links it, failing if the
  *   name was taken since) and fsyncs the folder. Those names are left out of listings and treated
  *   as absent by every operation. APPE and REST+STOR copy the existing file into the temporary one
  *   first (`copyFile` with `COPYFILE_FICLONE`: a reflink where the file system has them, an
@@ -114,7 +114,7 @@ export class NodeFileSystem implements FtpFileSystem {
     readonly root: string,
     options: NodeFileSystemOptions = {},
   ) {
-    this._readChunkSize = options.readChunkSize ?? 64 * 1024;
+    this._readChunkSize = options.readChunkSize ?? 256 * 1024;
     this._uploadHighWaterMark = options.uploadHighWaterMark;
     this._maxListEntries = options.maxListEntries ?? 100_000;
   }
@@ -349,6 +349,13 @@ async function openTemp(
   return handle;
 }
 
+/**
+ * How many bytes an upload writes between two background `fdatasync`s: the disk takes the upload
+ * as it comes, so the sync before 226 has only the tail left (with one sync at the end, a 256 MiB
+ * STOR ran at about half the speed).
+ */
+const flushEvery = 4 * 1024 * 1024;
+
 /** The upload target of `NodeFileSystem`: an open temporary file, renamed into place on install. */
 function nodeUpload(
   target: Located,
@@ -361,6 +368,8 @@ function nodeUpload(
   let position = start;
   let open = true;
   const at = target.path;
+  let flushedTo = start;
+  let flushing: Promise<void> | undefined;
   return {
     async writeChunks(chunks) {
       let pending = chunks;
@@ -369,8 +378,17 @@ function nodeUpload(
         position += bytesWritten;
         pending = rest(pending, bytesWritten);
       }
+      // the disk takes what is written while more comes, rather than all of it at the end
+      if (flushing === undefined && position - flushedTo >= flushEvery) {
+        flushedTo = position;
+        flushing = handle.datasync().then(
+          () => (flushing = undefined),
+          () => (flushing = undefined), // the final sync reports a failure
+        );
+      }
     },
     async install() {
+      await flushing;
       await host(at, () => handle.sync());
       open = false;
       await host(at, () => handle.close());
@@ -383,6 +401,7 @@ function nodeUpload(
       await host(at, () => syncFolder(folder));
     },
     async discard() {
+      await flushing;
       if (open) {
         open = false;
         await closeQuietly(handle);

@@ -290,6 +290,17 @@ test('TYPE, MODE, STRU, OPTS, REST, EPSV arguments: taken, refused (504) or bad 
   await c.command('QUIT');
 });
 
+test('HELP lists every verb the command table carries out, in order', async () => {
+  const { c } = await loggedIn();
+  const [help] = await c.command('HELP');
+  assert.equal(help!.lines, [
+    'The following commands are recognized.',
+    ' ABOR ALLO APPE AUTH CDUP CWD DELE EPRT EPSV FEAT HELP LIST MDTM MKD MLSD MLST MODE NLST NOOP OPTS PASS PASV PBSZ PORT PROT PWD QUIT REST RETR RMD RNFR RNTO SIZE STAT STOR STOU STRU SYST TYPE USER',
+    'Help OK.',
+  ]);
+  await c.command('QUIT');
+});
+
 test('MLST shows the facts of one path, on the control connection', async () => {
   const { c } = await loggedIn();
   assert.equal(lines(await c.command('MLST /pub/a.txt')), [
