@@ -89,12 +89,7 @@ export class DataOpener {
    */
   open(tls: TLSOptions | undefined): Deferred<DataPort> {
     const settings = this._settings;
-    if (settings.mode === 'active') {
-      if (tls !== undefined) {
-        return fail(new TypeError('protected (TLS) data connections need passive mode'));
-      }
-      return this._listen();
-    }
+    if (settings.mode === 'active') return this._listen(tls);
     return this._passiveAddress().addCallback((port) => this._connect(port, tls));
   }
 
@@ -115,7 +110,7 @@ export class DataOpener {
   }
 
   private _connect(port: number, tls: TLSOptions | undefined): Deferred<DataPort> {
-    const { reactor, peerHost, timeout, control } = this._settings;
+    const { reactor, peerHost, timeout } = this._settings;
     const connecting = reactor
       .connectStream({ type: 'tcp', host: peerHost, port, timeout }, {})
       .addTimeout(timeout, reactor);
@@ -126,14 +121,7 @@ export class DataOpener {
         // pyftpdlib drops a data connection whose handshake comes before the command
         connection: () => {
           if (ready !== undefined) return ready;
-          if (tls === undefined) ready = succeed(connection);
-          else {
-            const session = tlsSession(control.connection);
-            ready = connection
-              .startTLS({ ...tls, ...(session !== undefined && { session }) })
-              .addCallback(() => connection)
-              .addTimeout(timeout, reactor);
-          }
+          ready = tls === undefined ? succeed(connection) : secured(connection, tls, this._settings);
           return ready;
         },
         abort: () => connection.abort(),
@@ -143,15 +131,15 @@ export class DataOpener {
   }
 
   /** Active mode: listens, and names the address with EPRT (or PORT). */
-  private _listen(): Deferred<DataPort> {
-    const { reactor, control, activeAddress, timeout, peerHost } = this._settings;
+  private _listen(tls: TLSOptions | undefined): Deferred<DataPort> {
+    const { reactor, control, activeAddress } = this._settings;
     const host = activeAddress ?? localHost(control.connection);
     if (host === undefined) {
       return fail(new TypeError('active mode needs the control connection to be TCP, or an activeAddress'));
     }
     const server = reactor.listenStream({ type: 'tcp', host, port: 0 }, {});
     // listening for the connection from now on: pyftpdlib connects as soon as it has the address
-    const port = activePort(server, reactor, timeout, peerHost);
+    const port = activePort(server, this._settings, tls);
     return server.address
       .addCallback((address) => this._announce(host, address.type === 'tcp' ? address.port : 0))
       .addCallbacks(
@@ -180,7 +168,8 @@ export class DataOpener {
  * Active mode's port: the first connection from the control connection's peer is the data
  * connection (servers connect when they get the address, or once the command comes).
  */
-function activePort(server: Server, reactor: ReactorLike, timeout: number, peerHost: string): DataPort {
+function activePort(server: Server, settings: DataSettings, tls: TLSOptions | undefined): DataPort {
+  const { reactor, timeout, peerHost } = settings;
   let accepted: Connection | undefined;
   const arrived = new Deferred<Connection>(() => server.close());
   const subscription = server.connections$.pipe(take(1)).subscribe((connection) => {
@@ -198,7 +187,9 @@ function activePort(server: Server, reactor: ReactorLike, timeout: number, peerH
   let waiting: Deferred<Connection> | undefined;
   return {
     connection: () => {
-      waiting ??= arrived.addTimeout(timeout, reactor);
+      waiting ??= arrived
+        .addTimeout(timeout, reactor)
+        .addCallback((connection) => (tls === undefined ? connection : secured(connection, tls, settings)));
       return waiting;
     },
     abort: () => {
@@ -219,6 +210,19 @@ function activePort(server: Server, reactor: ReactorLike, timeout: number, peerH
 function localHost(control: Connection): string | undefined {
   const local = control.localAddress;
   return local.type === 'tcp' && local.host !== '' ? local.host : undefined;
+}
+
+/**
+ * `connection` in TLS, as the client of the handshake whichever end opened it (RFC 4217: in active
+ * mode the server connects, and is still the TLS server), resuming the control connection's
+ * session, as servers that require it (vsftpd's `require_ssl_reuse`) ask.
+ */
+function secured(connection: Connection, tls: TLSOptions, settings: DataSettings): Deferred<Connection> {
+  const session = tlsSession(settings.control.connection);
+  return connection
+    .startTLS({ ...tls, ...(session !== undefined && { session }), role: 'client' })
+    .addCallback(() => connection)
+    .addTimeout(settings.timeout, settings.reactor);
 }
 
 /** The TLS session of a control connection in TLS, for a data connection to resume. */

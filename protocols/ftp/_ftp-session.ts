@@ -188,13 +188,13 @@ export class FtpSession implements Session, TransferHost, CommandContext {
     if (channel.kind === 'passive') {
       const open = channel.listener.connected;
       transfer = new Transfer(this, { connection: channel.listener.take(), open, mark, tls }, payload);
-    } else if (channel.kind === 'active' && tls === undefined) {
+    } else if (channel.kind === 'active') {
       const connection = connectActive(settings.reactor, channel.target, settings.dataConnectTimeout);
       transfer = new Transfer(this, { connection, open: false, mark, tls }, payload);
     } else {
       if (payload.kind === 'receive') payload.upload.abort();
       else payload.release?.();
-      this.reply(425, 'TLS on active data connections is not supported: use PASV or EPSV.');
+      this.reply(425, 'Use PORT or PASV first.');
       return Promise.resolve();
     }
     this._transfer = transfer;

@@ -133,7 +133,8 @@ export class Transfer {
       return;
     }
     this._state = 'securing';
-    connection.startTLS({ secureContext: tls }).addCallbacks(
+    // the server is the TLS server on every data connection, the ones it opened (active) too
+    connection.startTLS({ secureContext: tls, role: 'server' }).addCallbacks(
       () => {
         if (this._state === 'securing') this._move(connection);
       },

@@ -213,6 +213,11 @@ test('pyftpdlib over explicit TLS: AUTH TLS, PBSZ, PROT P, data in TLS; the cert
           );
           assert.is(decoder.decode(await (await client.retrieve('secret.txt')).readAll()), 'over TLS');
         });
+        // active mode over TLS: pyftpdlib connects, and the client still plays the TLS client
+        await withClient(server.port, { tls: { ca: certificate.cert }, mode: 'active' }, async (client) => {
+          await client.store('active.txt', 'active over TLS');
+          assert.is(decoder.decode(await (await client.retrieve('active.txt')).readAll()), 'active over TLS');
+        });
         try {
           await connectFtp({ host: '127.0.0.1', port: server.port }, { tls: true });
           assert.unreachable('a self-signed certificate was trusted');

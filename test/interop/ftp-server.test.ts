@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { connectFtp } from '../../protocols/ftp/client.js';
 import { ftpServer } from '../../protocols/ftp/server.js';
 import { ftpUsers } from '../../protocols/ftp/users.js';
 import { type InetAddress, listen, type Server } from '../../source/index.js';
@@ -105,6 +106,19 @@ test('curl --ssl-reqd: AUTH TLS, PROT P, a download and an upload over TLS', asy
     assert.ok(stdout.equals(payload), `got ${stdout.length} bytes`);
     await curl([...tls, '-T', upload, `${base}/secure.bin`]);
     assert.ok(readFileSync(join(root, 'secure.bin')).equals(readFileSync(upload)));
+    // active mode over TLS (curl cannot, with --resolve): the server opens the data connection
+    // and still plays the TLS server, to Spindle's client
+    const client = await connectFtp(
+      { host: '127.0.0.1', port: securePort },
+      { tls: { ca: cert, servername: 'localhost' }, mode: 'active' },
+    );
+    try {
+      await client.login('alice', 'secret');
+      const download = await (await client.retrieve('big.bin')).readAll();
+      assert.ok(Buffer.from(download).equals(payload), `active: got ${download.length} bytes`);
+    } finally {
+      await client.quit();
+    }
     const plain = await curl([`ftp://alice:secret@127.0.0.1:${securePort}/big.bin`]).catch(
       (error: Error) => error,
     );
