@@ -12,6 +12,7 @@ import type { SessionSettings } from './_session-settings.js';
 import type { TransferPayload } from './_transfer.js';
 import { resolveFtpPath } from './ftp-path.js';
 import type { HostPort } from './host-port.js';
+import type { MlsxFact } from './listing.js';
 import type { FtpAccount } from './users.js';
 
 /** Who the client is: it has to say, it said and owes its password, or it is logged in. */
@@ -61,6 +62,8 @@ export interface CommandContext {
   /** EPSV ALL was said: PASV, PORT and EPRT are refused. */
   epsvAll: boolean;
   protection: DataProtection;
+  /** The facts MLSD and MLST give (`OPTS MLST`), all by default. */
+  facts: readonly MlsxFact[];
   /** Whether a transfer runs now. */
   readonly transferring: boolean;
   /** Whether the session is closing or closed (a command that waited finds nothing to do). */

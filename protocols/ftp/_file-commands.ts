@@ -129,7 +129,10 @@ export async function mdtm(session: CommandContext, argument: string): Promise<v
 export async function mlst(session: CommandContext, argument: string): Promise<void> {
   const path = sessionPath(session, argument);
   const info = await session.settings.fileSystem.stat(path);
-  const facts = formatMlsxFacts(listEntry(info, path), { writable: isWritable(session) });
+  const facts = formatMlsxFacts(listEntry(info, path), {
+    writable: isWritable(session),
+    facts: session.facts,
+  });
   session.reply(250, [`Listing ${path}`, facts, 'End']);
 }
 

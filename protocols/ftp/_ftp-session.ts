@@ -23,6 +23,7 @@ import { statusLines } from './_session-texts.js';
 import { Transfer, type TransferHost, type TransferPayload } from './_transfer.js';
 import { CommandDecoder, type CommandFrame } from './command-line.js';
 import { FtpFileSystemError } from './file-system-error.js';
+import { type MlsxFact, mlsxFacts } from './listing.js';
 import { formatReply } from './reply.js';
 
 const log = new Logger('spindle.ftp.server');
@@ -67,6 +68,7 @@ export class FtpSession implements Session, TransferHost, CommandContext {
   channel: DataChannel = noChannel;
   epsvAll = false;
   protection: DataProtection = 'unset';
+  facts: readonly MlsxFact[] = mlsxFacts;
   readonly peerHost: string | undefined;
 
   private _decoder: CommandDecoder;

@@ -7,6 +7,7 @@
 import { formatAddress } from '../../source/address.js';
 import type { CommandContext } from './_command-context.js';
 import type { SessionSettings } from './_session-settings.js';
+import { type MlsxFact, mlsxFacts } from './listing.js';
 
 /**
  * `"path"` as 257 replies quote it: a quote in it doubled (RFC 959 appendix II).
@@ -25,21 +26,13 @@ export function quotePath(path: string): string {
  *
  * @example
  * ```ts
- * session.reply(211, featureLines(settings));
+ * session.reply(211, featureLines(settings, session.facts));
  * ```
  */
-export function featureLines(settings: SessionSettings): string[] {
-  const features = [
-    'EPRT',
-    'EPSV',
-    'MDTM',
-    'MLST type*;size*;modify*;perm*;unix.mode*;',
-    'PASV',
-    'REST STREAM',
-    'SIZE',
-    'TVFS',
-    'UTF8',
-  ];
+export function featureLines(settings: SessionSettings, facts: readonly MlsxFact[]): string[] {
+  // every fact this server knows, each selected one starred (RFC 3659 section 7.8)
+  const mlst = mlsxFacts.map((fact) => `${fact}${facts.includes(fact) ? '*' : ''};`).join('');
+  const features = ['EPRT', 'EPSV', 'MDTM', `MLST ${mlst}`, 'PASV', 'REST STREAM', 'SIZE', 'TVFS', 'UTF8'];
   if (settings.tls !== undefined) features.unshift('AUTH TLS', 'PBSZ', 'PROT');
   return ['Features:', ...features, 'End'];
 }

@@ -6,6 +6,7 @@
  */
 import type { CommandContext } from './_command-context.js';
 import { featureLines } from './_session-texts.js';
+import { selectMlsxFacts } from './listing.js';
 
 /**
  * SYST: a Unix server with 8-bit bytes, as every client expects (listings are `ls -l` style).
@@ -52,19 +53,27 @@ export function allo(session: CommandContext): undefined {
  * ```
  */
 export function feat(session: CommandContext): undefined {
-  return session.reply(211, featureLines(session.settings));
+  return session.reply(211, featureLines(session.settings, session.facts));
 }
 
 /**
- * OPTS UTF8 ON (always on); any other option 501.
+ * OPTS UTF8 ON (always on), and OPTS MLST (RFC 3659 section 7.9: the facts MLSD and MLST give
+ * from now on, those it knows of the ones asked); any other option 501.
  *
  * @example
  * ```ts
  * opts(session, 'UTF8 ON'); // 200 Always in UTF8 mode.
+ * opts(session, 'MLST size;modify;'); // 200 MLST OPTS size;modify;
  * ```
  */
 export function opts(session: CommandContext, argument: string): undefined {
-  if (/^UTF-?8 ON$/i.test(argument.trim())) return session.reply(200, 'Always in UTF8 mode.');
+  const option = argument.trim();
+  if (/^UTF-?8 ON$/i.test(option)) return session.reply(200, 'Always in UTF8 mode.');
+  const mlst = /^MLST(?: +(.*))?$/i.exec(option);
+  if (mlst !== null) {
+    session.facts = selectMlsxFacts(mlst[1] ?? '');
+    return session.reply(200, `MLST OPTS ${session.facts.map((fact) => `${fact};`).join('')}`);
+  }
   return session.reply(501, 'Option not understood.');
 }
 

@@ -57,7 +57,7 @@ async function listing(
       ? formatListLine(entry, now)
       : verb === 'NLST'
         ? entry.name
-        : formatMlsxFacts(entry, { writable }),
+        : formatMlsxFacts(entry, { writable, facts: session.facts }),
   );
   const body = lines.map((line) => `${line}\r\n`).join('');
   await session.transfer({ kind: 'send', body, ascii: false }, 'Here comes the directory listing.');

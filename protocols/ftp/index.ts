@@ -73,9 +73,12 @@ export {
   formatMdtm,
   formatMlsxFacts,
   type MlsxEntry,
+  type MlsxFact,
+  mlsxFacts,
   parseListLine,
   parseMdtm,
   parseMlsxLine,
+  selectMlsxFacts,
 } from './listing.js';
 export {
   type MemoryEntryOptions,

@@ -92,7 +92,10 @@ export function formatListLine(entry: FtpListEntry, now: Date = new Date()): str
  * // 'type=dir;size=0;modify=20240102150405;perm=elcdfmp;unix.mode=0755; pub'
  * ```
  */
-export function formatMlsxFacts(entry: FtpListEntry, options: { readonly writable?: boolean } = {}): string {
+export function formatMlsxFacts(
+  entry: FtpListEntry,
+  options: { readonly writable?: boolean; readonly facts?: readonly MlsxFact[] } = {},
+): string {
   const writable = options.writable ?? false;
   const target = entry.target;
   let type = entry.kind === 'directory' ? 'dir' : 'file';
@@ -102,7 +105,40 @@ export function formatMlsxFacts(entry: FtpListEntry, options: { readonly writabl
     type = target !== undefined && /^[^;\s]+$/.test(target) ? `OS.unix=slink:${target}` : 'OS.unix=symlink';
   }
   const mode = (entry.mode ?? defaultModes[entry.kind]).toString(8).padStart(4, '0');
-  return `type=${type};size=${entry.size};modify=${formatMdtm(entry.modified)};perm=${perm};unix.mode=${mode}; ${oneLine(entry.name)}`;
+  const values: Record<MlsxFact, string> = {
+    type,
+    size: String(entry.size),
+    modify: formatMdtm(entry.modified),
+    perm,
+    'unix.mode': mode,
+  };
+  const facts = (options.facts ?? mlsxFacts).map((fact) => `${fact}=${values[fact]};`).join('');
+  return `${facts} ${oneLine(entry.name)}`;
+}
+
+/** The MLSx facts a server writes (RFC 3659 section 7.5), all by default, in this order. */
+export const mlsxFacts = ['type', 'size', 'modify', 'perm', 'unix.mode'] as const;
+
+/** One of `mlsxFacts`. */
+export type MlsxFact = (typeof mlsxFacts)[number];
+
+/**
+ * The facts an `OPTS MLST fact;fact;` argument selects, the ones this server knows, in its own
+ * order (RFC 3659 section 7.9: unknown facts are ignored, and none at all is allowed).
+ *
+ * @example
+ * ```ts
+ * selectMlsxFacts('Size;type;colour;'); // ['type', 'size']
+ * ```
+ */
+export function selectMlsxFacts(argument: string): MlsxFact[] {
+  const asked = new Set(
+    argument
+      .toLowerCase()
+      .split(';')
+      .map((fact) => fact.trim()),
+  );
+  return mlsxFacts.filter((fact) => asked.has(fact));
 }
 
 /**

@@ -92,6 +92,7 @@ test('lftp: ls, get, put over FTPS (ssl-force, PROT P)', async () => {
 interface FtplibSeen {
   readonly [reply: string]: unknown;
   readonly mlsd: Record<string, { type: string; size?: string }>;
+  readonly mlsd_facts: Record<string, Record<string, string>>;
 }
 
 async function ftplib(port: number, ca?: string): Promise<FtplibSeen> {
@@ -106,6 +107,8 @@ function checkFtplib(seen: FtplibSeen): void {
   assert.is(seen.mlsd['hello.txt']?.type, 'file');
   assert.is(seen.mlsd['hello.txt']?.size, '15');
   assert.is(seen.mlsd['big.bin']?.size, String(64 * 1024 * 1024));
+  // OPTS MLST size;modify; then MLSD: only those facts (ftplib keys them as sent, lower-case)
+  assert.equal(Object.keys(seen.mlsd_facts['hello.txt'] ?? {}).sort(), ['modify', 'size']);
   assert.is(seen.retr, 'hello over ftp\n');
   assert.is(seen.retr_rest, 'over ftp\n', 'REST 6 then RETR');
   assert.match(String(seen.stor), /^226 /);

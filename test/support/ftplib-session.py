@@ -20,8 +20,9 @@ seen = {"welcome": ftp.connect("127.0.0.1", port)}
 seen["login"] = ftp.login("alice", "secret")
 if ca_file is not None:
     seen["prot"] = ftp.prot_p()
-# mlsd() without facts: with facts ftplib sends OPTS MLST first, which the server refuses (501)
 seen["mlsd"] = {name: facts for name, facts in ftp.mlsd("/")}
+# with facts, ftplib sends OPTS MLST first and takes the facts the server then gives
+seen["mlsd_facts"] = {name: facts for name, facts in ftp.mlsd("/", facts=["size", "modify"])}
 
 whole = bytearray()
 ftp.retrbinary("RETR hello.txt", whole.extend)

@@ -316,6 +316,18 @@ test('MLST shows the facts of one path, on the control connection', async () => 
   await c.command('QUIT');
 });
 
+test('OPTS MLST selects the facts MLST and MLSD give, unknown ones ignored, and FEAT stars the selection', async () => {
+  const { c } = await loggedIn();
+  assert.equal(lines(await c.command('OPTS MLST Modify;size;colour;')), ['200 MLST OPTS size;modify;']);
+  assert.equal(lines(await c.command('MLST /pub/a.txt')), [
+    '250 Listing /pub/a.txt\n size=6;modify=20240102150405; /pub/a.txt\nEnd',
+  ]);
+  assert.match(lines(await c.command('FEAT'))[0]!, /\n MLST type;size\*;modify\*;perm;unix\.mode;\n/);
+  assert.equal(lines(await c.command('OPTS MLST')), ['200 MLST OPTS ']);
+  assert.equal(lines(await c.command('MLST /pub/a.txt')), ['250 Listing /pub/a.txt\n  /pub/a.txt\nEnd']);
+  await c.command('QUIT');
+});
+
 test('an idle session is told 421 and closed after idleTimeout; commands move the deadline on', async () => {
   const h = harness({ idleTimeout: 60 });
   const c = h.connect();
