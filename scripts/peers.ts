@@ -56,6 +56,8 @@ export const peers: readonly Peer[] = [
     probes: [onPath('swaks'), runs('perl', '-MNet::SSLeay', '-e', '1')],
     packages: ['swaks', 'libnet-ssleay-perl'],
   },
+  // The web demo's test drives Debian's Chromium at this path through playwright-core.
+  { name: 'chromium', probes: [runs('/usr/bin/chromium', '--version')], packages: ['chromium'] },
 ];
 
 /** Whether `program` is an executable file in one of `path`'s folders. */
