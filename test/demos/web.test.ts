@@ -20,17 +20,23 @@ async function get(path: string, init: RequestInit = {}): Promise<{ response: Re
   return { response, text: await response.text() };
 }
 
-/** A `ws` client on the chat, with every message it receives. */
-async function chatClient(): Promise<{ socket: WsClient; received: string[]; next: () => Promise<string> }> {
+/** A `ws` client on the chat: `next()` gives the messages it received, one by one, in order. */
+async function chatClient(): Promise<{ socket: WsClient; next: () => Promise<string> }> {
   const socket = new WsClient(`ws://127.0.0.1:${demo.port}/chat`);
-  const received: string[] = [];
-  socket.on('message', (data) => received.push(String(data)));
+  const queue: string[] = [];
+  let wake: (() => void) | undefined;
+  socket.on('message', (data) => {
+    queue.push(String(data));
+    wake?.();
+  });
   await within(10, 'the chat socket to open', once(socket, 'open'));
   const next = async () => {
-    const [data] = await within(10, 'a chat message', once(socket, 'message'));
-    return String(data);
+    while (queue.length === 0) {
+      await within(10, 'a chat message', new Promise<void>((resolve) => (wake = resolve)));
+    }
+    return queue.shift()!;
   };
-  return { socket, received, next };
+  return { socket, next };
 }
 
 test.before(async () => {
@@ -102,14 +108,7 @@ test('the chat sends each text message to every client, its sender included; bin
   try {
     alice.socket.send('hi bob');
     assert.is(await bob.next(), 'hi bob');
-    await within(
-      10,
-      'alice to see her own message',
-      (async () => {
-        while (alice.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      })(),
-    );
-    assert.equal(alice.received, ['hi bob']);
+    assert.is(await alice.next(), 'hi bob'); // the sender gets its own message too
     bob.socket.send(Buffer.from([1, 2, 3]));
     const [code] = await within(10, 'the binary sender to be closed', once(bob.socket, 'close'));
     assert.is(code, 1003);
