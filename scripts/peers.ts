@@ -50,6 +50,8 @@ export const peers: readonly Peer[] = [
     probes: [runs('/usr/bin/python3', '-c', 'import pyftpdlib, OpenSSL')],
     packages: ['python3-pyftpdlib', 'python3-openssl'],
   },
+  // The FTP server's interop tests drive lftp (and Python's ftplib, in python3's stdlib).
+  { name: 'lftp', probes: [onPath('lftp')], packages: ['lftp'] },
   // The SMTP server's interop tests run swaks, whose --tls needs Net::SSLeay.
   {
     name: 'swaks',
@@ -62,6 +64,8 @@ export const peers: readonly Peer[] = [
     probes: [runs('/usr/bin/python3', '-c', 'import aiosmtpd')],
     packages: ['python3-aiosmtpd'],
   },
+  // The web demo's test drives Debian's Chromium at this path through playwright-core.
+  { name: 'chromium', probes: [runs('/usr/bin/chromium', '--version')], packages: ['chromium'] },
 ];
 
 /** Whether `program` is an executable file in one of `path`'s folders. */

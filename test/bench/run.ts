@@ -26,6 +26,7 @@ const all = [
   'dns',
   'websocket',
   'ftp',
+  'web',
 ];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 const resultsPath = new URL('../../../test/bench/RESULTS.md', import.meta.url);
