@@ -9,6 +9,7 @@ import { type FileHandle, link, mkdir, open, rename, unlink } from 'node:fs/prom
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { asBuffer } from '../../source/_as-buffer.js';
+import { FolderSyncs } from './_folder-syncs.js';
 import { MaildirError } from './maildir-error.js';
 import type { SmtpDelivery, SmtpMessage } from './server.js';
 import { formatTraceHeaders } from './trace-headers.js';
@@ -33,7 +34,8 @@ let delivered = 0;
  * A delivery hook that writes each message into a Maildir per recipient under `root`, as an MTA
  * does:
  *
- * 1. `tmp/`, `new/` and `cur/` are made when missing;
+ * 1. `tmp/`, `new/` and `cur/` are made when missing (when a file cannot be made or moved for
+ *    want of them: no `mkdir` per message);
  * 2. the message is written to `tmp/` under a unique name (`seconds.MmicrosecondsPpidQcount.host`
  *    with random bits, per the Maildir specification), `Return-Path:` and `Received:` first, with
  *    Unix line ends (CR LF becomes LF, as Postfix's local delivery writes it), streamed as it
@@ -41,7 +43,8 @@ let delivered = 0;
  *    lags);
  * 3. the file is fsynced, hard-linked into the other recipients' `tmp/` (one copy on disk for
  *    all: the `Received:` header names the recipient only when there is one), renamed into each
- *    `new/`, and each `new/` is fsynced;
+ *    `new/`, and each `new/` is fsynced (one fsync, begun after the rename, shared by the messages
+ *    renamed into the same `new/` meanwhile: a group commit, see `FolderSyncs`);
  *
  * and only then does the hook settle, so the `250` follows. Recipients whose Maildir is the same
  * get one file. On any failure (the client went away, the body was refused, a write failed) the
@@ -60,6 +63,7 @@ let delivered = 0;
 export function maildirDelivery(root: string, options: MaildirDeliveryOptions = {}): SmtpDelivery {
   const mailbox = options.mailbox ?? defaultMailbox;
   const host = (options.hostname ?? osHostname()).replace(/\//g, '\\057').replace(/:/g, '\\072');
+  const syncs = new FolderSyncs();
   return async (message) => {
     const folders = [...new Set(message.recipients.map((recipient) => join(root, mailbox(recipient))))];
     const name = uniqueName(message.time, host);
@@ -67,13 +71,9 @@ export function maildirDelivery(root: string, options: MaildirDeliveryOptions = 
     let handle: FileHandle | undefined;
     let folder = root;
     try {
-      for (folder of folders) {
-        for (const sub of ['tmp', 'new', 'cur'])
-          await mkdir(join(folder, sub), { recursive: true, mode: 0o700 });
-      }
       folder = folders[0]!;
       const first = join(folder, 'tmp', name);
-      handle = await open(first, 'wx', 0o600);
+      handle = await inMaildir(folder, () => open(first, 'wx', 0o600));
       written.push(first);
       await writeMessage(handle, message);
       await handle.sync();
@@ -81,13 +81,14 @@ export function maildirDelivery(root: string, options: MaildirDeliveryOptions = 
       handle = undefined;
       for (folder of folders.slice(1)) {
         const copy = join(folder, 'tmp', name);
-        await link(first, copy);
+        await inMaildir(folder, () => link(first, copy));
         written.push(copy);
       }
       for (folder of folders) {
-        await rename(join(folder, 'tmp', name), join(folder, 'new', name));
+        const target = folder;
+        await inMaildir(target, () => rename(join(target, 'tmp', name), join(target, 'new', name)));
         written.shift();
-        await syncFolder(join(folder, 'new'));
+        await syncs.sync(join(folder, 'new'));
       }
     } catch (error) {
       await handle?.close().catch(() => undefined);
@@ -99,15 +100,21 @@ export function maildirDelivery(root: string, options: MaildirDeliveryOptions = 
   };
 }
 
-/** Writes the trace headers and the body, as it comes, with LF line ends. */
+/**
+ * Writes the trace headers and the body, as it comes, with LF line ends: the headers go with the
+ * first chunk, in one write.
+ */
 async function writeMessage(handle: FileHandle, message: SmtpMessage): Promise<void> {
   const lineEnds = new UnixLineEnds();
-  await handle.write(lineEnds.convert(Buffer.from(formatTraceHeaders(message))));
+  let headers: Buffer | undefined = lineEnds.convert(Buffer.from(formatTraceHeaders(message)));
   for await (const chunk of message.body) {
     const bytes = lineEnds.convert(asBuffer(chunk));
-    if (bytes.length > 0) await handle.write(bytes);
+    if (bytes.length === 0) continue;
+    if (headers === undefined) await handle.write(bytes);
+    else await handle.writev([headers, bytes]);
+    headers = undefined;
   }
-  const rest = lineEnds.end();
+  const rest = Buffer.concat([headers ?? Buffer.alloc(0), lineEnds.end()]);
   if (rest.length > 0) await handle.write(rest);
 }
 
@@ -166,12 +173,16 @@ function safeName(text: string): string {
   return out === '' ? '%' : out;
 }
 
-/** fsyncs a folder, so that a rename into it survives a crash. */
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
+/**
+ * Runs `action` on a file in `folder`'s `tmp/` or `new/`; when a folder is missing (ENOENT),
+ * makes `tmp/`, `new/` and `cur/` and runs it again: no `mkdir` per message once they exist.
+ */
+async function inMaildir<T>(folder: string, action: () => Promise<T>): Promise<T> {
   try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    return await action();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  for (const sub of ['tmp', 'new', 'cur']) await mkdir(join(folder, sub), { recursive: true, mode: 0o700 });
+  return action();
 }

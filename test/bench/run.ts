@@ -27,6 +27,7 @@ const all = [
   'websocket',
   'ftp',
   'web',
+  'smtp',
 ];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 const resultsPath = new URL('../../../test/bench/RESULTS.md', import.meta.url);

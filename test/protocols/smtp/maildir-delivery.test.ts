@@ -74,6 +74,31 @@ test('a folder that cannot be made answers 451 and leaves no file; a client gone
   assert.equal(files('example.com/carol/new'), []);
 });
 
+test('messages from sessions at once all land in one Maildir; a Maildir removed, or without new/, is made again', async () => {
+  const h = harness({ maildir: root });
+  const sessions = Array.from({ length: 8 }, () => h.connect());
+  await Promise.all(
+    sessions.map((c, index) =>
+      c.send(
+        `EHLO a\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<dan@example.com>\r\nDATA\r\nmessage ${index}\r\n.\r\n`,
+      ),
+    ),
+  );
+  for (const c of sessions) await c.waitFor('250 2.0.0');
+  assert.is(files('example.com/dan/new').length, 8);
+  assert.equal(files('example.com/dan/tmp'), []);
+  rmSync(join(root, 'example.com/dan'), { recursive: true });
+  const c = sessions[0]!;
+  await c.send('MAIL FROM:<a@b.example>\r\nRCPT TO:<dan@example.com>\r\nRCPT TO:<erin@example.com>\r\n');
+  mkdirSync(join(root, 'example.com/erin/tmp'), { recursive: true }); // no new/: made when the rename needs it
+  await c.send('DATA\r\nagain\r\n.\r\n');
+  await c.waitFor('250 2.0.0');
+  assert.equal(files('example.com/dan'), ['cur', 'new', 'tmp']);
+  assert.equal(files('example.com/erin'), ['cur', 'new', 'tmp']);
+  assert.is(files('example.com/dan/new').length, 1);
+  assert.is(files('example.com/erin/new').length, 1);
+});
+
 test('a 50 MB message streams to disk with bounded buffering: the connection pauses while the disk lags', async () => {
   const highWaterMark = 16 * 1024;
   const store = maildirDelivery(root);

@@ -1,0 +1,18 @@
+/**
+ * The Spindle contender of `smtp.ts`: the mail-server demo (demos/mail-server.ts) as a user runs
+ * it, `--domain example.test --maildir ROOT` (ROOT its first argument) on an ephemeral port of
+ * 127.0.0.1, each message written into `ROOT/example.test/user/` and fsynced before its 250. The
+ * one option the demo's command line has no flag for: messages up to 64 MiB (the default is
+ * 10 MiB), for the 50 MB one. Prints `listening on …`; exits when stdin closes.
+ */
+import { startMailServer } from '../../demos/mail-server.js';
+import { describeEndpoint } from '../../source/index.js';
+import { serveParent } from './_child-side.js';
+
+const server = startMailServer('tcp:0:interface=127.0.0.1', {
+  domains: ['example.test'],
+  maildir: process.argv[2] as string,
+  maxMessageSize: 64 * 1024 * 1024,
+});
+console.log(`listening on ${describeEndpoint(await server.address)}`);
+serveParent();
