@@ -14,7 +14,7 @@ import { FormatError } from './dns-error.js';
 import type { Forwarder } from './forwarder.js';
 import { type Edns, emptyMessage, type Message, type Question } from './message.js';
 import { Opcode, Rcode } from './record-types.js';
-import type { DnsServerStats } from './server.js';
+import type { DnsServerStats } from './server-stats.js';
 
 const log = new Logger('spindle.dns');
 

@@ -96,13 +96,8 @@ export {
 export { Resolver, type ResolverOptions } from './resolver.js';
 export { ResolverCache, type ResolverCacheOptions } from './resolver-cache.js';
 export { type RateLimitOptions, type RateVerdict, ResponseRateLimiter } from './response-rate-limiter.js';
-export {
-  type DnsServer,
-  type DnsServerOptions,
-  type DnsServerStats,
-  defaultPayloadSize,
-  dnsServer,
-} from './server.js';
+export { type DnsServer, type DnsServerOptions, defaultPayloadSize, dnsServer } from './server.js';
+export type { DnsServerStats } from './server-stats.js';
 export { dnsTcpFrames, dnsTcpFramesAsync, encodeTcpFrame } from './tcp-framing.js';
 export { Zone, type ZoneMatch } from './zone.js';
 export { RecordSyntaxError, ZoneError, ZoneFileError } from './zone-error.js';

@@ -22,25 +22,8 @@ import { encodeMessage } from './encode-message.js';
 import type { Forwarder } from './forwarder.js';
 import type { Message } from './message.js';
 import { type RateLimitOptions, ResponseRateLimiter } from './response-rate-limiter.js';
+import type { DnsServerStats } from './server-stats.js';
 import type { Zone } from './zone.js';
-
-/** What a server has counted since it started. */
-export interface DnsServerStats {
-  /** Messages received, parseable or not. */
-  queries: number;
-  /** Responses sent. */
-  answered: number;
-  /** Malformed queries answered FORMERR. */
-  formatErrors: number;
-  /** Messages dropped unanswered: unparseable (no id to answer to) or themselves responses. */
-  dropped: number;
-  /** Responses withheld (or sent empty and truncated) by rate limiting. */
-  rateLimited: number;
-  /** Queries answered REFUSED (outside the zones, no forwarding) or NOTIMP. */
-  refused: number;
-  /** Queries sent on to the forwarder. */
-  forwarded: number;
-}
 
 /** The UDP payload size a server offers and honours by default: the DNS flag day 2020 figure. */
 export const defaultPayloadSize = 1232;
