@@ -21,7 +21,7 @@ import { Authority } from './authority.js';
 import { encodeMessage } from './encode-message.js';
 import type { Forwarder } from './forwarder.js';
 import type { Message } from './message.js';
-import { type RateLimitOptions, ResponseRateLimiter } from './response-rate-limiter.js';
+import { type RateLimitOptions, type RateVerdict, ResponseRateLimiter } from './response-rate-limiter.js';
 import type { DnsServerStats } from './server-stats.js';
 import type { Zone } from './zone.js';
 
@@ -108,16 +108,21 @@ export function dnsServer(options: DnsServerOptions = {}): DnsServer {
     serve: (connection: Connection): Session => new TcpSession(connection, responder, tcpOptions),
     serveDatagrams: (port) =>
       port.datagrams$.subscribe(({ data, address, port: from }) => {
+        // the rate limit counts responses: a token is taken only for a datagram that gets one
         const kept = answers.get(data);
-        const verdict = limiter?.admit(address) ?? 'answer';
-        if (kept !== undefined && verdict === 'answer') {
-          responder.stats.queries++;
-          port.write(kept, address, from);
-          responder.sent();
-          return;
+        let verdict: RateVerdict | undefined;
+        if (kept !== undefined) {
+          verdict = limiter?.admit(address) ?? 'answer';
+          if (verdict === 'answer') {
+            responder.stats.queries++;
+            port.write(kept, address, from);
+            responder.sent();
+            return;
+          }
         }
         const { query, response } = responder.receive(data);
         if (response.kind === 'drop') return;
+        verdict ??= limiter?.admit(address) ?? 'answer';
         const send = (message: Message) => {
           const bytes = encodeMessage(message, { maxSize: udpLimit(query, payloadSize) });
           port.write(bytes, address, from);

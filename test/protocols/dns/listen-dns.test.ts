@@ -181,6 +181,23 @@ test('forwarded answers are not kept: each repeated query goes to the forwarder'
   }
 });
 
+test('regression: a datagram that gets no answer takes no rate-limit token (it took one once the answer cache came)', async () => {
+  const { listener, port, server } = await serving({
+    rateLimit: { responsesPerSecond: 1, burst: 1, slip: 0 },
+  });
+  try {
+    assert.is(await ask(server, port, Uint8Array.of(7)), undefined);
+    assert.is(
+      (await ask(server, port, query(1, 'www.example.test')))?.id,
+      1,
+      'the one token answers the query',
+    );
+    assert.is(server.stats.rateLimited, 0);
+  } finally {
+    await listener.close();
+  }
+});
+
 test('an unparseable datagram is dropped and counted; the next query is answered', async () => {
   const { listener, port, server } = await serving();
   try {
