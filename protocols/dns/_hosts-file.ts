@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { ipText } from './_ip-text.js';
+import { ipText } from './_ip-address.js';
 import { readConfigFile } from './_read-config-file.js';
 import { nameKey } from './domain-name.js';
 

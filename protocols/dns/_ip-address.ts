@@ -72,6 +72,24 @@ export function readIpv6(bytes: Uint8Array, at: number): string {
   return text;
 }
 
+/**
+ * `address` as Node's sockets write it (the form a datagram's sender comes in): IPv6 compressed
+ * and lower-cased (`0:0::1` → `::1`), a zone index (`%eth0`) kept; IPv4 and anything that is not
+ * an IPv6 address unchanged.
+ *
+ * @example
+ * ```ts
+ * ipText('FE80:0:0:0:0:0:0:1%eth0'); // 'fe80::1%eth0'
+ * ```
+ */
+export function ipText(address: string): string {
+  const [bare = address, zone] = address.split('%', 2);
+  const bytes = new Uint8Array(16);
+  if (!parseIpv6(bare, bytes, 0)) return address;
+  const text = readIpv6(bytes, 0);
+  return zone === undefined ? text : `${text}%${zone}`;
+}
+
 /** Parses the dotted quad in `text[from, to)` into `into` at `at`; false when it is not one. */
 function parseIpv4(text: string, from: number, to: number, into: Uint8Array, at: number): boolean {
   let octets = 0;

@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import type { UDPEndpoint } from '../../source/endpoint-description.js';
 import { listen } from '../../source/endpoints.js';
 import { Exchange, type SendQuery } from './_exchange.js';
-import { ipText } from './_ip-text.js';
+import { ipText } from './_ip-address.js';
 
 /**
  * Sends `query` to `server` from a new UDP socket and fires with the first datagram that comes
