@@ -4,9 +4,9 @@
  *
  * @module
  */
+import { chatRoom } from '../../protocols/chat/index.js';
 import { type HttpHandler, respond } from '../../protocols/http/index.js';
 import { fetchHandler, router, staticFiles } from '../../protocols/web/index.js';
-import { chatRoom } from './chat-room.js';
 import { honoApp } from './hono-app.js';
 
 const json = (status: number, value: unknown) =>

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server as NetServer, connect as netConnect, type Socket } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { echo } from '../../demos/echo.js';
+import { echo } from '../../protocols/wire/index.js';
 import { Clock } from '../../source/clock.js';
 import { Deferred } from '../../source/deferred.js';
 import { listen } from '../../source/endpoints.js';

@@ -3,7 +3,7 @@ import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { firstValueFrom, toArray } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { echo } from '../../../demos/echo.js';
+import { echo } from '../../../protocols/wire/index.js';
 import type { InetAddress } from '../../../source/address.js';
 import { Clock } from '../../../source/clock.js';
 import type { Connection } from '../../../source/connection.js';

@@ -1,16 +1,23 @@
 /**
- * The web demo's chat: a WebSocket endpoint where every text message a client sends goes to
- * every connected client, the sender included (so each page shows the room's one order).
+ * A chat room over WebSocket: every text message a client sends goes to every connected client,
+ * the sender included (so each page shows the room's one order).
  *
  * @module
  */
-import type { HttpHandler } from '../../protocols/http/index.js';
-import { type WebSocket, webSocketHandler } from '../../protocols/websocket/index.js';
+import type { HttpHandler } from '../http/server.js';
+import { webSocketHandler } from '../websocket/web-socket-handler.js';
+import type { WebSocket } from '../websocket/websocket.js';
 
 /**
  * A chat room as an `HttpHandler` answering WebSocket upgrades. A message over 4 KiB closes its
  * sender's socket (1009), a binary one too (1003). A listener whose connection is full (it reads
  * slower than the room talks) misses messages until it drains: the room never queues for it.
+ * `chatPage` is a page that talks to it.
+ *
+ * @example
+ * ```ts
+ * listen('tcp:8080:interface=127.0.0.1', httpServer(router().get('/chat', chatRoom())));
+ * ```
  */
 export function chatRoom(): HttpHandler {
   const members = new Set<WebSocket>();
