@@ -12,13 +12,13 @@ import {
   formatQuestion,
   formatRecord,
   type Message,
+  parseServerAddress,
   type QueryType,
   Resolver,
   rcodeName,
   typeCode,
   typeName,
 } from '../protocols/dns/index.js';
-import { upstream } from './dns-server.js';
 
 const opcodes = ['QUERY', 'IQUERY', 'STATUS', 'OPCODE3', 'NOTIFY', 'UPDATE'];
 
@@ -59,13 +59,18 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(2);
   }
   const type: QueryType = typeName(code);
+  const server = values.server === undefined ? undefined : parseServerAddress(values.server);
+  if (values.server !== undefined && server === undefined) {
+    console.error(`dns-lookup: --server takes IP, IP:PORT or [IPv6]:PORT, not ${values.server}`);
+    process.exit(2);
+  }
   const resolver = new Resolver({
     hosts: false,
     cache: false,
-    ...(values.server !== undefined && { servers: [upstream(values.server)] }),
+    ...(server !== undefined && { servers: [server] }),
   });
-  const server = resolver.servers[0];
-  const where = `${server?.host}#${server?.port}(${server?.host}) (${values.tcp ? 'TCP' : 'UDP'})`;
+  const asked = resolver.servers[0];
+  const where = `${asked?.host}#${asked?.port}(${asked?.host}) (${values.tcp ? 'TCP' : 'UDP'})`;
   console.log(`; <<>> spindle dns-lookup <<>> ${name} ${type}`);
   const started = performance.now();
   try {

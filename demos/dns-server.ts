@@ -14,6 +14,7 @@ import {
   dnsServer,
   listenDns,
   loadZoneFile,
+  parseServerAddress,
   parseZoneFile,
   Resolver,
   Zone,
@@ -34,19 +35,16 @@ mail  A     127.0.0.1
 ftp   CNAME www
 `;
 
-/** `IP`, `IP:PORT` or `[IPv6]:PORT` as a server address (port 53 by default). */
-export function upstream(text: string): { host: string; port: number } {
-  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+)(?::(\d+))?$/.exec(text);
-  if (match === null) return { host: text, port: 53 }; // a bare IPv6 address
-  return { host: match[1] as string, port: match[2] === undefined ? 53 : Number(match[2]) };
-}
-
 /** A server for `zones`, forwarding to `forward` when given. */
 export function startDnsServer(zones: readonly Zone[], forward: readonly string[] = []): DnsServer {
   // 1 s, then 2 s, per upstream: SERVFAIL before a client such as dig (3 tries of 5 s) gives up
   const resolver =
     forward.length > 0
-      ? new Resolver({ servers: forward.map(upstream), hosts: false, timeouts: [1, 2] })
+      ? new Resolver({
+          servers: forward.map((text) => parseServerAddress(text) ?? { host: text, port: 53 }),
+          hosts: false,
+          timeouts: [1, 2],
+        })
       : undefined;
   return dnsServer({ zones, ...(resolver !== undefined && { forward: resolver }) });
 }

@@ -8,14 +8,10 @@
  * Run: `node dist/demos/tls-echo.js [--listen tls:8443:interface=127.0.0.1] [--cert cert.pem --key key.pem]`,
  * then `openssl s_client -quiet -connect 127.0.0.1:8443 -CAfile CERT`.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeEndpoint, listen, reactor, type Server } from '../source/index.js';
-import { echo } from './echo.js';
+import { echo } from '../protocols/wire/index.js';
+import { describeEndpoint, listen, reactor, type Server, selfSignedCertificate } from '../source/index.js';
 
 /** Where a certificate and its private key are, as PEM files. */
 export interface KeyPair {
@@ -29,30 +25,14 @@ export function startTLSEcho(endpoint: string, files: KeyPair): Server {
   return listen(`${endpoint}:certKey=${quote(files.cert)}:privateKey=${quote(files.key)}`, echo);
 }
 
-/** Makes a self-signed certificate for localhost and 127.0.0.1, valid 30 days, in a new folder. */
-export function throwawayCertificate(): KeyPair & { readonly folder: string } {
-  const folder = mkdtempSync(join(tmpdir(), 'spindle-tls-echo-'));
-  const files = { folder, cert: join(folder, 'cert.pem'), key: join(folder, 'key.pem') };
-  execFileSync(
-    'openssl',
-    [
-      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
-      ...['-keyout', files.key, '-out', files.cert, '-days', '30', '-subj', '/CN=localhost'],
-      ...['-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
-    ],
-    { stdio: 'ignore' },
-  );
-  return files;
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const options = { listen: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } } as const;
   const { values } = parseArgs({ options });
   let files: KeyPair;
   if (values.cert !== undefined) files = { cert: values.cert, key: values.key ?? values.cert };
   else {
-    const made = throwawayCertificate();
-    reactor.addSystemEventTrigger('after', 'shutdown', () => rmSync(made.folder, { recursive: true }));
+    const made = selfSignedCertificate();
+    reactor.addSystemEventTrigger('after', 'shutdown', () => made.remove());
     console.log(`no --cert given: using a throwaway self-signed certificate for localhost: ${made.cert}`);
     files = made;
   }

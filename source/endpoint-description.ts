@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileProblem } from './_file-problem.js';
 import type { TLSOptions } from './connection.js';
 import { EndpointFileError, EndpointSyntaxError } from './errors.js';
 
@@ -211,23 +212,6 @@ interface PemFile {
   readonly path: string;
   /** Its contents; one buffer per file of a folder. */
   readonly contents: Buffer[];
-}
-
-/** What a file system error means, in a few words (`no such file (ENOENT)`). */
-const fileProblems: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'it is a folder',
-  ENOTDIR: 'a part of the path is not a folder',
-  ELOOP: 'too many symbolic links',
-  ENAMETOOLONG: 'the name is too long',
-  EMFILE: 'too many open files',
-};
-
-function fileProblem(error: Error & { code?: string }): string {
-  const words = error.code === undefined ? undefined : fileProblems[error.code];
-  return words === undefined ? error.message : `${words} (${error.code})`;
 }
 
 /** Reads a PEM file, or every file in a folder of PEM files (Twisted's `caCerts` directory). */

@@ -129,6 +129,7 @@ export {
   type TriggerPhase,
 } from './reactor.js';
 export { type ReconnectingOptions, reconnecting } from './reconnecting.js';
+export { type CertificateFiles, selfSignedCertificate } from './self-signed-certificate.js';
 export {
   connectionOptionsOf,
   type ListenOptions,

@@ -97,6 +97,7 @@ export { Resolver, type ResolverOptions } from './resolver.js';
 export { ResolverCache, type ResolverCacheOptions } from './resolver-cache.js';
 export { type RateLimitOptions, type RateVerdict, ResponseRateLimiter } from './response-rate-limiter.js';
 export { type DnsServer, type DnsServerOptions, defaultPayloadSize, dnsServer } from './server.js';
+export { parseServerAddress } from './server-address.js';
 export type { DnsServerStats } from './server-stats.js';
 export { dnsTcpFrames, dnsTcpFramesAsync, encodeTcpFrame } from './tcp-framing.js';
 export { Zone, type ZoneMatch } from './zone.js';

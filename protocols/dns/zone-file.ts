@@ -7,6 +7,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
+import { fileProblem } from '../../source/_file-problem.js';
 import { Deferred } from '../../source/deferred.js';
 import { looksLikeTime, maxTtl, timeValue } from './_time-value.js';
 import { indexZone } from './_zone-index.js';
@@ -117,12 +118,17 @@ export function loadZoneFile(path: string, options: LoadZoneFileOptions = {}): D
   return Deferred.fromPromise(load());
 }
 
-/** A file's text, if it is not over `maxBytes`. */
+/** A file's text, if it is not over `maxBytes`; a file it cannot read is a `ZoneFileError`. */
 async function readText(path: string, maxBytes: number): Promise<string> {
-  const { size } = await stat(path);
-  if (size > maxBytes)
-    throw new ZoneFileError(path, 0, `file of ${size} bytes, over the limit of ${maxBytes}`);
-  return readFile(path, 'utf8');
+  try {
+    const { size } = await stat(path);
+    if (size > maxBytes)
+      throw new ZoneFileError(path, 0, `file of ${size} bytes, over the limit of ${maxBytes}`);
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof ZoneFileError) throw error;
+    throw new ZoneFileError(path, 0, `cannot read it: ${fileProblem(error as Error)}`, { cause: error });
+  }
 }
 
 /** A `$INCLUDE` met: the file to read, and where it was asked for. */
