@@ -65,6 +65,8 @@ export const peers: readonly Peer[] = [
     packages: ['python3-aiosmtpd'],
   },
   // The web demo's test drives Debian's Chromium at this path through playwright-core.
+  // `spindle demo` prints `nc` lines to try its echo and chat servers; a test runs them.
+  { name: 'nc (OpenBSD netcat)', probes: [onPath('nc')], packages: ['netcat-openbsd'] },
   { name: 'chromium', probes: [runs('/usr/bin/chromium', '--version')], packages: ['chromium'] },
 ];
 

@@ -58,20 +58,29 @@ export function publishLog(record: LogRecord): void {
   if (records.observed) {
     records.next(record);
   } else if (record.level === 'warn' || record.level === 'error') {
-    console.error(`[${record.namespace}] ${record.level}: ${record.message}${stackOf(record.error)}`);
+    const stack = failureStack(record.error);
+    console.error(
+      `[${record.namespace}] ${record.level}: ${record.message}${stack === undefined ? '' : `\n${stack}`}`,
+    );
   }
 }
 
 /**
- * The stack to print under a record, on its own lines: none for a Spindle error (a condition
- * with a type and a message that says it all: an address in use, a refused connection), the
- * stack for anything else (a bug: a TypeError in a handler).
+ * The stack to print under a record about `error`: none (`undefined`) for a Spindle error (a
+ * condition with a type and a message that says it all: an address in use, a refused
+ * connection), the stack for anything else (a bug: a TypeError in a handler).
+ *
+ * @example
+ * ```ts
+ * failureStack(new ConnectionRefusedError('refused')); // undefined
+ * failureStack(new TypeError('x is undefined'));      // 'TypeError: x is undefined\n    at …'
+ * ```
  */
-function stackOf(error: unknown): string {
-  if (error === undefined) return '';
+export function failureStack(error: unknown): string | undefined {
+  if (error === undefined) return undefined;
   const value = error instanceof Failure ? error.value : error;
-  if (value instanceof SpindleError) return '';
-  return `\n${String((value as Error)?.stack ?? value)}`;
+  if (value instanceof SpindleError) return undefined;
+  return String((value as Error)?.stack ?? value);
 }
 
 /**

@@ -39,12 +39,14 @@ test.after(async () => {
   rmSync(out, { recursive: true, force: true });
 });
 
-test('npm start runs the start demo that the package build writes to dist/', () => {
-  const { scripts } = readJSON('package.json');
+test('npm start runs `spindle demo` from the package build in dist/, which is the spindle bin', () => {
+  const { scripts, bin } = readJSON('package.json');
   assert.is(readJSON('tsconfig.build.json').compilerOptions.outDir, 'dist');
-  assert.match(scripts.start, /(^|&& )node dist\/demos\/start\.js$/);
+  assert.match(scripts.start, /(^|&& )node dist\/source\/cli\.js demo$/);
+  assert.equal(bin, { spindle: 'dist/source/cli.js' });
   assert.is(scripts.prepare, 'npm run build');
-  assert.ok(existsSync(join(out, 'demos/start.js')));
+  const cli = readFileSync(join(out, 'source/cli.js'), 'utf8');
+  assert.ok(cli.startsWith('#!/usr/bin/env node\n'), 'the compiled command starts with a node shebang');
 });
 
 test('the package build compiles every demo', () => {
@@ -52,36 +54,37 @@ test('the package build compiles every demo', () => {
     assert.ok(existsSync(join(out, 'demos', file.replace(/\.ts$/, '.js'))), `no compiled ${file}`);
 });
 
-test('the compiled echo demo runs on plain node: listens, echoes, exits 0 on SIGTERM', async () => {
-  const child = spawn(
-    process.execPath,
-    [join(out, 'demos/echo.js'), '--listen', 'tcp:0:interface=127.0.0.1'],
-    {
+for (const [name, args] of [
+  ['the compiled echo demo', ['demos/echo.js', '--listen', 'tcp:0:interface=127.0.0.1']],
+  ['the compiled `spindle echo`', ['source/cli.js', 'echo', '--listen', 'tcp:0:interface=127.0.0.1']],
+] as const) {
+  test(`${name} runs on plain node: listens, echoes, exits 0 on SIGTERM sent to its own PID`, async () => {
+    const child = spawn(process.execPath, [join(out, args[0]), ...args.slice(1)], {
       stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  demo = child;
-  const exited = once(child, 'exit');
-  let printed = '';
-  const listening = new Promise<string>((resolve) =>
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      printed += text;
-      const match = /^listening on (\S+)$/m.exec(printed);
-      if (match !== null) resolve(match[1]!);
-    }),
-  );
-  const port = endpointPort(await within(20, 'the "listening on" line', listening));
-  const socket = connect(port, '127.0.0.1');
-  try {
-    socket.write('ping\r\n');
-    const [data] = await within(5, 'the echo', once(socket, 'data'));
-    assert.is(String(data), 'ping\r\n');
-  } finally {
-    socket.destroy();
-  }
-  child.kill('SIGTERM');
-  const [code, signal] = await within(10, 'the demo to exit', exited);
-  assert.equal({ code, signal }, { code: 0, signal: null });
-});
+    });
+    demo = child;
+    const exited = once(child, 'exit');
+    let printed = '';
+    const listening = new Promise<string>((resolve) =>
+      child.stdout.setEncoding('utf8').on('data', (text: string) => {
+        printed += text;
+        const match = /^listening on (\S+)$/m.exec(printed);
+        if (match !== null) resolve(match[1]!);
+      }),
+    );
+    const port = endpointPort(await within(20, 'the "listening on" line', listening));
+    const socket = connect(port, '127.0.0.1');
+    try {
+      socket.write('ping\r\n');
+      const [data] = await within(5, 'the echo', once(socket, 'data'));
+      assert.is(String(data), 'ping\r\n');
+    } finally {
+      socket.destroy();
+    }
+    child.kill('SIGTERM');
+    const [code, signal] = await within(10, 'the demo to exit', exited);
+    assert.equal({ code, signal }, { code: 0, signal: null });
+  });
+}
 
 test.run();

@@ -1,0 +1,146 @@
+/**
+ * `serverRuntime`: what every server command of `spindle` shares once its options are read: the
+ * endpoints to listen on (with a throwaway certificate for `tls:` ones when asked), the grace
+ * period, the `listening on` lines, a notice when shutdown waits, and running the reactor.
+ *
+ * @module
+ */
+import cluster from 'node:cluster';
+import { type Address, describeEndpoint } from '../address.js';
+import type { Deferred } from '../deferred.js';
+import { Logger } from '../log.js';
+import { reactor } from '../reactor.js';
+import { type CertificateFiles, selfSignedCertificate } from '../self-signed-certificate.js';
+import type { ListenOptions, Server } from '../server.js';
+import type { OptionValues } from './command.js';
+import { flag, numberValue, texts } from './option-values.js';
+
+const log = new Logger('spindle.cli');
+
+/** What a worker of `--workers` tells the primary process. */
+export interface ListeningMessage {
+  readonly spindle: 'listening';
+  readonly endpoint: string;
+}
+
+/**
+ * A server command's running context.
+ *
+ * @example
+ * ```ts
+ * const runtime = serverRuntime(values, ['tcp:8080:interface=127.0.0.1']);
+ * for (const endpoint of runtime.endpoints) runtime.announce(listen(endpoint, app, runtime.listenOptions));
+ * runtime.run();
+ * ```
+ */
+export interface ServerRuntime {
+  /** `--listen` (or the defaults), `tls:` ones given the throwaway certificate with `--tls-self-signed`. */
+  readonly endpoints: readonly string[];
+  /** The options every `listen` of the command takes (its `gracePeriod` is `--grace`). */
+  readonly listenOptions: ListenOptions;
+  /** The throwaway certificate of `--tls-self-signed` (removed at exit), if asked for. */
+  readonly certificate: CertificateFiles | undefined;
+  /** `endpoint` given the throwaway certificate if it is a `tls:` one naming none (another option's endpoint). */
+  withCertificate(endpoint: string): string;
+  /**
+   * Prints `listening on ENDPOINT` once `server` (or the address Deferred) listens; counts its
+   * connections in the shutdown notice.
+   */
+  announce(server: Server | { readonly address: Deferred<Address> }): void;
+  /** Prints `listening on ENDPOINT` for `address`, which `server` (if a stream server) listens on. */
+  listening(address: Address, server?: object): void;
+  /** Runs the reactor: until Ctrl-C or SIGTERM, then a graceful shutdown and exit 0. */
+  run(): void;
+}
+
+/** Where the primary of `--workers` puts its throwaway certificate for the workers to share. */
+const sharedCertificate = 'SPINDLE_SELF_SIGNED_CERTIFICATE';
+
+/**
+ * The throwaway certificate of `--tls-self-signed`: made once, removed at exit; a worker of
+ * `--workers` uses its primary's (so every worker presents the same one).
+ */
+function throwawayCertificate(values: OptionValues): CertificateFiles | undefined {
+  if (!flag(values, 'tls-self-signed')) return undefined;
+  const inherited = process.env[sharedCertificate];
+  if (cluster.isWorker && inherited !== undefined) {
+    const [cert = '', key = ''] = inherited.split('\0');
+    return { cert, key, folder: '', remove: () => undefined };
+  }
+  const files = selfSignedCertificate();
+  process.env[sharedCertificate] = `${files.cert}\0${files.key}`;
+  process.once('exit', () => files.remove());
+  return files;
+}
+
+/** `endpoint` with the certificate's files, if it is a `tls:` endpoint naming none of its own. */
+function withCertificate(endpoint: string, certificate: CertificateFiles | undefined): string {
+  if (
+    certificate === undefined ||
+    !/^(tls|ssl):/.test(endpoint) ||
+    /(^|:)(certKey|privateKey)=/.test(endpoint)
+  ) {
+    return endpoint;
+  }
+  const quote = (path: string) => path.replace(/[\\:=]/g, '\\$&');
+  return `${endpoint}:certKey=${quote(certificate.cert)}:privateKey=${quote(certificate.key)}`;
+}
+
+/**
+ * Says once what shutdown waits for if it takes more than a second: how many connections are
+ * still open, on which server, and for at most how long.
+ */
+function noticeSlowShutdown(watched: ReadonlyMap<Server, string>, grace: number): void {
+  reactor.addSystemEventTrigger('during', 'shutdown', () => {
+    const notice = reactor.callLater(1, () => {
+      const open = [...watched].filter(([server]) => server.connections.size > 0);
+      const count = open.reduce((sum, [server]) => sum + server.connections.size, 0);
+      if (count === 0) return;
+      const where = open.map(([server, endpoint]) => `${server.connections.size} on ${endpoint}`).join(', ');
+      log.info(
+        `waiting for ${count} connection${count === 1 ? '' : 's'} to finish (${where}), at most ${grace} s`,
+      );
+    });
+    reactor.addSystemEventTrigger('after', 'shutdown', () => {
+      if (notice.active()) notice.cancel();
+    });
+  });
+}
+
+/**
+ * The runtime of a server command whose options are `values` (see `serverOptions`) and which
+ * listens on `defaultListen` unless `--listen` says otherwise. Makes the throwaway certificate
+ * at once when `--tls-self-signed` is given.
+ *
+ * @throws UsageError for a bad `--grace`.
+ * @example
+ * ```ts
+ * const runtime = serverRuntime(values, ['tcp:8007:interface=127.0.0.1']);
+ * ```
+ */
+export function serverRuntime(values: OptionValues, defaultListen: readonly string[]): ServerRuntime {
+  const grace = numberValue(values, 'grace', { min: 0, max: 86_400, fraction: true }, 10);
+  const certificate = throwawayCertificate(values);
+  const watched = new Map<Server, string>();
+  return {
+    endpoints: texts(values, 'listen', defaultListen).map((endpoint) =>
+      withCertificate(endpoint, certificate),
+    ),
+    listenOptions: { gracePeriod: grace },
+    certificate,
+    withCertificate: (endpoint) => withCertificate(endpoint, certificate),
+    announce(server) {
+      server.address.addCallback((address) => this.listening(address, server));
+    },
+    listening(address, server) {
+      const endpoint = describeEndpoint(address);
+      if (server !== undefined && 'connections' in server) watched.set(server as Server, endpoint);
+      if (cluster.isWorker) process.send?.({ spindle: 'listening', endpoint } satisfies ListeningMessage);
+      else process.stdout.write(`listening on ${endpoint}\n`);
+    },
+    run() {
+      noticeSlowShutdown(watched, grace);
+      reactor.run(); // Ctrl-C or SIGTERM: stop accepting, drain, exit 0; a second one: exit at once
+    },
+  };
+}
