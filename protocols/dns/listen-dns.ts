@@ -17,7 +17,7 @@ import {
   type UDPEndpoint,
 } from '../../source/endpoint-description.js';
 import { listen, type WithReactor } from '../../source/endpoints.js';
-import { ServerClosedError } from '../../source/errors.js';
+import { type FirstError, ServerClosedError } from '../../source/errors.js';
 import type { ListenOptions, Server } from '../../source/server.js';
 import type { DatagramPort } from '../../source/transports/udp.js';
 import type { DnsServer } from './server.js';
@@ -83,7 +83,8 @@ function listenPair(
   const address = new OnceEvent<InetAddress>();
   gatherResults([datagrams.address, stream.address], { consumeErrors: true }).addCallbacks(
     ([udp]) => address.fire(udp),
-    (failure) => address.fail(failure.value),
+    // the CannotListenError itself, not the FirstError wrapping it
+    (failure) => address.fail((failure.value as FirstError).subFailure.value),
   );
   return bothListeners(address, datagrams, stream, server);
 }

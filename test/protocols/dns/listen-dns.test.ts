@@ -17,7 +17,7 @@ import { parseZoneFile } from '../../../protocols/dns/zone-file.js';
 import { Clock } from '../../../source/clock.js';
 import { succeed } from '../../../source/deferred.js';
 import { connect } from '../../../source/endpoints.js';
-import { ServerClosedError } from '../../../source/errors.js';
+import { CannotListenError, ServerClosedError } from '../../../source/errors.js';
 import { Reactor } from '../../../source/reactor.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import { rejectionOf } from '../../support/failure-of.js';
@@ -244,6 +244,28 @@ test('closing before the ephemeral port is bound fails the address with ServerCl
   const address = listener.address;
   await listener.close();
   assert.instance(await rejectionOf(address), ServerClosedError);
+});
+
+test('regression: a fixed port already taken fails the address with the CannotListenError itself (it was wrapped in a FirstError)', async () => {
+  const taken = createSocket('udp4');
+  taken.bind(0, '127.0.0.1');
+  await once(taken, 'listening');
+  try {
+    const server = dnsServer({ zones: [zone], clock });
+    const listener = listenDns(`udp:${taken.address().port}:interface=127.0.0.1`, server, {
+      reactor,
+      required: false,
+    });
+    const error = await rejectionOf(listener.address);
+    assert.instance(error, CannotListenError);
+    assert.is((error as CannotListenError).reason, 'EADDRINUSE');
+    await listener
+      .close()
+      .toPromise()
+      .catch(() => undefined);
+  } finally {
+    taken.close();
+  }
 });
 
 test.run();
