@@ -85,8 +85,11 @@ export const dnsCommand: Command = {
     const server = dnsServer({ zones, ...(forward !== undefined && { forward }) });
     for (const endpoint of runtime.endpoints) {
       const listener = listenDns(endpoint, server, runtime.listenOptions);
-      if (listener.datagrams !== undefined) runtime.announce(listener.datagrams);
-      if (listener.stream !== undefined) runtime.announce(listener.stream);
+      listener.address.addCallback((address) => {
+        // UDP, then TCP on the same port (for udp:0 both exist once the port is found)
+        if (listener.datagrams !== undefined) runtime.listening(address);
+        if (listener.stream !== undefined) runtime.announce(listener.stream);
+      });
     }
     if (dohPath !== undefined) {
       const doh = dohHandler(server);

@@ -46,6 +46,8 @@ export interface StartDemoOptions {
   readonly listening?: number;
   /** Seconds to wait for them before killing the process and failing. Default 20. */
   readonly timeout?: number;
+  /** A line to wait for too, once the `listening on` lines are in (a banner that follows them). */
+  readonly ready?: RegExp;
 }
 
 /** The port of an endpoint description such as `tcp:40211:interface=127.0.0.1`. */
@@ -117,15 +119,16 @@ export function startDemo(
     );
     void exited.then(({ code, signal }) => fail(`exited (${code ?? signal}) before listening`));
     let partial = '';
+    let ready = options.ready === undefined;
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
       const parts = (partial + text).split('\n');
       partial = parts.pop()!;
       for (const line of parts) {
         output.push(line);
+        if (options.ready?.test(line) === true) ready = true;
         const match = /(?:^| )listening on (\S+)/.exec(line);
-        if (match === null) continue;
-        endpoints.push(match[1]!);
-        if (endpoints.length === wanted && !settled) {
+        if (match !== null) endpoints.push(match[1]!);
+        if (endpoints.length >= wanted && ready && !settled) {
           settled = true;
           clearTimeout(timer);
           resolve({
