@@ -14,6 +14,7 @@ import { type CertificateFiles, selfSignedCertificate } from '../self-signed-cer
 import type { ListenOptions, Server } from '../server.js';
 import type { OptionValues } from './command.js';
 import { flag, numberValue, texts } from './option-values.js';
+import { watchWrappers } from './wrapper-watch.js';
 
 const log = new Logger('spindle.cli');
 
@@ -140,6 +141,7 @@ export function serverRuntime(values: OptionValues, defaultListen: readonly stri
     },
     run() {
       noticeSlowShutdown(watched, grace);
+      watchWrappers();
       reactor.run(); // Ctrl-C or SIGTERM: stop accepting, drain, exit 0; a second one: exit at once
     },
   };

@@ -33,6 +33,8 @@ export interface RunningDemo {
   readonly output: readonly string[];
   /** All it wrote to stderr so far. */
   readonly stderr: string;
+  /** Fires once its stderr matches `pattern` (at once if it already does); fails after `seconds` (default 10). */
+  stderrMatches(pattern: RegExp, seconds?: number): Promise<void>;
   /**
    * Sends `signal` (default SIGTERM) to its PID, SIGKILL after `graceSeconds` (default 10), and
    * fires once it has exited; at once if it has already.
@@ -89,9 +91,25 @@ export function startDemo(
   const output: string[] = [];
   const endpoints: string[] = [];
   let stderr = '';
+  const stderrWaits = new Set<() => void>();
   child.stderr.setEncoding('utf8').on('data', (text: string) => {
     stderr += text;
+    for (const check of stderrWaits) check();
   });
+  const stderrMatches = (pattern: RegExp, seconds = 10) =>
+    within(
+      seconds,
+      `stderr to match ${pattern}`,
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!pattern.test(stderr)) return;
+          stderrWaits.delete(check);
+          resolve();
+        };
+        stderrWaits.add(check);
+        check();
+      }),
+    );
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', graceSeconds = 10): Promise<DemoExit> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -139,6 +157,7 @@ export function startDemo(
             get stderr() {
               return stderr;
             },
+            stderrMatches,
             stop,
           });
         }
