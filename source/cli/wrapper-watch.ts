@@ -18,7 +18,9 @@ function processInfo(pid: number): { readonly parent: number; readonly argv: rea
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '');
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((arg) => arg !== '');
     return { parent, argv };
   } catch {
     return undefined;
@@ -26,9 +28,11 @@ function processInfo(pid: number): { readonly parent: number; readonly argv: rea
 }
 
 /** `npm exec …` or `npx …` (npm sets its process title to the command it runs). */
-const isNpm = (argv: readonly string[]) => /^(npm exec|npx)\b/.test(argv.join(' ')) || /npx-cli\.js$/.test(argv[1] ?? '');
+const isNpm = (argv: readonly string[]) =>
+  /^(npm exec|npx)\b/.test(argv.join(' ')) || /npx-cli\.js$/.test(argv[1] ?? '');
 /** tsx's launcher: node running tsx's command-line entry. */
-const isTsx = (argv: readonly string[]) => argv.slice(0, 2).some((arg) => /(^|\/)tsx(\/dist\/cli\.m?js)?$/.test(arg));
+const isTsx = (argv: readonly string[]) =>
+  argv.slice(0, 2).some((arg) => /(^|\/)tsx(\/dist\/cli\.m?js)?$/.test(arg));
 /** The `sh -c COMMAND` npm runs a bin through. */
 const isShell = (argv: readonly string[]) => /(^|\/)(sh|dash|bash)$/.test(argv[0] ?? '') && argv[1] === '-c';
 
@@ -69,13 +73,16 @@ export function wrapperProcesses(): readonly { readonly pid: number; readonly na
 export function watchWrappers(): void {
   const wrappers = wrapperProcesses();
   if (wrappers.length === 0) return;
-  const check = new LoopingCall(() => {
-    const gone = wrappers.find(({ pid }) => processInfo(pid) === undefined);
-    if (gone === undefined || !reactor.running) return;
-    check.stop();
-    log.info(`${gone.name} (pid ${gone.pid}), which this process runs under, has exited: shutting down`);
-    reactor.stop().addBoth(() => process.exit(0));
-  }, { clock: reactor });
+  const check = new LoopingCall(
+    () => {
+      const gone = wrappers.find(({ pid }) => processInfo(pid) === undefined);
+      if (gone === undefined || !reactor.running) return;
+      check.stop();
+      log.info(`${gone.name} (pid ${gone.pid}), which this process runs under, has exited: shutting down`);
+      reactor.stop().addBoth(() => process.exit(0));
+    },
+    { clock: reactor },
+  );
   check.start(1, false);
   reactor.addSystemEventTrigger('before', 'shutdown', () => {
     if (check.running) check.stop();
