@@ -74,7 +74,6 @@ test('a child whose stop fails is logged, once, and the others still stop', () =
   const events: string[] = [];
   const make = recordingServices(events);
   const plain: Service = {
-    name: 'plain',
     running: true,
     startService: () => undefined,
     stopService: () => fail<void>(new Error('the socket was gone')),
@@ -97,7 +96,7 @@ test('a child whose stop fails is logged, once, and the others still stop', () =
   assert.equal(events, ['start a', 'start b', 'start c', 'stop c', 'stop b', 'stop a']);
   assert.equal(logs.lines(), [
     "error [spindle.service] stopping the service 'b' failed: TimeoutError: the flush timed out",
-    "error [spindle.service] stopping the service 'plain' failed: Error: the socket was gone",
+    'error [spindle.service] stopping a service with no name failed: Error: the socket was gone',
   ]);
 });
 
