@@ -102,12 +102,14 @@ const log = new Logger('spindle.service');
  *
  * @example
  * ```ts
- * class Heartbeat extends BaseService {
- *   #call: DelayedCall | undefined;
- *   protected override start() { this.#call = reactor.callLater(30, ping); }
- *   protected override stop() { this.#call?.cancel(); }
+ * class Feed extends BaseService {
+ *   #conn: Connection | undefined;
+ *   protected override start() {
+ *     return connect('tcp:host=127.0.0.1:port=6379').addCallback((conn) => { this.#conn = conn; });
+ *   }
+ *   protected override stop() { this.#conn?.close(); }
  * }
- * new Heartbeat({ name: 'heartbeat' }).setServiceParent(app);
+ * new Feed({ name: 'feed' }).setServiceParent(app);
  * ```
  */
 export class BaseService implements Service {
