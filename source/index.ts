@@ -1,6 +1,7 @@
 /**
  * Spindle's core: Deferreds and their helpers, time (the `ReactorTime` interface, the system
- * clock and the virtual `Clock`), looping and cooperative tasks, errors and the log stream.
+ * clock and the virtual `Clock`), looping and cooperative tasks, errors and the log stream, the
+ * reactor, servers and connections, and services (applications that `spindle run` runs).
  *
  * @example
  * ```ts
@@ -20,6 +21,7 @@ export {
   type MemoryAddress,
   type UnixAddress,
 } from './address.js';
+export { application, runApplication } from './application.js';
 export { Clock, type DelayedCall, type ReactorTime } from './clock.js';
 export {
   BaseConnection,
@@ -105,8 +107,10 @@ export {
   tlsHandshakeError,
 } from './errors.js';
 export { type ErrorType, Failure } from './failure.js';
+export { type ListenService, type ListenServiceOptions, listenService } from './listen-service.js';
 export { Logger, type LogLevel, type LogRecord, logRecords$, publishLog } from './log.js';
 export { LoopingCall, type LoopingCallOptions } from './looping-call.js';
+export { MultiService } from './multi-service.js';
 export { activeProducer, type Pausable, whileProducing } from './producer.js';
 export {
   isProtocol,
@@ -140,6 +144,16 @@ export {
   type ServerStats,
   type StreamListenOptions,
 } from './server.js';
+export {
+  BaseService,
+  isService,
+  type Service,
+  type ServiceCollection,
+  type ServiceHooks,
+  type ServiceOptions,
+  type ServiceState,
+  service,
+} from './service.js';
 export { SystemClock, systemClock } from './system-clock.js';
 export {
   NotPausedError,
@@ -150,6 +164,7 @@ export {
   TaskFinishedError,
   TaskStoppedError,
 } from './task-errors.js';
+export { type TimerService, type TimerServiceOptions, timerService } from './timer-service.js';
 export { type AcceptSocket, NetServerAdapter } from './transports/net-server-adapter.js';
 export { type ConnectionAddresses, StreamConnection, tlsDefaults } from './transports/stream-connection.js';
 export { type Datagram, type DatagramOptions, DatagramPort } from './transports/udp.js';

@@ -100,8 +100,8 @@ export class Reactor implements ReactorLike, SchedulerLike {
   private _stopping: OnceEvent | undefined;
   private _stopped: Deferred<void> | undefined;
   private _signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
-  /** The first failure to listen, which ends the run. */
-  private _listenFailure: CannotListenError | undefined;
+  /** Why the run ends in failure: the first server that could not listen, or `stop(reason)`'s reason. */
+  private _failure: Error | undefined;
 
   constructor(options: ReactorOptions = {}) {
     this._clock = options.clock ?? systemClock;
@@ -143,9 +143,10 @@ export class Reactor implements ReactorLike, SchedulerLike {
   /**
    * Starts the reactor: runs the startup triggers and installs SIGINT/SIGTERM handlers. Fires
    * once the reactor has stopped; errbacks with `CannotListenError` when it stopped because a
-   * server could not listen (one not listened with `required: false`) (before or after `run()`), and then, if it installed the signal
-   * handlers (it owns the process), exits the process with code 1. The error itself is logged
-   * once, by the server.
+   * server could not listen (one not listened with `required: false`) (before or after `run()`),
+   * or with the reason given to `stop(reason)`, and then, if it installed the signal handlers (it
+   * owns the process), exits the process with code 1. The error itself is logged once, by the
+   * server (or by whoever gave the reason).
    */
   run(options: { installSignalHandlers?: boolean } = {}): Deferred<void> {
     if (this._running) throw new SpindleError('the reactor is already running');
@@ -158,18 +159,21 @@ export class Reactor implements ReactorLike, SchedulerLike {
     this._fire('startup', () => undefined).addErrback((failure) =>
       log.error('a startup trigger failed', { error: failure }),
     );
-    if (this._listenFailure !== undefined) this.stop();
+    if (this._failure !== undefined) this.stop();
     return stopped;
   }
 
   /**
    * Stops the reactor gracefully (see the class comment); fires once every shutdown trigger has
-   * run and every server is closed.
+   * run and every server is closed. With a `reason` (an error the caller has logged), the run
+   * ends in failure, as when a server cannot listen: `run()` errbacks with it, and a reactor that
+   * owns the process exits with code 1.
    *
    * @throws ReactorNotRunningError when the reactor is not running.
    */
-  stop(): Deferred<void> {
+  stop(reason?: Error): Deferred<void> {
     if (!this._running) throw new ReactorNotRunningError('the reactor is not running');
+    if (reason !== undefined) this._failure ??= reason;
     if (this._stopping === undefined) {
       const stopping = new OnceEvent();
       this._stopping = stopping;
@@ -177,12 +181,12 @@ export class Reactor implements ReactorLike, SchedulerLike {
         this._running = false;
         const ownsProcess = this._signalHandler !== undefined;
         this._removeSignalHandlers();
-        const failure = this._listenFailure;
-        this._listenFailure = undefined;
+        const failure = this._failure;
+        this._failure = undefined;
         if (failure === undefined) this._stopped?.callback(undefined);
         else this._stopped?.errback(reportedFailure(failure));
         stopping.fire();
-        // It owns the process: a server that could not listen ends the program with exit code 1.
+        // It owns the process: a server that could not listen (or a reason) ends it with exit code 1.
         if (failure !== undefined && ownsProcess) process.exit(1);
       });
     }
@@ -271,7 +275,7 @@ export class Reactor implements ReactorLike, SchedulerLike {
    * that error; one not running yet does so as soon as it runs.
    */
   private _listenFailed(error: CannotListenError): void {
-    this._listenFailure ??= error;
+    this._failure ??= error;
     if (this._running && this._stopping === undefined) this.stop();
   }
 

@@ -6,7 +6,7 @@ import { echo } from '../../protocols/wire/index.js';
 import { Clock } from '../../source/clock.js';
 import { Deferred } from '../../source/deferred.js';
 import { listen } from '../../source/endpoints.js';
-import { CannotListenError } from '../../source/errors.js';
+import { CannotListenError, TimeoutError } from '../../source/errors.js';
 import { type LogRecord, logRecords$ } from '../../source/log.js';
 import { type Protocol, protocol } from '../../source/protocol.js';
 import { Reactor, ReactorNotRunningError } from '../../source/reactor.js';
@@ -102,6 +102,25 @@ test('a removed trigger does not run', async () => {
   reactor.run({ installSignalHandlers: false });
   await reactor.stop();
   assert.not.ok(ran);
+});
+
+test('stop(reason) ends the run in failure: run() errbacks with the reason, the first one given', async () => {
+  const reactor = quietReactor();
+  const flush = new Deferred<void>();
+  let after = false;
+  reactor.addSystemEventTrigger('before', 'shutdown', () => flush);
+  reactor.addSystemEventTrigger('after', 'shutdown', () => {
+    after = true;
+  });
+  const stopped = reactor.run({ installSignalHandlers: false });
+  const reason = new TimeoutError('the database did not answer');
+  const stopping = reactor.stop(reason);
+  reactor.stop(new Error('a later reason'));
+  flush.callback(undefined);
+  await stopping;
+  assert.ok(after, 'the shutdown ran in full');
+  assert.is(await rejectionOf(stopped), reason);
+  assert.not.ok(reactor.running);
 });
 
 test('stop on a reactor that is not running throws; run twice throws', () => {
