@@ -48,6 +48,11 @@ const commands: readonly CommandLoader[] = [
     load: async () => (await import('./cli/portforward-command.js')).portforwardCommand,
   },
   {
+    name: 'run',
+    summary: "run a module's application of services (twistd -y)",
+    load: async () => (await import('./cli/run-command.js')).runCommand,
+  },
+  {
     name: 'demo',
     summary: 'everything at once on loopback ports, with lines to try each (npm start)',
     load: async () => (await import('./cli/demo-command.js')).demoCommand,

@@ -93,7 +93,11 @@ function logUndeliverableErrors(): void {
  */
 export class Reactor implements ReactorLike, SchedulerLike {
   private readonly _clock: ReactorTime & SchedulerLike;
-  private readonly _gracePeriod: number;
+  /**
+   * Seconds shutdown lets open connections finish, for servers listened from now on that give no
+   * `gracePeriod` of their own (the `shutdownGracePeriod` option; `spindle`'s `--grace`).
+   */
+  shutdownGracePeriod: number;
   private readonly _triggers = new Map<string, { handle: TriggerHandle; fn: Trigger }[]>();
   private readonly _servers = new Set<Server | DatagramPort>();
   private _running = false;
@@ -105,7 +109,7 @@ export class Reactor implements ReactorLike, SchedulerLike {
 
   constructor(options: ReactorOptions = {}) {
     this._clock = options.clock ?? systemClock;
-    this._gracePeriod = options.shutdownGracePeriod ?? 10;
+    this.shutdownGracePeriod = options.shutdownGracePeriod ?? 10;
   }
 
   /** Whether `run()` was called and the reactor has not stopped since. */
@@ -228,7 +232,7 @@ export class Reactor implements ReactorLike, SchedulerLike {
     const setup = {
       endpoint: describeServerEndpoint(endpoint),
       protocol,
-      options: { gracePeriod: this._gracePeriod, ...options },
+      options: { gracePeriod: this.shutdownGracePeriod, ...options },
     };
     const server =
       endpoint.type === 'tcp'

@@ -122,6 +122,7 @@ function noticeSlowShutdown(watched: ReadonlyMap<Server, string>, grace: number)
 export function serverRuntime(values: OptionValues, defaultListen: readonly string[]): ServerRuntime {
   const grace = numberValue(values, 'grace', { min: 0, max: 86_400, fraction: true }, 10);
   const certificate = throwawayCertificate(values);
+  reactor.shutdownGracePeriod = grace; // for servers a command's own code listens (spindle run)
   const watched = new Map<Server, string>();
   return {
     endpoints: texts(values, 'listen', defaultListen).map((endpoint) =>

@@ -1,6 +1,14 @@
 import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,37 +62,59 @@ test('the package build compiles every demo', () => {
     assert.ok(existsSync(join(out, 'demos', file.replace(/\.ts$/, '.js'))), `no compiled ${file}`);
 });
 
-for (const [name, args] of [
-  ['the compiled echo demo', ['demos/echo.js', '--listen', 'tcp:0:interface=127.0.0.1']],
-  ['the compiled `spindle echo`', ['source/cli.js', 'echo', '--listen', 'tcp:0:interface=127.0.0.1']],
-] as const) {
-  test(`${name} runs on plain node: listens, echoes, exits 0 on SIGTERM sent to its own PID`, async () => {
-    const child = spawn(process.execPath, [join(out, args[0]), ...args.slice(1)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    demo = child;
-    const exited = once(child, 'exit');
-    let printed = '';
-    const listening = new Promise<string>((resolve) =>
-      child.stdout.setEncoding('utf8').on('data', (text: string) => {
-        printed += text;
-        const match = /^listening on (\S+)$/m.exec(printed);
-        if (match !== null) resolve(match[1]!);
-      }),
-    );
-    const port = endpointPort(await within(20, 'the "listening on" line', listening));
-    const socket = connect(port, '127.0.0.1');
-    try {
-      socket.write('ping\r\n');
-      const [data] = await within(5, 'the echo', once(socket, 'data'));
-      assert.is(String(data), 'ping\r\n');
-    } finally {
-      socket.destroy();
-    }
-    child.kill('SIGTERM');
-    const [code, signal] = await within(10, 'the demo to exit', exited);
-    assert.equal({ code, signal }, { code: 0, signal: null });
+/**
+ * Runs the compiled `args[0]` (below the build folder) on plain node, checks it echoes on the
+ * port of its `listening on` line, and that SIGTERM to its own PID ends it with exit code 0.
+ */
+async function echoesThenStops(args: readonly string[]): Promise<void> {
+  const child = spawn(process.execPath, [join(out, args[0]!), ...args.slice(1)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  demo = child;
+  const exited = once(child, 'exit');
+  let printed = '';
+  const listening = new Promise<string>((resolve) =>
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      printed += text;
+      const match = /^listening on (\S+)$/m.exec(printed);
+      if (match !== null) resolve(match[1]!);
+    }),
+  );
+  const port = endpointPort(await within(20, 'the "listening on" line', listening));
+  const socket = connect(port, '127.0.0.1');
+  try {
+    socket.write('ping\r\n');
+    const [data] = await within(5, 'the echo', once(socket, 'data'));
+    assert.is(String(data), 'ping\r\n');
+  } finally {
+    socket.destroy();
+  }
+  child.kill('SIGTERM');
+  const [code, signal] = await within(10, 'the program to exit', exited);
+  assert.equal({ code, signal }, { code: 0, signal: null });
 }
+
+test('the compiled echo demo runs on plain node: listens, echoes, exits 0 on SIGTERM', async () => {
+  await echoesThenStops(['demos/echo.js', '--listen', 'tcp:0:interface=127.0.0.1']);
+});
+
+test('the compiled `spindle echo` runs on plain node, the process a SIGTERM reaches', async () => {
+  await echoesThenStops(['source/cli.js', 'echo', '--listen', 'tcp:0:interface=127.0.0.1']);
+});
+
+test('the compiled `spindle run` loads a TypeScript application module through tsx on plain node', async () => {
+  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n'); // as the package's own, and an ESM project's
+  writeFileSync(
+    join(out, 'app.ts'),
+    [
+      "import { echo } from './protocols/wire/index.js';",
+      "import { application, listenService } from './source/index.js';",
+      "const port: string = 'tcp:0:interface=127.0.0.1';",
+      "export default application('app', listenService(port, echo));",
+      '',
+    ].join('\n'),
+  );
+  await echoesThenStops(['source/cli.js', 'run', join(out, 'app.ts')]);
+});
 
 test.run();

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, connect as netConnect } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { echo } from '../../demos/echo.js';
+import { echo } from '../../protocols/wire/index.js';
 import type { InetAddress } from '../../source/address.js';
 import { application, runApplication } from '../../source/application.js';
 import { Clock } from '../../source/clock.js';

@@ -5,7 +5,7 @@
  * ENDPOINT` once the application has started, and is ended by a signal, or by the failure (one
  * error line, exit code 1).
  */
-import { echo } from '../../demos/echo.js';
+import { echo } from '../../protocols/wire/index.js';
 import {
   application,
   describeEndpoint,

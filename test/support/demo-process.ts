@@ -176,7 +176,7 @@ export interface ScriptRun extends DemoExit {
  * Runs `script` (a path relative to the repository root) as `node --import tsx script …args` to
  * its end, for a program expected to exit on its own; one still running after `timeoutSeconds`
  * (default 20) is killed by its PID, and the run fails. `input`, when given, is its stdin (else
- * it has none).
+ * it has none); `env`, variables added to its environment.
  *
  * @example
  * ```ts
@@ -189,9 +189,11 @@ export async function runScript(
   args: readonly string[] = [],
   timeoutSeconds = 20,
   input?: string,
+  env?: Readonly<Record<string, string>>,
 ): Promise<ScriptRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: root,
+    ...(env !== undefined && { env: { ...process.env, ...env } }),
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   }) as ChildProcess & { stdout: Readable; stderr: Readable };
   child.stdin?.end(input);
