@@ -28,6 +28,7 @@ const all = [
   'ftp',
   'web',
   'smtp',
+  'startup',
 ];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 const resultsPath = new URL('../../../test/bench/RESULTS.md', import.meta.url);
