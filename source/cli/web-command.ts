@@ -8,12 +8,9 @@ import cluster from 'node:cluster';
 import { statSync } from 'node:fs';
 import type { HttpHandler } from '../../protocols/http/server.js';
 import { httpServer } from '../../protocols/http/server.js';
-import { reverseProxy } from '../../protocols/web/reverse-proxy.js';
 import { staticFiles } from '../../protocols/web/static-files.js';
-import { webSocketHandler } from '../../protocols/websocket/web-socket-handler.js';
 import { listen } from '../endpoints.js';
 import { SpindleError } from '../errors.js';
-import { runWorkers } from '../workers.js';
 import { logAccess } from './access-log-records.js';
 import type { Command, OptionValues } from './command.js';
 import { numberValue, pairs, text } from './option-values.js';
@@ -37,34 +34,41 @@ function mountPath(option: string, path: string): string {
  * The site of a `spindle web` command line: `--proxy` prefixes first, then the WebSocket echo,
  * then the files below `--path` (listing folders without an index page).
  *
+ * The reverse proxy (with the HTTP client under it) and the WebSocket handler are loaded only
+ * when asked for, so a plain `spindle web --path DIR` starts without them.
+ *
  * @throws UsageError for a bad `--proxy` or `--websocket-echo`; SpindleError when `--path` is not a folder.
  * @example
  * ```ts
- * listen('tcp:8080', httpServer(webSite({ path: 'public', proxy: ['/api=http://127.0.0.1:3000'] })));
+ * listen('tcp:8080', httpServer(await webSite({ path: 'public', proxy: ['/api=http://127.0.0.1:3000'] })));
  * ```
  */
-export function webSite(values: OptionValues): HttpHandler {
+export async function webSite(values: OptionValues): Promise<HttpHandler> {
   const root = text(values, 'path', '.');
   if (statSync(root, { throwIfNoEntry: false })?.isDirectory() !== true) {
     throw new SpindleError(`--path ${root}: not a folder`);
   }
-  const proxies = pairs(values, 'proxy', '=', 'PREFIX=URL (/api=http://127.0.0.1:3000)').map(
-    ([prefix, url]) => {
-      const mount = mountPath('proxy', prefix);
-      try {
-        return { mount, handler: reverseProxy(url, { prefix: mount === '/' ? '' : mount }) };
-      } catch (error) {
-        throw new UsageError(`--proxy ${prefix}=${url}: ${(error as Error).message}`);
-      }
-    },
-  );
+  const asked = pairs(values, 'proxy', '=', 'PREFIX=URL (/api=http://127.0.0.1:3000)');
+  const mounts = asked.map(([prefix]) => mountPath('proxy', prefix));
   const echoPath = text(values, 'websocket-echo');
+  const echoMount = echoPath === undefined ? undefined : mountPath('websocket-echo', echoPath);
+  const { reverseProxy } = asked.length > 0 ? await import('../../protocols/web/reverse-proxy.js') : {};
+  const proxies = asked.map(([prefix, url], i) => {
+    const mount = mounts[i]!;
+    try {
+      return { mount, handler: reverseProxy!(url, { prefix: mount === '/' ? '' : mount }) };
+    } catch (error) {
+      throw new UsageError(`--proxy ${prefix}=${url}: ${(error as Error).message}`);
+    }
+  });
   const echo =
-    echoPath === undefined
+    echoMount === undefined
       ? undefined
       : {
-          mount: mountPath('websocket-echo', echoPath),
-          handler: webSocketHandler((socket) => socket.messages$.subscribe(socket)),
+          mount: echoMount,
+          handler: (await import('../../protocols/websocket/web-socket-handler.js')).webSocketHandler(
+            (socket) => socket.messages$.subscribe(socket),
+          ),
         };
   const files = staticFiles(root, { listing: true });
   return (request) => {
@@ -75,9 +79,9 @@ export function webSite(values: OptionValues): HttpHandler {
 }
 
 /** Serves the command line's site on every endpoint of it, in this process. */
-function serve(values: OptionValues): void {
+async function serve(values: OptionValues): Promise<void> {
   const runtime = serverRuntime(values, defaultListen);
-  const server = httpServer(webSite(values), { accessLog: logAccess });
+  const server = httpServer(await webSite(values), { accessLog: logAccess });
   for (const endpoint of runtime.endpoints) runtime.announce(listen(endpoint, server, runtime.listenOptions));
   runtime.run();
 }
@@ -86,8 +90,8 @@ function serve(values: OptionValues): void {
  * The primary process of `--workers N`: checks the options itself (so a mistake is said once),
  * starts the workers, and prints each endpoint's `listening on` once every worker listens there.
  */
-function superviseWorkers(values: OptionValues, count: number): void {
-  webSite(values);
+async function superviseWorkers(values: OptionValues, count: number): Promise<void> {
+  await webSite(values);
   const { endpoints } = serverRuntime(values, defaultListen);
   const listening = new Map<string, number>();
   cluster.on('message', (_worker, message: Partial<ListeningMessage>) => {
@@ -97,7 +101,7 @@ function superviseWorkers(values: OptionValues, count: number): void {
     if (workers === count) process.stdout.write(`listening on ${message.endpoint} (${count} workers)\n`);
   });
   if (endpoints.length === 0) throw new UsageError('--listen: no endpoint');
-  runWorkers(() => undefined, { count });
+  (await import('../workers.js')).runWorkers(() => undefined, { count });
 }
 
 /**
@@ -140,9 +144,9 @@ export const webCommand: Command = {
     'spindle web --path ./public --listen tcp:8080:interface=127.0.0.1',
     'spindle web --proxy /api=http://127.0.0.1:3000 --websocket-echo /echo --workers 2',
   ],
-  run(values) {
+  async run(values) {
     const workers = numberValue(values, 'workers', { min: 1, max: 256 }, 1);
-    if (workers === 1 || cluster.isWorker) serve(values);
-    else superviseWorkers(values, workers);
+    if (workers === 1 || cluster.isWorker) await serve(values);
+    else await superviseWorkers(values, workers);
   },
 };
