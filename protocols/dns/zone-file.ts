@@ -100,16 +100,22 @@ export function loadZoneFile(path: string, options: LoadZoneFileOptions = {}): D
   const maxBytes = options.maxFileBytes ?? defaultMaxFileBytes;
   const load = async () => {
     const state = initialState(options, path);
-    const parser = parseText(state, await readText(path, maxBytes), path, []);
+    let main: string;
+    try {
+      main = await readText(path, maxBytes);
+    } catch (error) {
+      if (error instanceof ZoneFileError) throw error;
+      throw new ZoneFileError(path, 0, `cannot read it: ${fileProblem(error as Error)}`, { cause: error });
+    }
+    const parser = parseText(state, main, path, []);
     for (let step = parser.next(); !step.done; ) {
       const { path: included, from, line } = step.value;
       let text: string;
       try {
         text = await readText(included, maxBytes);
       } catch (error) {
-        throw new ZoneFileError(from, line, `cannot read ${included}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        const problem = error instanceof ZoneFileError ? error.message : fileProblem(error as Error);
+        throw new ZoneFileError(from, line, `cannot read ${included}: ${problem}`, { cause: error });
       }
       step = parser.next(text);
     }
@@ -118,17 +124,12 @@ export function loadZoneFile(path: string, options: LoadZoneFileOptions = {}): D
   return Deferred.fromPromise(load());
 }
 
-/** A file's text, if it is not over `maxBytes`; a file it cannot read is a `ZoneFileError`. */
+/** A file's text, if it is not over `maxBytes` (a `ZoneFileError`); rejects with the file system's error. */
 async function readText(path: string, maxBytes: number): Promise<string> {
-  try {
-    const { size } = await stat(path);
-    if (size > maxBytes)
-      throw new ZoneFileError(path, 0, `file of ${size} bytes, over the limit of ${maxBytes}`);
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if (error instanceof ZoneFileError) throw error;
-    throw new ZoneFileError(path, 0, `cannot read it: ${fileProblem(error as Error)}`, { cause: error });
-  }
+  const { size } = await stat(path);
+  if (size > maxBytes)
+    throw new ZoneFileError(path, 0, `file of ${size} bytes, over the limit of ${maxBytes}`);
+  return readFile(path, 'utf8');
 }
 
 /** A `$INCLUDE` met: the file to read, and where it was asked for. */
