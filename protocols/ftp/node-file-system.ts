@@ -21,7 +21,7 @@ import {
 import { dirname, join, sep } from 'node:path';
 import type { Deferred } from '../../source/deferred.js';
 import { maybeDeferred } from '../../source/deferred.js';
-import { FileReader } from './_file-reader.js';
+import { FileReader, type ReadSource } from './_file-reader.js';
 import { FileUpload, type UploadTarget } from './_file-upload.js';
 import { uniqueNames } from './_unique-names.js';
 import type {
@@ -164,14 +164,11 @@ export class NodeFileSystem implements FtpFileSystem {
         checkRegular(at, stats);
         const offset = options.offset ?? 0;
         if (offset > stats.size) throw new FtpFileSystemError('invalid', at, `${at}: offset past the end`);
-        const source = {
+        const source: ReadSource = {
           size: stats.size,
-          readAt: async (position: number, length: number) => {
-            const buffer = Buffer.allocUnsafe(length);
-            const { bytesRead } = await host(at, () => handle.read(buffer, 0, length, position));
-            return buffer.subarray(0, bytesRead);
-          },
-          release: () => closeQuietly(handle),
+          read: async (buffer, length, position) =>
+            (await host(at, () => handle.read(buffer, 0, length, position))).bytesRead,
+          close: () => closeQuietly(handle),
         };
         return new FileReader(at, source, offset, this._readChunkSize);
       } catch (error) {
