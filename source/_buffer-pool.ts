@@ -57,20 +57,23 @@ export class BufferPool {
 /** The pools shared by the whole process, one per buffer size. */
 const shared = new Map<number, BufferPool>();
 
+/** The bytes of spare buffers a shared pool keeps: 8 of 256 KiB, 2 of 1 MiB. */
+const sharedSpareBytes = 2 * 1024 * 1024;
+
 /**
- * The process's pool of `size`-byte buffers (made at the first call, with `spares` spares), shared
- * by every reader that reads chunks of that size: a buffer one connection's write let go serves
- * the next read of any other.
+ * The process's pool of `size`-byte buffers (made at the first call), shared by every reader that
+ * reads chunks of that size: a buffer one connection's write let go serves the next read of any
+ * other. It keeps 2 MiB of spares (at least two buffers).
  *
  * @example
  * ```ts
  * const pool = sharedBufferPool(256 * 1024);
  * ```
  */
-export function sharedBufferPool(size: number, spares = 8): BufferPool {
+export function sharedBufferPool(size: number): BufferPool {
   let pool = shared.get(size);
   if (pool === undefined) {
-    pool = new BufferPool(size, spares);
+    pool = new BufferPool(size, Math.max(2, Math.floor(sharedSpareBytes / size)));
     shared.set(size, pool);
   }
   return pool;

@@ -30,10 +30,12 @@ test('keeps at most its spares, a buffer given twice once, and no buffer of anot
   assert.is.not(pool.take(), pool.take());
 });
 
-test('the shared pool of a size is one for the process', () => {
+test('the shared pool of a size is one for the process, and keeps 2 MiB of spares, two buffers at least', () => {
   assert.is(sharedBufferPool(4096), sharedBufferPool(4096));
   assert.is(sharedBufferPool(4096).size, 4096);
   assert.is.not(sharedBufferPool(4096), sharedBufferPool(8192));
+  assert.is(sharedBufferPool(256 * 1024).spares, 8);
+  assert.is(sharedBufferPool(4 * 1024 * 1024).spares, 2);
 });
 
 test.run();
