@@ -32,8 +32,12 @@ export type OutgoingBody =
  * ```
  */
 export interface BodyOutput {
-  /** Queues bytes; false when the buffer is past its high-water mark. */
-  write(data: Uint8Array | string): boolean;
+  /**
+   * Queues bytes; false when the buffer is past its high-water mark. `written`, when the output
+   * can tell, is called once it no longer needs the bytes (a `Connection`: handed to the system),
+   * never before; an output that cannot tell never calls it.
+   */
+  write(data: Uint8Array | string, written?: () => void): boolean;
   /** Fires once the buffer is below its high-water mark. */
   drained(): PromiseLike<void>;
   cork?(): void;
@@ -76,6 +80,31 @@ export interface BodyWriterOptions {
    * `encoding`). A throw fails the writer with that error, nothing of the body written.
    */
   readonly begin?: () => BodyEncoding | undefined;
+}
+
+/**
+ * The method through which a body takes back the memory of the chunks it gave (a file read into
+ * a few reused buffers): a `BodyWriter` calls `body[chunkWritten](chunk)` with a chunk it took
+ * from the body once its output no longer needs the chunk's bytes, and never before. A chunk
+ * whose write cannot be followed (an output that does not tell) is never handed back.
+ *
+ * @example
+ * ```ts
+ * const body = { [Symbol.asyncIterator]: () => chunks, [chunkWritten]: (chunk: Uint8Array) => pool.give(chunk) };
+ * ```
+ */
+export const chunkWritten: unique symbol = Symbol('spindle.chunkWritten');
+
+/**
+ * A body that takes its chunks back once they are written (see `chunkWritten`).
+ *
+ * @example
+ * ```ts
+ * if (chunkWritten in body) (body as RecyclingBody)[chunkWritten](chunk);
+ * ```
+ */
+export interface RecyclingBody {
+  [chunkWritten](chunk: Uint8Array): void;
 }
 
 /** Where a writer stands. */
@@ -196,6 +225,8 @@ export class BodyWriter {
   private async _pump(iterator: AsyncIterator<Uint8Array | string>): Promise<void> {
     this._iterator = iterator;
     const output = this._output;
+    const body = this._body as Partial<RecyclingBody>;
+    const recycle = typeof body[chunkWritten] === 'function' ? body[chunkWritten].bind(body) : undefined;
     try {
       for (;;) {
         const step = await iterator.next();
@@ -204,7 +235,7 @@ export class BodyWriter {
         let ok = true;
         try {
           if (step.done === true) this._finish();
-          else ok = this._write(step.value);
+          else ok = this._write(step.value, recycle);
         } finally {
           ok = this._uncork() && ok;
         }
@@ -226,8 +257,11 @@ export class BodyWriter {
     }
   }
 
-  /** Writes one chunk (after `begin`, the first time); false when the output is full. */
-  private _write(chunk: Uint8Array | string): boolean {
+  /**
+   * Writes one chunk (after `begin`, the first time); false when the output is full. A chunk of
+   * bytes goes back to `recycle` once the output has let it go.
+   */
+  private _write(chunk: Uint8Array | string, recycle?: (chunk: Uint8Array) => void): boolean {
     let bytes: Uint8Array;
     if (typeof chunk === 'string') bytes = chunk.length === 0 ? new Uint8Array(0) : encoder.encode(chunk);
     else if (chunk instanceof Uint8Array) bytes = chunk;
@@ -240,7 +274,10 @@ export class BodyWriter {
       throw new TypeError(`the body is longer than its declared length (${length} bytes)`);
     }
     this._bytes += n;
-    return this._output.write(encoding?.chunk === undefined ? bytes : encoding.chunk(bytes));
+    const framed = encoding?.chunk === undefined ? bytes : encoding.chunk(bytes);
+    // a framing that copies the chunk frees it sooner; the framed write leaving frees it either way
+    if (recycle === undefined || typeof chunk === 'string') return this._output.write(framed);
+    return this._output.write(framed, () => recycle(bytes));
   }
 
   /** The source ended: the end of the body goes out, and `done` fires. */

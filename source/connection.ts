@@ -82,9 +82,12 @@ export interface Connection extends AsyncIterable<Uint8Array>, Observer<Uint8Arr
   /**
    * Queues bytes (a string is sent as UTF-8). Returns false when the write buffer is past its
    * high-water mark: the producer being delivered now is paused until it drains. Writes after
-   * `end`/`close`/`abort` are dropped and return false.
+   * `end`/`close`/`abort` are dropped and return false. `written`, when given, is called once the
+   * bytes have left this end (handed to the system, or dropped because the connection closed),
+   * never before: from then on the memory of `data` may be reused. It may never be called (a
+   * transport that cannot tell).
    */
-  write(data: Uint8Array | string): boolean;
+  write(data: Uint8Array | string, written?: () => void): boolean;
   /** Fires once the write buffer is below its high-water mark (at once when it is). */
   drained(): Deferred<void>;
   /** Half-closes: sends FIN after the queued bytes; reading goes on. */
@@ -206,8 +209,11 @@ export abstract class BaseConnection implements Connection {
   abstract readonly remoteAddress: Address;
   abstract readonly secure: boolean;
 
-  /** Queues bytes on the transport; false when its buffer is past the high-water mark. */
-  protected abstract transportWrite(data: Uint8Array | string): boolean;
+  /**
+   * Queues bytes on the transport; false when its buffer is past the high-water mark. Calls
+   * `written` once the transport no longer needs `data` (or never: never early).
+   */
+  protected abstract transportWrite(data: Uint8Array | string, written?: () => void): boolean;
   /** Sends FIN after the queued bytes. */
   protected abstract transportEnd(): void;
   /** Flushes, then closes fully; the transport calls `lost` once closed. */
@@ -286,9 +292,12 @@ export abstract class BaseConnection implements Connection {
     return stream[Symbol.asyncIterator]();
   }
 
-  write(data: Uint8Array | string): boolean {
-    if (!this._writable) return false;
-    const ok = this.transportWrite(data);
+  write(data: Uint8Array | string, written?: () => void): boolean {
+    if (!this._writable) {
+      written?.();
+      return false;
+    }
+    const ok = this.transportWrite(data, written);
     if (!ok) this._block();
     return ok;
   }

@@ -273,8 +273,8 @@ export class Upload extends TransferBase<number> {
 
   protected flow(connection: Connection): void {
     const output: BodyOutput = {
-      write: (data) => {
-        const ok = connection.write(data);
+      write: (data, written) => {
+        const ok = connection.write(data, written);
         this.moved();
         if (!ok) connection.drained().addCallback(() => this.deadline.clear());
         return ok;

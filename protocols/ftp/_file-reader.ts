@@ -1,43 +1,58 @@
 /**
  * `FileReader`: an open file read chunk by chunk as it is pulled, shared by the file systems;
- * each gives the positional read and the release of its handle.
+ * each gives the positional read and the release of its handle. Private to protocols/ftp.
+ *
+ * @module
  */
+
+import { sharedBufferPool } from '../../source/_buffer-pool.js';
+import { type ChunkFile, FileChunks } from '../../source/_file-chunks.js';
+import { chunkWritten, type RecyclingBody } from '../../source/body-writer.js';
 import { Deferred } from '../../source/deferred.js';
 import type { FtpFileReader } from './file-system.js';
 import { FtpFileSystemError } from './file-system-error.js';
 
-/** What a file system gives a `FileReader`. */
-export interface ReadSource {
+/**
+ * What a file system gives a `FileReader`: the file's size, its positional reads and its release.
+ *
+ * @example
+ * ```ts
+ * const source: ReadSource = { size: content.byteLength, read: copyInto, close: async () => undefined };
+ * ```
+ */
+export interface ReadSource extends ChunkFile {
   /** The file's size when it was opened. */
   readonly size: number;
-  /** Up to `length` bytes at `position` (fresh memory: the reader hands it on); none at the end. */
-  readAt(position: number, length: number): Promise<Uint8Array>;
-  /** Releases the handle; called once. */
-  release(): Promise<void>;
 }
 
-/** Where a reader stands: not iterated yet, iterated, or released. */
-type ReaderState = 'idle' | 'reading' | 'closed';
+/** Where a reader stands: not iterated yet, or iterated or closed (a new iteration is refused). */
+type ReaderState = 'idle' | 'spent';
 
 /**
- * An `FtpFileReader` over a `ReadSource`: each `next()` gives one chunk of at most `chunkSize`
- * bytes, from `offset` until a read returns nothing (a file that grows while it is read is read to
- * its new end). One read runs ahead: the next chunk is being read while the one given is sent, so
- * the disk and the network work at once (two chunks held at most). Its own iterator, not a
- * generator, so that `return()` releases the handle even before the first `next()`.
+ * An `FtpFileReader` over a `ReadSource`, read through `FileChunks`: chunks of at most
+ * `chunkSize` bytes from `offset` until a read returns nothing (a file that grows while it is read
+ * is read to its new end), one read ahead, into pooled buffers that the `BodyWriter` sending them
+ * hands back once the data connection has sent them. The handle is released at the end, on a
+ * failed read, on `return()` (even before the first `next()`) and on `close()`.
+ *
+ * @example
+ * ```ts
+ * const reader = new FileReader('/pub/a.txt', source, 0, 256 * 1024);
+ * new BodyWriter(reader, dataConnection).start();
+ * ```
  */
-export class FileReader implements FtpFileReader, AsyncIterator<Uint8Array> {
+export class FileReader implements FtpFileReader, AsyncIterator<Uint8Array>, RecyclingBody {
   private _state: ReaderState = 'idle';
-  private _released: Promise<void> | undefined = undefined;
-  /** The read of the next chunk, started when the last one was given. */
-  private _ahead: Promise<Uint8Array> | undefined = undefined;
+  private readonly _chunks: FileChunks;
 
   constructor(
     private readonly _path: string,
     private readonly _source: ReadSource,
-    private _position: number,
-    private readonly _chunkSize: number,
-  ) {}
+    offset: number,
+    chunkSize: number,
+  ) {
+    this._chunks = new FileChunks(_source, [{ start: offset }], { pool: sharedBufferPool(chunkSize) });
+  }
 
   get size(): number {
     return this._source.size;
@@ -47,59 +62,25 @@ export class FileReader implements FtpFileReader, AsyncIterator<Uint8Array> {
     if (this._state !== 'idle') {
       throw new FtpFileSystemError('invalid', this._path, `${this._path}: the file was read already`);
     }
-    this._state = 'reading';
+    this._state = 'spent';
     return this;
   }
 
-  async next(): Promise<IteratorResult<Uint8Array, undefined>> {
-    if (this._state === 'closed') return { done: true, value: undefined };
-    let chunk: Uint8Array;
-    try {
-      chunk = await (this._ahead ?? this._read());
-    } catch (error) {
-      await this._release();
-      throw error;
-    }
-    this._ahead = undefined;
-    if (chunk.byteLength === 0) {
-      await this._release();
-      return { done: true, value: undefined };
-    }
-    if (chunk.byteLength === this._chunkSize && this._state === 'reading') {
-      this._ahead = this._read();
-      this._ahead.catch(() => undefined); // its failure is met by the next `next()`, or never
-    }
-    return { done: false, value: chunk };
+  next(): Promise<IteratorResult<Uint8Array, undefined>> {
+    return this._chunks.next();
   }
 
-  async return(): Promise<IteratorResult<Uint8Array, undefined>> {
-    await this._release();
-    return { done: true, value: undefined };
+  return(): Promise<IteratorResult<Uint8Array, undefined>> {
+    return this._chunks.return();
   }
 
   close(): Deferred<void> {
-    return Deferred.fromPromise(this._release());
+    this._state = 'spent';
+    return Deferred.fromPromise(this._chunks.close());
   }
 
-  /** Reads the chunk at the position, and moves the position past it. */
-  private _read(): Promise<Uint8Array> {
-    const position = this._position;
-    this._position += this._chunkSize;
-    return this._source.readAt(position, this._chunkSize).then((chunk) => {
-      this._position = position + chunk.byteLength;
-      return chunk;
-    });
-  }
-
-  /** Closes the handle once the read ahead, if any, is over. */
-  private _release(): Promise<void> {
-    this._state = 'closed';
-    const ahead = this._ahead;
-    this._ahead = undefined;
-    this._released ??= (ahead ?? Promise.resolve()).then(
-      () => this._source.release(),
-      () => this._source.release(),
-    );
-    return this._released;
+  /** A chunk was sent: its buffer is read into again. */
+  [chunkWritten](chunk: Uint8Array): void {
+    this._chunks[chunkWritten](chunk);
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { SecureContext } from 'node:tls';
 import { Observable } from 'rxjs';
-import { BodyWriter, type OutgoingBody } from '../../source/body-writer.js';
+import { type BodyEncoding, BodyWriter } from '../../source/body-writer.js';
 import type { CloseReason, Connection } from '../../source/connection.js';
 import { Deferred } from '../../source/deferred.js';
 import { ConnectionDone, ConnectionLost } from '../../source/errors.js';
@@ -156,8 +156,12 @@ export class Transfer {
   private _send(connection: Connection, body: AsyncIterable<Uint8Array> | string, ascii: boolean): void {
     // nothing is read from a download's data connection, but its end must be seen
     connection.data$.subscribe({ error: () => undefined });
-    const source: OutgoingBody = typeof body === 'string' ? body : this._counted(body, ascii);
-    const writer = new BodyWriter(source, connection);
+    // the file reader itself goes to the writer, which hands its chunks back as they are sent
+    const writer = new BodyWriter(
+      body,
+      connection,
+      typeof body === 'string' ? {} : { encoding: this._sent(ascii) },
+    );
     this._writer = writer;
     writer.done.addCallbacks(
       () => {
@@ -185,13 +189,15 @@ export class Transfer {
     writer.start();
   }
 
-  /** The body of a download: the file's chunks, converted for TYPE A, each one noted as progress. */
-  private async *_counted(source: AsyncIterable<Uint8Array>, ascii: boolean): AsyncGenerator<Uint8Array> {
+  /** How a download's chunks go out: each one noted as progress, its line ends converted for TYPE A. */
+  private _sent(ascii: boolean): BodyEncoding {
     const encoder = ascii ? new AsciiEncoder() : undefined;
-    for await (const chunk of source) {
-      this._host.progressed();
-      yield encoder === undefined ? chunk : encoder.push(chunk);
-    }
+    return {
+      chunk: (data) => {
+        this._host.progressed();
+        return encoder === undefined ? data : encoder.push(data);
+      },
+    };
   }
 
   /** The bytes of an upload: the connection's, converted for TYPE A, each chunk noted as progress. */

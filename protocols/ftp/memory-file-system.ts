@@ -6,7 +6,7 @@
  */
 import type { ReactorTime } from '../../source/clock.js';
 import { type Deferred, maybeDeferred } from '../../source/deferred.js';
-import { FileReader } from './_file-reader.js';
+import { FileReader, type ReadSource } from './_file-reader.js';
 import { FileUpload, type UploadTarget } from './_file-upload.js';
 import { uniqueNames } from './_unique-names.js';
 import type {
@@ -188,10 +188,14 @@ export class MemoryFileSystem implements FtpFileSystem {
       const offset = options.offset ?? 0;
       if (offset > content.byteLength)
         throw new FtpFileSystemError('invalid', path, `${path}: offset past the end`);
-      const source = {
+      const source: ReadSource = {
         size: content.byteLength,
-        readAt: async (position: number, length: number) => content.slice(position, position + length),
-        release: async () => undefined,
+        read: async (buffer, length, position) => {
+          const bytes = content.subarray(position, position + length);
+          buffer.set(bytes);
+          return bytes.byteLength;
+        },
+        close: async () => undefined,
       };
       return new FileReader(path, source, offset, this._readChunkSize);
     });

@@ -1,13 +1,15 @@
 /**
- * `FileBody`: a response body read from an open file, in bounded chunks, as fast as the
- * connection takes it (parts of it, with what goes between, for `multipart/byteranges`;
+ * `FileBody`: a response body read from an open file, in bounded chunks (`FileChunks`), as fast
+ * as the connection takes it (parts of it, with what goes between, for `multipart/byteranges`;
  * compressed through `node:zlib` when asked), that closes its file on every path. Private to
  * protocols/web.
  *
  * @module
  */
 import type { FileHandle } from 'node:fs/promises';
-import { pipeline, type Transform } from 'node:stream';
+import type { Transform } from 'node:stream';
+import { type ChunkFile, FileChunks, type FileSpan } from '../../source/_file-chunks.js';
+import { chunkWritten, type RecyclingBody } from '../../source/body-writer.js';
 import { BodyConsumedError, SpindleError } from '../../source/errors.js';
 
 /**
@@ -37,28 +39,22 @@ export interface FilePart {
   readonly end: number;
 }
 
-/** Where a file body stands: not read yet, being read, or its file closed. */
-type FileBodyState = 'unread' | 'reading' | 'closed';
+/** Where a file body stands: not read yet, being read, or destroyed (its file closed). */
+type FileBodyState = 'unread' | 'reading' | 'destroyed';
 
 /**
- * The most bytes read from the file at once: what one chunk of the body holds, so what a body
- * keeps in memory beyond what the connection buffers. 256 KiB rather than a Readable's 64 KiB:
- * a quarter of the round trips to the thread pool, which takes a 1 MiB file from 0.8x to ~1.2x
- * the requests per second of node:http piping `fs.createReadStream` (wrk, 50 connections).
- */
-export const fileChunkSize = 256 * 1024;
-
-/**
- * A body that reads `parts` of an open file, then `tail`, once, a chunk of at most 256 KiB at a
- * time and only when the reader asks for the next (the `BodyWriter` does after the connection
- * drains), optionally through a compressor. It owns the file: the file closes when the body is
- * read to its end, when reading fails, when its iteration is ended early (`return()`), and when
- * it is destroyed, which is what the HTTP server does to a body it will not read (a HEAD request,
- * a client gone before its turn) or stops reading (a client gone mid-body). A file that ends early
- * fails the body with `FileChangedError`.
+ * A body that reads `parts` of an open file, then `tail`, once, through `FileChunks`: a chunk of
+ * at most 256 KiB at a time, one read ahead of what the reader (the `BodyWriter`, as the
+ * connection drains) has taken, into pooled buffers that the writer hands back once the
+ * connection has sent them; optionally through a compressor, whose input buffers go back once
+ * zlib has consumed them (what it sends is zlib's own memory). It owns the file: the file closes
+ * when the body is read to its end, when reading fails, when its iteration is ended early
+ * (`return()`), and when it is destroyed, which is what the HTTP server does to a body it will not
+ * read (a HEAD request, a client gone before its turn) or stops reading (a client gone mid-body).
+ * A file that ends early fails the body with `FileChangedError`.
  *
  * ```text
- * file:      [aaaa|bbbb|cc]           (256 KiB reads, each after the previous chunk is taken)
+ * file:      [aaaa|bbbb|cc]           (256 KiB reads, one ahead of what is taken)
  * body:      -a---b---c|              (then the file closes)
  * ```
  *
@@ -68,73 +64,102 @@ export const fileChunkSize = 256 * 1024;
  * return { headers: { 'Content-Length': String(stats.size) }, body };
  * ```
  */
-export class FileBody implements AsyncIterable<Uint8Array | string> {
+export class FileBody implements AsyncIterable<Uint8Array>, RecyclingBody {
   private _state: FileBodyState = 'unread';
+  private readonly _chunks: FileChunks;
   private _compressor: Transform | undefined = undefined;
 
   /**
    * @param compress - makes the compressor the bytes go through (gzip, Brotli); none: as they are.
    */
   constructor(
-    private readonly _handle: FileHandle,
-    private readonly _parts: readonly FilePart[],
-    private readonly _tail = '',
+    handle: FileHandle,
+    parts: readonly FilePart[],
+    tail = '',
     private readonly _compress?: () => Transform,
-  ) {}
+  ) {
+    const spans: FileSpan[] = parts.map((part) => ({
+      head: bytesOf(part.head),
+      start: part.start,
+      end: part.end + 1,
+    }));
+    if (tail !== '') spans.push({ head: bytesOf(tail), start: 0, end: 0 });
+    this._chunks = new FileChunks(fileOf(handle), spans, {
+      cut: (position, end) =>
+        new FileChangedError(`the file ended at byte ${position}, before the ${end} announced`),
+    });
+  }
 
   /**
    * Starts reading.
    *
-   * @throws BodyConsumedError the second time.
+   * @throws BodyConsumedError the second time, or once destroyed.
    */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array | string> {
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     if (this._state !== 'unread') throw new BodyConsumedError();
     this._state = 'reading';
-    const bytes = this._read();
-    if (this._compress === undefined) return bytes;
+    if (this._compress === undefined) return this._chunks;
     const compressor = this._compress();
     this._compressor = compressor;
-    // destroying the compressor ends the reading (and the pipeline); the file closes either way
-    pipeline(bytes, compressor, () => this._closeFile());
+    void compressInto(this._chunks, compressor);
     return compressor[Symbol.asyncIterator]();
   }
 
   /** Closes the file and stops a compressor at once, read or not; idempotent. */
   destroy(): void {
-    this._closeFile();
+    this._state = 'destroyed';
+    void this._chunks.close();
     this._compressor?.destroy();
   }
 
-  /** Closes the file (its bytes are all read, or will not be); a compressor keeps what it holds. */
-  private _closeFile(): void {
-    if (this._state === 'closed') return;
-    this._state = 'closed';
-    this._handle.close().catch(() => undefined); // fails only on a handle closed already
+  /** A chunk was sent: its buffer is read into again (a compressor's chunks are not the file's). */
+  [chunkWritten](chunk: Uint8Array): void {
+    if (this._compressor === undefined) this._chunks[chunkWritten](chunk);
   }
+}
 
-  private async *_read(): AsyncGenerator<Uint8Array | string> {
-    const handle = this._handle;
-    try {
-      for (const part of this._parts) {
-        if (part.head !== '') yield part.head;
-        const end = part.end + 1;
-        let position = part.start;
-        while (position < end) {
-          if (this._state === 'closed') return;
-          const length = Math.min(fileChunkSize, end - position);
-          const { bytesRead, buffer } = await handle.read(Buffer.allocUnsafe(length), 0, length, position);
-          if (bytesRead === 0) {
-            throw new FileChangedError(`the file ended at byte ${position}, before the ${end} announced`);
-          }
-          position += bytesRead;
-          yield buffer.subarray(0, bytesRead);
-        }
-      }
-      if (this._tail !== '') yield this._tail;
-    } finally {
-      this._closeFile();
+/** A part's head or the tail as bytes (UTF-8, as a string body chunk would go); none when empty. */
+function bytesOf(text: string): Uint8Array | undefined {
+  return text === '' ? undefined : Buffer.from(text);
+}
+
+/** An open file as `FileChunks` reads it; closing it fails only on a handle closed already. */
+function fileOf(handle: FileHandle): ChunkFile {
+  return {
+    read: async (buffer, length, position) => (await handle.read(buffer, 0, length, position)).bytesRead,
+    close: () => handle.close().catch(() => undefined),
+  };
+}
+
+/**
+ * Writes the file's chunks into the compressor as fast as it takes them, then ends it; a read
+ * that fails destroys the compressor with the error. Each chunk goes back to the pool once zlib
+ * has consumed it (its write's callback). A compressor destroyed (the body was, or its reader left)
+ * ends the reading, which closes the file.
+ */
+async function compressInto(chunks: FileChunks, compressor: Transform): Promise<void> {
+  try {
+    for await (const chunk of chunks) {
+      if (compressor.destroyed) return;
+      if (!compressor.write(chunk, () => chunks[chunkWritten](chunk))) await drainedOrClosed(compressor);
     }
+    if (!compressor.destroyed) compressor.end();
+  } catch (error) {
+    compressor.destroy(error as Error);
   }
+}
+
+/** Fires once the stream drains, or closes (a destroyed stream never drains). */
+function drainedOrClosed(stream: Transform): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      stream.off('drain', settle);
+      stream.off('close', settle);
+      resolve();
+    };
+    stream.on('drain', settle);
+    stream.on('close', settle);
+  });
 }
 
 /**

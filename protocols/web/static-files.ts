@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import type { Transform } from 'node:stream';
 import { createBrotliCompress, createGzip, constants as zlib } from 'node:zlib';
+import { fileChunkSize } from '../../source/_file-chunks.js';
 import type { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
 import type { HttpHandler } from '../http/server.js';
@@ -16,7 +17,7 @@ import { contentRange, multipartByteranges, parseRange, type RangePlan } from '.
 import { entityTag, evaluatePreconditions, httpDate, ifRangeHolds, type Validators } from './_conditional.js';
 import { type ContentCoding, encodingQualities } from './_content-coding.js';
 import { readListing, renderListing } from './_directory-listing.js';
-import { FileBody, fileChunkSize, readWhole } from './_file-body.js';
+import { FileBody, readWhole } from './_file-body.js';
 import { isCompressible, mediaTypeOf, mediaTypes } from './_mime-types.js';
 import { type Found, openInside } from './_open-inside.js';
 import { requestedPath } from './_request-path.js';

@@ -1,7 +1,8 @@
 /**
  * Two in-memory `stream.Duplex` ends wired to each other (private to `spindle/testing`): what
  * one end writes, the other reads. Bytes cross one turn of the event loop later, as on a real
- * socket, and with real backpressure: a write's callback waits until the other end's reader has
+ * socket, copied as they cross (as a kernel copies them: the peer never sees the writer's memory
+ * again, which the writer may reuse once the write's callback fired), and with real backpressure: a write's callback waits until the other end's reader has
  * taken the chunk, so a reader that does not read fills its read buffer, then the writer's buffer,
  * and the writer's `write()` returns false until the reader reads again (then `'drain'`).
  *
@@ -76,9 +77,10 @@ export class MemoryDuplex extends Duplex {
         callback(socketError('write EPIPE', 'EPIPE'));
         return;
       }
-      this._tap?.(chunk);
+      const bytes = Buffer.from(chunk);
+      this._tap?.(bytes);
       peer._unread = callback;
-      peer.push(chunk);
+      peer.push(bytes);
     });
   }
 

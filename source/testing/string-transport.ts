@@ -229,8 +229,9 @@ export class StringTransport extends BaseConnection {
     if (wasBlocked && !blocked) this.drainedWrites();
   }
 
-  protected transportWrite(data: Uint8Array | string): boolean {
+  protected transportWrite(data: Uint8Array | string, written?: () => void): boolean {
     this._writes.push(typeof data === 'string' ? encoder.encode(data) : Uint8Array.from(data));
+    written?.(); // recorded as a copy: `data` is free at once
     return !this._writeBlocked;
   }
 

@@ -127,8 +127,9 @@ export class StreamConnection extends BaseConnection {
     (this._stream as Partial<Socket>).ref?.();
   }
 
-  protected transportWrite(data: Uint8Array | string): boolean {
-    return this._stream.write(data);
+  protected transportWrite(data: Uint8Array | string, written?: () => void): boolean {
+    // Node calls a write's callback once the chunk is handed to the system (or the write failed)
+    return this._stream.write(data, written);
   }
 
   protected transportEnd(): void {

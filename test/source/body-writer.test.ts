@@ -9,6 +9,7 @@ import {
   type BodyOutput,
   BodyWriter,
   type BodyWriterOptions,
+  chunkWritten,
   disposeBody,
   type OutgoingBody,
 } from '../../source/body-writer.js';
@@ -528,6 +529,48 @@ test('disposeBody destroys a Readable (or anything with destroy), and leaves any
   for (const body of ['text', bytes('x'), of('x'), null, undefined, { destroy: 'not a function' }]) {
     disposeBody(body); // does not throw
   }
+});
+
+test("a body's chunks go back to it only once the output's write of them has left, strings never", async () => {
+  const chunks = [bytes('a'), 'b', bytes('c')];
+  const back: Uint8Array[] = [];
+  const body = {
+    async *[Symbol.asyncIterator]() {
+      yield* chunks;
+    },
+    [chunkWritten]: (chunk: Uint8Array) => back.push(chunk),
+  };
+  const pending: (() => void)[] = [];
+  const output = (transport: StringTransport): BodyOutput => ({
+    write: (data, written) => {
+      if (written !== undefined) pending.push(written);
+      return transport.write(data);
+    },
+    drained: () => transport.drained(),
+  });
+  const { done, transport } = write(body, { encoding: chunked }, output);
+  await settle();
+  assert.ok(done.fired);
+  assert.equal(back, [], 'none while its write is pending');
+  assert.is(pending.length, 2, 'the two chunks of bytes, framed');
+  for (const written of pending) written();
+  assert.equal(back, [chunks[0], chunks[2]], 'each one the body gave, after its write');
+  transport.loseConnection();
+});
+
+test('a body that does not take chunks back writes without a `written` callback', async () => {
+  const seen: unknown[] = [];
+  const output = (transport: StringTransport): BodyOutput => ({
+    write: (data, written) => {
+      seen.push(written);
+      return transport.write(data);
+    },
+    drained: () => transport.drained(),
+  });
+  const { transport } = write(pulled([bytes('a')]).iterable, {}, output);
+  await settle();
+  assert.equal(seen, [undefined]);
+  transport.loseConnection();
 });
 
 test.run();

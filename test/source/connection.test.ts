@@ -706,4 +706,14 @@ test('a pause by the user and a pause by backpressure are independent: reading r
   source.loseConnection();
 });
 
+test("write's `written` is called once the transport lets the bytes go, and at once for a write dropped after close", () => {
+  const transport = new StringTransport();
+  let calls = 0;
+  assert.ok(transport.write(new Uint8Array([1]), () => calls++));
+  assert.is(calls, 1, 'a StringTransport records a copy: the bytes are free at once');
+  transport.loseConnection();
+  assert.not.ok(transport.write('b', () => calls++));
+  assert.is(calls, 2, 'dropped: nothing holds them');
+});
+
 test.run();

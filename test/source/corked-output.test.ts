@@ -164,4 +164,41 @@ test("drained() is the connection's: it fires once the buffer drains", () => {
   transport.loseConnection();
 });
 
+test("a part's `written` goes with its write uncorked, and, gathered, with the uncork's last write", () => {
+  const transport = new StringTransport();
+  const callbacks: { data: Uint8Array | string; written: (() => void) | undefined }[] = [];
+  transport.write = (data, written) => {
+    callbacks.push({ data, written });
+    return true;
+  };
+  const output = new CorkedOutput(transport);
+  const log: string[] = [];
+  const part = new Uint8Array([1]);
+  output.write(part, () => log.push('uncorked'));
+  assert.is(callbacks[0]!.data, part);
+  callbacks[0]!.written?.();
+  assert.equal(log, ['uncorked']);
+  const big = new Uint8Array(16 * 1024);
+  output.cork();
+  output.write('head', () => log.push('head'));
+  output.write(big, () => log.push('big'));
+  output.write(new Uint8Array([2]), () => log.push('small'));
+  output.write('tail');
+  output.uncork();
+  assert.is(callbacks.length, 4, 'head, the big part, the small ones with the tail');
+  assert.equal(
+    callbacks.slice(1).map((c) => c.written !== undefined),
+    [false, false, true],
+    'only the last write carries them: writes leave in order',
+  );
+  assert.equal(log, ['uncorked'], 'none called before that write has left');
+  callbacks[3]!.written?.();
+  assert.equal(log, ['uncorked', 'head', 'big', 'small']);
+  output.cork();
+  output.write('', () => log.push('nothing'));
+  output.uncork();
+  assert.equal(log.at(-1), 'nothing', 'an uncork with nothing to write lets them go at once');
+  transport.loseConnection();
+});
+
 test.run();

@@ -314,4 +314,22 @@ test('a client that does not trust the certificate fails the handshake', async (
   await flush();
 });
 
+test("bytes cross copied, and a write's callback fires once the peer has taken them: the writer may reuse its buffer then", async () => {
+  const { client, server, flush } = connectedPair();
+  const received: Uint8Array[] = [];
+  server.data$.subscribe((chunk) => received.push(chunk));
+  const buffer = new Uint8Array([1, 2, 3]);
+  let written = false;
+  client.write(buffer, () => {
+    written = true;
+  });
+  assert.not.ok(written, 'not while the bytes are on their way');
+  await flush();
+  assert.ok(written);
+  buffer.fill(9);
+  assert.equal([...received[0]!], [1, 2, 3], "the peer's bytes are not the writer's memory");
+  client.close();
+  await flush();
+});
+
 test.run();
