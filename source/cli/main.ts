@@ -1,7 +1,7 @@
 /**
  * `runCli`: the `spindle` command: finds the subcommand, loads it (only the one asked for, so a
- * server starts without loading every protocol), parses its options, starts logging, and runs
- * it; turns a user's mistake into one line and the right exit code.
+ * server starts without loading every protocol), parses its options and runs it; turns a user's
+ * mistake into one line and the right exit code.
  *
  * @module
  */
@@ -10,8 +10,6 @@ import { EndpointSyntaxError, SpindleError } from '../errors.js';
 import { failureStack } from '../log.js';
 import type { Command } from './command.js';
 import { type CommandEntry, commandHelp, mainHelp } from './help-text.js';
-import { type LogFormat, logLevels, writeLogRecords } from './log-output.js';
-import { choice } from './option-values.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { UsageError } from './usage-error.js';
 
@@ -76,10 +74,6 @@ export async function runCli(args: readonly string[], table: readonly CommandLoa
   }
   try {
     const { values, positionals } = parseCommandLine(command, rest);
-    if ('log-format' in command.options) {
-      const format = choice<LogFormat>(values, 'log-format', ['text', 'json'], 'text');
-      writeLogRecords({ format, level: choice(values, 'log-level', logLevels, 'info') });
-    }
     await command.run(values, positionals);
   } catch (error) {
     if (error instanceof UsageError || error instanceof EndpointSyntaxError) {

@@ -13,7 +13,8 @@ import { reactor } from '../reactor.js';
 import { type CertificateFiles, selfSignedCertificate } from '../self-signed-certificate.js';
 import type { ListenOptions, Server } from '../server.js';
 import type { OptionValues } from './command.js';
-import { flag, numberValue, texts } from './option-values.js';
+import { type LogFormat, logLevels, writeLogRecords } from './log-output.js';
+import { choice, flag, numberValue, texts } from './option-values.js';
 import { watchWrappers } from './wrapper-watch.js';
 
 const log = new Logger('spindle.cli');
@@ -110,16 +111,20 @@ function noticeSlowShutdown(watched: ReadonlyMap<Server, string>, grace: number)
 
 /**
  * The runtime of a server command whose options are `values` (see `serverOptions`) and which
- * listens on `defaultListen` unless `--listen` says otherwise. Makes the throwaway certificate
- * at once when `--tls-self-signed` is given.
+ * listens on `defaultListen` unless `--listen` says otherwise. Starts writing the log stream
+ * (`--log-format`, `--log-level`) from the module graph the command's servers run in (`spindle
+ * run` loads its own, outside the bundled command), and makes the throwaway certificate at once
+ * when `--tls-self-signed` is given.
  *
- * @throws UsageError for a bad `--grace`.
+ * @throws UsageError for a bad `--grace`, `--log-format` or `--log-level`.
  * @example
  * ```ts
  * const runtime = serverRuntime(values, ['tcp:8007:interface=127.0.0.1']);
  * ```
  */
 export function serverRuntime(values: OptionValues, defaultListen: readonly string[]): ServerRuntime {
+  const format = choice<LogFormat>(values, 'log-format', ['text', 'json'], 'text');
+  writeLogRecords({ format, level: choice(values, 'log-level', logLevels, 'info') });
   const grace = numberValue(values, 'grace', { min: 0, max: 86_400, fraction: true }, 10);
   const certificate = throwawayCertificate(values);
   reactor.shutdownGracePeriod = grace; // for servers a command's own code listens (spindle run)

@@ -1,6 +1,6 @@
 /**
- * Startup time of `spindle web --path DIR`, as users run it (the compiled command on plain
- * `node`), beside a plain node:http static server script and Twisted's `twistd3 web --path DIR`.
+ * Startup time of `spindle web --path DIR`, as users run it (the package's bin, `dist/spindle.mjs`,
+ * built by `npm run build`, on plain `node`), beside a plain node:http static server script and Twisted's `twistd3 web --path DIR`.
  * Each launch is timed from spawn to its `listening on` line (Spindle and the node script print
  * one) and to its first answered request (a GET / retried every 2 ms until one is answered: the
  * only way to see twistd ready). Rounds alternate A B C A B C …; medians of 30 rounds. hyperfine
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '../support/peer-process.js';
-import { benchScript, compiledScript, giveUpAfter, twistedAvailable } from './_children.js';
+import { benchScript, giveUpAfter, repositoryRoot, twistedAvailable } from './_children.js';
 import { alternate, median, printSection, table } from './_report.js';
 
 const rounds = 30;
@@ -25,7 +25,7 @@ giveUpAfter('startup', 10 * 60);
 
 type Contender = 'spindle' | 'node' | 'twistd';
 const labels: Record<Contender, string> = {
-  spindle: 'Spindle (`node dist/source/cli.js web --path DIR`)',
+  spindle: 'Spindle (`spindle web --path DIR`: `node dist/spindle.mjs …`)',
   node: 'plain node:http static script (`node server.js DIR`)',
   twistd: 'Twisted (`twistd3 -n web --path DIR`)',
 };
@@ -82,7 +82,7 @@ try {
     spindle: () =>
       launch(
         process.execPath,
-        [compiledScript('source/cli'), 'web', '--path', folder, '--listen', endpoint(ports.spindle)],
+        [`${repositoryRoot}dist/spindle.mjs`, 'web', '--path', folder, '--listen', endpoint(ports.spindle)],
         ports.spindle,
         true,
       ),

@@ -37,6 +37,12 @@ test.before(() => {
     timeout: 60_000,
   });
   assert.is(tsc.status, 0, `tsc -p tsconfig.build.json failed:\n${tsc.stdout}${tsc.stderr}`);
+  const bundle = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bundle-cli.ts', out], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.is(bundle.status, 0, `scripts/bundle-cli.ts failed:\n${bundle.stdout}${bundle.stderr}`);
 });
 
 test.after(async () => {
@@ -47,14 +53,16 @@ test.after(async () => {
   rmSync(out, { recursive: true, force: true });
 });
 
-test('npm start runs `spindle demo` from the package build in dist/, which is the spindle bin', () => {
+test('npm start runs `spindle demo` from the package build: the bundled bin, dist/spindle.mjs', () => {
   const { scripts, bin } = readJSON('package.json');
   assert.is(readJSON('tsconfig.build.json').compilerOptions.outDir, 'dist');
-  assert.match(scripts.start, /(^|&& )node dist\/source\/cli\.js demo$/);
-  assert.equal(bin, { spindle: 'dist/source/cli.js' });
+  assert.match(scripts.start, /(^|&& )node dist\/spindle\.mjs demo$/);
+  assert.match(scripts.build, /tsc -p tsconfig\.build\.json && tsx scripts\/bundle-cli\.ts$/);
+  assert.equal(bin, { spindle: 'dist/spindle.mjs' });
   assert.is(scripts.prepare, 'npm run build');
-  const cli = readFileSync(join(out, 'source/cli.js'), 'utf8');
-  assert.ok(cli.startsWith('#!/usr/bin/env node\n'), 'the compiled command starts with a node shebang');
+  const cli = readFileSync(join(out, 'spindle.mjs'), 'utf8');
+  assert.ok(cli.startsWith('#!/usr/bin/env node\n'), 'the bundled command starts with a node shebang');
+  assert.not.match(cli, /from\s*"rxjs"/, 'rxjs is inside the bundle');
 });
 
 test('the package build compiles every demo', () => {
@@ -98,11 +106,11 @@ test('the compiled echo demo runs on plain node: listens, echoes, exits 0 on SIG
   await echoesThenStops(['demos/echo.js', '--listen', 'tcp:0:interface=127.0.0.1']);
 });
 
-test('the compiled `spindle echo` runs on plain node, the process a SIGTERM reaches', async () => {
-  await echoesThenStops(['source/cli.js', 'echo', '--listen', 'tcp:0:interface=127.0.0.1']);
+test('the bundled `spindle echo` runs on plain node, the process a SIGTERM reaches', async () => {
+  await echoesThenStops(['spindle.mjs', 'echo', '--listen', 'tcp:0:interface=127.0.0.1']);
 });
 
-test('the compiled `spindle run` loads a TypeScript application module through tsx on plain node', async () => {
+test('the bundled `spindle run` loads a TypeScript application module through tsx, with the unbundled package', async () => {
   writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n'); // as the package's own, and an ESM project's
   writeFileSync(
     join(out, 'app.ts'),
@@ -114,7 +122,7 @@ test('the compiled `spindle run` loads a TypeScript application module through t
       '',
     ].join('\n'),
   );
-  await echoesThenStops(['source/cli.js', 'run', join(out, 'app.ts')]);
+  await echoesThenStops(['spindle.mjs', 'run', join(out, 'app.ts')]);
 });
 
 test.run();
