@@ -4,6 +4,7 @@
  * is still running when the benchmark ends (normally, by an exception or by a signal).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** The path of a compiled benchmark script next to this one (`_echo-net-server` → …/.bench/…/_echo-net-server.js). */
@@ -30,6 +31,34 @@ export function giveUpAfter(name: string, seconds: number): void {
     console.error(`${name}: not done within ${seconds} s; giving up`);
     process.exit(3);
   }, seconds * 1000).unref();
+}
+
+/**
+ * The CPU time a process has used, user and system, in seconds (Linux's USER_HZ is 100).
+ *
+ * @example
+ * ```ts
+ * const before = cpuSeconds(server.child.process.pid!);
+ * ```
+ */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * The whole machine's CPU time since boot, summed over its cores, in seconds: `busy` (user, nice,
+ * system, interrupts) and `idle` (idle, waiting for I/O).
+ *
+ * @example
+ * ```ts
+ * const { busy, idle } = machineCpuSeconds();
+ * ```
+ */
+export function machineCpuSeconds(): { busy: number; idle: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0] = fields;
+  return { busy: (user + nice + system + irq + softirq) / 100, idle: (idle + iowait) / 100 };
 }
 
 /** Debian's Python, the only one here that can import Twisted. */

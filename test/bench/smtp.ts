@@ -24,7 +24,15 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchScript, benchSource, Child, giveUpAfter, listeningPort, startServer } from './_children.js';
+import {
+  benchScript,
+  benchSource,
+  Child,
+  cpuSeconds,
+  giveUpAfter,
+  listeningPort,
+  startServer,
+} from './_children.js';
 import { alternate, median, printSection, table } from './_report.js';
 
 const rounds = 7;
@@ -97,12 +105,6 @@ function checkAndEmpty(contender: Contender, root: string, expected: number, min
 interface RateRun {
   readonly rate: number;
   readonly accepted: number;
-}
-
-/** The CPU time a process has used, user and system, in seconds (Linux's USER_HZ is 100). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** One run of the message load: messages per second, and the server's CPU milliseconds per message. */
