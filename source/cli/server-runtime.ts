@@ -8,16 +8,15 @@
 import cluster from 'node:cluster';
 import { type Address, describeEndpoint } from '../address.js';
 import type { Deferred } from '../deferred.js';
-import { Logger } from '../log.js';
 import { reactor } from '../reactor.js';
-import { type CertificateFiles, selfSignedCertificate } from '../self-signed-certificate.js';
+import type { CertificateFiles } from '../self-signed-certificate.js';
 import type { ListenOptions, Server } from '../server.js';
 import type { OptionValues } from './command.js';
 import { type LogFormat, logLevels, writeLogRecords } from './log-output.js';
-import { choice, flag, numberValue, texts } from './option-values.js';
+import { choice, numberValue, texts } from './option-values.js';
+import { noticeSlowShutdown } from './shutdown-notice.js';
+import { throwawayCertificate, withCertificate } from './throwaway-certificate.js';
 import { watchWrappers } from './wrapper-watch.js';
-
-const log = new Logger('spindle.cli');
 
 /** What a worker of `--workers` tells the primary process. */
 export interface ListeningMessage {
@@ -53,60 +52,6 @@ export interface ServerRuntime {
   listening(address: Address, server?: object): void;
   /** Runs the reactor: until Ctrl-C or SIGTERM, then a graceful shutdown and exit 0. */
   run(): void;
-}
-
-/** Where the primary of `--workers` puts its throwaway certificate for the workers to share. */
-const sharedCertificate = 'SPINDLE_SELF_SIGNED_CERTIFICATE';
-
-/**
- * The throwaway certificate of `--tls-self-signed`: made once, removed at exit; a worker of
- * `--workers` uses its primary's (so every worker presents the same one).
- */
-function throwawayCertificate(values: OptionValues): CertificateFiles | undefined {
-  if (!flag(values, 'tls-self-signed')) return undefined;
-  const inherited = process.env[sharedCertificate];
-  if (cluster.isWorker && inherited !== undefined) {
-    const [cert = '', key = ''] = inherited.split('\0');
-    return { cert, key, folder: '', remove: () => undefined };
-  }
-  const files = selfSignedCertificate();
-  process.env[sharedCertificate] = `${files.cert}\0${files.key}`;
-  process.once('exit', () => files.remove());
-  return files;
-}
-
-/** `endpoint` with the certificate's files, if it is a `tls:` endpoint naming none of its own. */
-function withCertificate(endpoint: string, certificate: CertificateFiles | undefined): string {
-  if (
-    certificate === undefined ||
-    !/^(tls|ssl):/.test(endpoint) ||
-    /(^|:)(certKey|privateKey)=/.test(endpoint)
-  ) {
-    return endpoint;
-  }
-  const quote = (path: string) => path.replace(/[\\:=]/g, '\\$&');
-  return `${endpoint}:certKey=${quote(certificate.cert)}:privateKey=${quote(certificate.key)}`;
-}
-
-/**
- * Says once what shutdown waits for if it takes more than a second: how many connections are
- * still open, on which server, and for at most how long.
- */
-function noticeSlowShutdown(watched: ReadonlyMap<Server, string>, grace: number): void {
-  reactor.addSystemEventTrigger('during', 'shutdown', () => {
-    const notice = reactor.callLater(1, () => {
-      const open = [...watched].filter(([server]) => server.connections.size > 0);
-      const count = open.reduce((sum, [server]) => sum + server.connections.size, 0);
-      if (count === 0) return;
-      const where = open.map(([server, endpoint]) => `${server.connections.size} on ${endpoint}`).join(', ');
-      log.info(
-        `waiting for ${count} connection${count === 1 ? '' : 's'} to finish (${where}), at most ${grace} s`,
-      );
-    });
-    reactor.addSystemEventTrigger('after', 'shutdown', () => {
-      if (notice.active()) notice.cancel();
-    });
-  });
 }
 
 /**
