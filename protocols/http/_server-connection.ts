@@ -12,6 +12,7 @@ import type { CloseReason, Connection } from '../../source/connection.js';
 import { CorkedOutput } from '../../source/corked-output.js';
 import { Deadline } from '../../source/deadline.js';
 import { ConnectionDone, TimeoutError } from '../../source/errors.js';
+import type { Pausable } from '../../source/producer.js';
 import { isSession, type Session } from '../../source/protocol.js';
 import type { DateField } from './_date-field.js';
 import type { IncomingRequest } from './_incoming-request.js';
@@ -54,7 +55,9 @@ export interface ServerSettings {
  *   timeout before the first request);
  * - `reading-head`: a request head has begun and is not complete: the header timeout (slowloris);
  * - `reading-body`: a request's body is read from the client: the body timeout between bytes and
- *   the request timeout over head and body, while the client is expected to send;
+ *   the request timeout over head and body, while the client is expected to send (not while the
+ *   server itself holds the body back: the handler not reading it, the pipeline full, or the
+ *   connection's write buffer full because the client does not read what it is sent);
  * - `answering`: requests taken, answers not all out, nothing read: no deadline (the handler's time);
  * - `lingering`: FIN sent after the last answer, dropping what the client still sends until it
  *   closes too (so unread bytes do not turn the close into a reset): the idle timeout;
@@ -105,6 +108,13 @@ export class ServerConnection implements ExchangeHost, Session {
   private _eof = false;
   private _pipelineFull = false;
   private _bodyPauses = 0;
+  /** The connection's write buffer is past its high-water mark (the client does not read fast enough). */
+  private _outputFull = false;
+  /** Told by the connection when its write buffer fills and drains: reading pauses meanwhile. */
+  private readonly _output: Pausable = {
+    pauseProducing: () => this._outputFullness(true),
+    resumeProducing: () => this._outputFullness(false),
+  };
   private _paused = false;
   private _driving = false;
   private _again = false;
@@ -152,7 +162,7 @@ export class ServerConnection implements ExchangeHost, Session {
   /** Starts reading requests. */
   start(): void {
     const connection = this.connection;
-    connection.registerProducer(connection);
+    connection.registerProducer(this._output);
     connection.closed.addCallback((reason) => this._lost(reason));
     if (this._phase === 'closed') return;
     this._subscription = connection.data$.subscribe({
@@ -212,10 +222,7 @@ export class ServerConnection implements ExchangeHost, Session {
 
   bodyFull(full: boolean): void {
     this._bodyPauses += full ? 1 : -1;
-    if (this._driving) return; // acted on at the end of the round
-    this._updatePhase();
-    this._updatePause();
-    this._updateDeadline();
+    this._paceChanged();
   }
 
   switchProtocols(upgrade: ProtocolUpgrade): void {
@@ -477,6 +484,19 @@ export class ServerConnection implements ExchangeHost, Session {
     else this.connection.end();
   }
 
+  private _outputFullness(full: boolean): void {
+    this._outputFull = full;
+    if (this._phase !== 'switched' && this._phase !== 'closed') this._paceChanged();
+  }
+
+  /** Something that pauses reading changed: acted on now, or at the end of the round under way. */
+  private _paceChanged(): void {
+    if (this._driving) return;
+    this._updatePhase();
+    this._updatePause();
+    this._updateDeadline();
+  }
+
   /** Whether the connection is gone (a method, so that the compiler does not narrow the phase across calls). */
   private _isClosed(): boolean {
     return this._phase === 'closed';
@@ -496,7 +516,8 @@ export class ServerConnection implements ExchangeHost, Session {
   }
 
   private _updatePause(): void {
-    const paused = this._phase !== 'lingering' && (this._pipelineFull || this._bodyPauses > 0);
+    const paused =
+      this._phase !== 'lingering' && (this._pipelineFull || this._bodyPauses > 0 || this._outputFull);
     if (paused === this._paused) return;
     this._paused = paused;
     if (paused) this.connection.pause();
