@@ -60,7 +60,8 @@ export interface ServerSettings {
  *   connection's write buffer full because the client does not read what it is sent);
  * - `answering`: requests taken, answers not all out, nothing read: no deadline (the handler's time);
  * - `lingering`: FIN sent after the last answer, dropping what the client still sends until it
- *   closes too (so unread bytes do not turn the close into a reset): the idle timeout;
+ *   closes too (so unread bytes do not turn the close into a reset): the idle timeout, and at
+ *   most `maxDroppedBytes` dropped (then it closes, as node:http does at once);
  * - `switched`: a `101` went out; the connection speaks another protocol, HTTP's deadlines are off;
  * - `closed`.
  */
@@ -75,6 +76,14 @@ export type ServerPhase =
 
 /** What happens to input: parsed into requests, or read and dropped (after an error, or once no request is taken). */
 type InputState = 'parsing' | 'dropping';
+
+/**
+ * The most input a connection reads and drops once no request is taken (after a 431 for a
+ * header flood, say): past it, a connection still answering stops reading, and one lingering
+ * after its last answer closes. So a client that keeps sending costs a bounded read, not all it
+ * sends within the idle timeout.
+ */
+const maxDroppedBytes = 64 * 1024;
 
 /**
  * The HTTP/1.1 server side of one connection, and its `Session` (the server drains it). Bytes go
@@ -108,6 +117,8 @@ export class ServerConnection implements ExchangeHost, Session {
   private _eof = false;
   private _pipelineFull = false;
   private _bodyPauses = 0;
+  /** Bytes read and dropped since input began to be dropped. */
+  private _dropped = 0;
   /** The connection's write buffer is past its high-water mark (the client does not read fast enough). */
   private _outputFull = false;
   /** Told by the connection when its write buffer fills and drains: reading pauses meanwhile. */
@@ -253,7 +264,10 @@ export class ServerConnection implements ExchangeHost, Session {
   }
 
   private readonly _received = (chunk: Uint8Array): void => {
-    if (this._input === 'dropping') return;
+    if (this._input === 'dropping') {
+      this._discarded(chunk.byteLength);
+      return;
+    }
     const events = this._events;
     try {
       this._parser.push(chunk, events);
@@ -351,6 +365,7 @@ export class ServerConnection implements ExchangeHost, Session {
         const exchange = this._reading;
         this._reading = undefined;
         exchange?.body?.end();
+        if (this._stopped) this._input = 'dropping'; // that was the last request taken
       } else if (this._stopped) {
         // no more requests: this one and all after it are dropped
         this._input = 'dropping';
@@ -472,7 +487,18 @@ export class ServerConnection implements ExchangeHost, Session {
     }
   }
 
-  /** Closes after the last response: FIN now, then linger, dropping what comes until the client closes too. */
+  /** Input read and dropped: past `maxDroppedBytes`, a lingering connection closes, any other stops reading. */
+  private _discarded(bytes: number): void {
+    this._dropped += bytes;
+    if (this._dropped < maxDroppedBytes) return;
+    if (this._phase === 'lingering') this.connection.close();
+    else this._paceChanged();
+  }
+
+  /**
+   * Closes after the last response: FIN now, then linger, dropping what comes until the client
+   * closes too (at once when it has sent too much to drop already).
+   */
   private _close(): void {
     this._phase = 'lingering';
     this._input = 'dropping';
@@ -480,7 +506,7 @@ export class ServerConnection implements ExchangeHost, Session {
     this._reading = undefined;
     reading?.body?.fail(new ConnectionDone('the connection closed before the request body ended'));
     this._closingSince = this._settings.clock.seconds();
-    if (this._eof || !this.connection.writable) this.connection.close();
+    if (this._eof || !this.connection.writable || this._dropped >= maxDroppedBytes) this.connection.close();
     else this.connection.end();
   }
 
@@ -517,7 +543,8 @@ export class ServerConnection implements ExchangeHost, Session {
 
   private _updatePause(): void {
     const paused =
-      this._phase !== 'lingering' && (this._pipelineFull || this._bodyPauses > 0 || this._outputFull);
+      this._phase !== 'lingering' &&
+      (this._pipelineFull || this._bodyPauses > 0 || this._outputFull || this._dropped >= maxDroppedBytes);
     if (paused === this._paused) return;
     this._paused = paused;
     if (paused) this.connection.pause();

@@ -123,7 +123,10 @@ const log = new Logger('spindle.http.server');
  * `Connection: keep-alive`). Bad input gets its status (400, 408, 413, 414, 431, 501, 505) and
  * `Connection: close` after the answers to the requests before it; a body cut short errors its
  * stream and never looks complete. Only that connection suffers; an exception in the handler
- * answers 500 and the connection goes on.
+ * answers 500 and the connection goes on. What a client sends once no more of its requests are
+ * taken (after a 431, say) is read and dropped, for at most `idleTimeout` after the last answer
+ * and at most 64 KiB: then the connection closes (and stops being read while that answer is not
+ * out yet), so a flood costs a bounded read.
  *
  * When the server closes (or the reactor shuts down), each connection drains: idle ones close at
  * once, busy ones after answering the requests they have taken (the last answer says
