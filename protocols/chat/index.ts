@@ -16,4 +16,4 @@
  */
 export { chatPage, htmlPage } from './chat-page.js';
 export { type ChatOptions, chat } from './line-chat.js';
-export { chatRoom } from './web-socket-chat.js';
+export { type ChatRoomOptions, chatRoom } from './web-socket-chat.js';
