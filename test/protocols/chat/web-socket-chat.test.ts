@@ -83,6 +83,7 @@ test('a member whose connection is full misses messages, is not read, and is tol
   }
   assert.is(slow.writes.length, writes, 'nothing written to it, nor kept for it, while full');
   assert.not.ok(slow.reading);
+  assert.ok(alice.reading, 'it slows no sender (its full buffer once paused whoever was talking)');
   slow.receive(clientFrame(Opcode.text, 'unheard'));
   turn();
   alice.clear();
