@@ -79,8 +79,8 @@ type InputState = 'parsing' | 'dropping';
 
 /**
  * The most input a connection reads and drops once no request is taken (after a 431 for a
- * header flood, say): past it, a connection still answering stops reading, and one lingering
- * after its last answer closes. So a client that keeps sending costs a bounded read, not all it
+ * header flood, say): past it, the connection stops reading, and closes once its last answer is
+ * out (at once if it is). So a client that keeps sending costs a bounded read, not all it
  * sends within the idle timeout.
  */
 const maxDroppedBytes = 64 * 1024;
@@ -487,12 +487,12 @@ export class ServerConnection implements ExchangeHost, Session {
     }
   }
 
-  /** Input read and dropped: past `maxDroppedBytes`, a lingering connection closes, any other stops reading. */
+  /** Input read and dropped: past `maxDroppedBytes`, the connection stops reading, and closes if it lingers. */
   private _discarded(bytes: number): void {
     this._dropped += bytes;
     if (this._dropped < maxDroppedBytes) return;
+    this._updatePause();
     if (this._phase === 'lingering') this.connection.close();
-    else this._paceChanged();
   }
 
   /**
@@ -543,8 +543,8 @@ export class ServerConnection implements ExchangeHost, Session {
 
   private _updatePause(): void {
     const paused =
-      this._phase !== 'lingering' &&
-      (this._pipelineFull || this._bodyPauses > 0 || this._outputFull || this._dropped >= maxDroppedBytes);
+      this._dropped >= maxDroppedBytes ||
+      (this._phase !== 'lingering' && (this._pipelineFull || this._bodyPauses > 0 || this._outputFull));
     if (paused === this._paused) return;
     this._paused = paused;
     if (paused) this.connection.pause();

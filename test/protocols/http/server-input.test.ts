@@ -167,6 +167,16 @@ test('after a 431 for a header flood, the connection reads at most 64 KiB more, 
   }
 });
 
+test('past 64 KiB dropped after a 431, the connection stops reading while its close completes', () => {
+  const transport = new StringTransport({ allowHalfOpen: true, closeImmediately: false });
+  httpServer(hello, { clock: trackedClock(), parser: { maxHeaderBytes: 100 } }).serve(transport);
+  transport.receive(`GET / HTTP/1.1\r\nHost: x\r\nX-Flood: ${'f'.repeat(200)}`);
+  for (let sent = 0; sent < 64 * 1024; sent += 4096) transport.receive(Buffer.alloc(4096, 'f'));
+  assert.ok(transport.closedByProtocol);
+  assert.not.ok(transport.reading, 'the rest stays unread: closing resets it');
+  transport.loseConnection();
+});
+
 test('input dropped while the last answer is not out yet stops being read past 64 KiB, and the connection closes with the answer', () => {
   const answer = new Deferred<HttpResponse>();
   const transport = serve(() => answer);
