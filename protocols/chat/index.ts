@@ -15,5 +15,5 @@
  * @module
  */
 export { chatPage, htmlPage } from './chat-page.js';
-export { chat } from './line-chat.js';
-export { chatRoom } from './web-socket-chat.js';
+export { type ChatOptions, chat } from './line-chat.js';
+export { type ChatRoomOptions, chatRoom } from './web-socket-chat.js';

@@ -12,6 +12,7 @@ import type { CloseReason, Connection } from '../../source/connection.js';
 import { CorkedOutput } from '../../source/corked-output.js';
 import { Deadline } from '../../source/deadline.js';
 import { ConnectionDone, TimeoutError } from '../../source/errors.js';
+import type { Pausable } from '../../source/producer.js';
 import { isSession, type Session } from '../../source/protocol.js';
 import type { DateField } from './_date-field.js';
 import type { IncomingRequest } from './_incoming-request.js';
@@ -54,10 +55,13 @@ export interface ServerSettings {
  *   timeout before the first request);
  * - `reading-head`: a request head has begun and is not complete: the header timeout (slowloris);
  * - `reading-body`: a request's body is read from the client: the body timeout between bytes and
- *   the request timeout over head and body, while the client is expected to send;
+ *   the request timeout over head and body, while the client is expected to send (not while the
+ *   server itself holds the body back: the handler not reading it, the pipeline full, or the
+ *   connection's write buffer full because the client does not read what it is sent);
  * - `answering`: requests taken, answers not all out, nothing read: no deadline (the handler's time);
  * - `lingering`: FIN sent after the last answer, dropping what the client still sends until it
- *   closes too (so unread bytes do not turn the close into a reset): the idle timeout;
+ *   closes too (so unread bytes do not turn the close into a reset): the idle timeout, and at
+ *   most `maxDroppedBytes` dropped (then it closes, as node:http does at once);
  * - `switched`: a `101` went out; the connection speaks another protocol, HTTP's deadlines are off;
  * - `closed`.
  */
@@ -72,6 +76,14 @@ export type ServerPhase =
 
 /** What happens to input: parsed into requests, or read and dropped (after an error, or once no request is taken). */
 type InputState = 'parsing' | 'dropping';
+
+/**
+ * The most input a connection reads and drops once no request is taken (after a 431 for a
+ * header flood, say): past it, the connection stops reading, and closes once its last answer is
+ * out (at once if it is). So a client that keeps sending costs a bounded read, not all it
+ * sends within the idle timeout.
+ */
+const maxDroppedBytes = 64 * 1024;
 
 /**
  * The HTTP/1.1 server side of one connection, and its `Session` (the server drains it). Bytes go
@@ -105,6 +117,15 @@ export class ServerConnection implements ExchangeHost, Session {
   private _eof = false;
   private _pipelineFull = false;
   private _bodyPauses = 0;
+  /** Bytes read and dropped since input began to be dropped. */
+  private _dropped = 0;
+  /** The connection's write buffer is past its high-water mark (the client does not read fast enough). */
+  private _outputFull = false;
+  /** Told by the connection when its write buffer fills and drains: reading pauses meanwhile. */
+  private readonly _output: Pausable = {
+    pauseProducing: () => this._outputFullness(true),
+    resumeProducing: () => this._outputFullness(false),
+  };
   private _paused = false;
   private _driving = false;
   private _again = false;
@@ -152,7 +173,7 @@ export class ServerConnection implements ExchangeHost, Session {
   /** Starts reading requests. */
   start(): void {
     const connection = this.connection;
-    connection.registerProducer(connection);
+    connection.registerProducer(this._output);
     connection.closed.addCallback((reason) => this._lost(reason));
     if (this._phase === 'closed') return;
     this._subscription = connection.data$.subscribe({
@@ -212,10 +233,7 @@ export class ServerConnection implements ExchangeHost, Session {
 
   bodyFull(full: boolean): void {
     this._bodyPauses += full ? 1 : -1;
-    if (this._driving) return; // acted on at the end of the round
-    this._updatePhase();
-    this._updatePause();
-    this._updateDeadline();
+    this._paceChanged();
   }
 
   switchProtocols(upgrade: ProtocolUpgrade): void {
@@ -246,7 +264,10 @@ export class ServerConnection implements ExchangeHost, Session {
   }
 
   private readonly _received = (chunk: Uint8Array): void => {
-    if (this._input === 'dropping') return;
+    if (this._input === 'dropping') {
+      this._discarded(chunk.byteLength);
+      return;
+    }
     const events = this._events;
     try {
       this._parser.push(chunk, events);
@@ -344,6 +365,7 @@ export class ServerConnection implements ExchangeHost, Session {
         const exchange = this._reading;
         this._reading = undefined;
         exchange?.body?.end();
+        if (this._stopped) this._input = 'dropping'; // that was the last request taken
       } else if (this._stopped) {
         // no more requests: this one and all after it are dropped
         this._input = 'dropping';
@@ -465,7 +487,18 @@ export class ServerConnection implements ExchangeHost, Session {
     }
   }
 
-  /** Closes after the last response: FIN now, then linger, dropping what comes until the client closes too. */
+  /** Input read and dropped: past `maxDroppedBytes`, the connection stops reading, and closes if it lingers. */
+  private _discarded(bytes: number): void {
+    this._dropped += bytes;
+    if (this._dropped < maxDroppedBytes) return;
+    this._updatePause();
+    if (this._phase === 'lingering') this.connection.close();
+  }
+
+  /**
+   * Closes after the last response: FIN now, then linger, dropping what comes until the client
+   * closes too (at once when it has sent too much to drop already).
+   */
   private _close(): void {
     this._phase = 'lingering';
     this._input = 'dropping';
@@ -473,8 +506,21 @@ export class ServerConnection implements ExchangeHost, Session {
     this._reading = undefined;
     reading?.body?.fail(new ConnectionDone('the connection closed before the request body ended'));
     this._closingSince = this._settings.clock.seconds();
-    if (this._eof || !this.connection.writable) this.connection.close();
+    if (this._eof || !this.connection.writable || this._dropped >= maxDroppedBytes) this.connection.close();
     else this.connection.end();
+  }
+
+  private _outputFullness(full: boolean): void {
+    this._outputFull = full;
+    if (this._phase !== 'switched' && this._phase !== 'closed') this._paceChanged();
+  }
+
+  /** Something that pauses reading changed: acted on now, or at the end of the round under way. */
+  private _paceChanged(): void {
+    if (this._driving) return;
+    this._updatePhase();
+    this._updatePause();
+    this._updateDeadline();
   }
 
   /** Whether the connection is gone (a method, so that the compiler does not narrow the phase across calls). */
@@ -496,7 +542,9 @@ export class ServerConnection implements ExchangeHost, Session {
   }
 
   private _updatePause(): void {
-    const paused = this._phase !== 'lingering' && (this._pipelineFull || this._bodyPauses > 0);
+    const paused =
+      this._dropped >= maxDroppedBytes ||
+      (this._phase !== 'lingering' && (this._pipelineFull || this._bodyPauses > 0 || this._outputFull));
     if (paused === this._paused) return;
     this._paused = paused;
     if (paused) this.connection.pause();

@@ -53,15 +53,18 @@ export interface HttpServerOptions {
   /** How long a keep-alive connection may sit idle between requests before it is closed. Default 5. */
   idleTimeout?: number;
   /**
-   * The longest pause between two bytes of a request body while it is being read. Past it, the
-   * body errors with TimeoutError, the answer is 408 and the connection closes. Default 30.
+   * The longest pause between two bytes of a request body while the server waits for them. Time
+   * the server itself holds the body back does not count: the handler not reading it, or the
+   * connection's write buffer full because the client does not read what it is sent (a streamed
+   * echo). Past it, the body errors with TimeoutError, the answer is 408 (or, once an answer has
+   * begun, the connection is cut) and the connection closes. Default 30.
    */
   bodyTimeout?: number;
   /**
    * The longest the client may take, in all, to send one request's head and body (node:http's
    * `requestTimeout`): against a client that keeps a body alive with a byte now and then. Time
-   * the server itself holds the body back (backpressure, a `100 Continue` not sent yet) does not
-   * count. Past it, 408 and close. Default 300.
+   * the server itself holds the body back (backpressure, a full write buffer, a `100 Continue` not
+   * sent yet) does not count. Past it, 408 and close. Default 300.
    */
   requestTimeout?: number;
   /**
@@ -120,7 +123,10 @@ const log = new Logger('spindle.http.server');
  * `Connection: keep-alive`). Bad input gets its status (400, 408, 413, 414, 431, 501, 505) and
  * `Connection: close` after the answers to the requests before it; a body cut short errors its
  * stream and never looks complete. Only that connection suffers; an exception in the handler
- * answers 500 and the connection goes on.
+ * answers 500 and the connection goes on. What a client sends once no more of its requests are
+ * taken (after a 431, say) is read and dropped, for at most `idleTimeout` after the last answer
+ * and at most 64 KiB: then the connection closes (and stops being read while that answer is not
+ * out yet), so a flood costs a bounded read.
  *
  * When the server closes (or the reactor shuts down), each connection drains: idle ones close at
  * once, busy ones after answering the requests they have taken (the last answer says

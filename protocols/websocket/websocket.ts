@@ -12,6 +12,7 @@ import { Wakeup } from '../../source/_wakeup.js';
 import type { Address } from '../../source/address.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection } from '../../source/connection.js';
+import { CorkedOutput } from '../../source/corked-output.js';
 import { Deadline } from '../../source/deadline.js';
 import type { Deferred } from '../../source/deferred.js';
 import { BodyConsumedError } from '../../source/errors.js';
@@ -162,6 +163,7 @@ export class WebSocket
   /** The incoming messages, read once (a second subscriber gets `BodyConsumedError`). */
   readonly messages$: Observable<WebSocketMessage>;
   private readonly _connection: Connection;
+  private readonly _output: CorkedOutput;
   private readonly _decoder: MessageDecoder;
   private readonly _deflater: MessageDeflater | undefined;
   private readonly _threshold: number;
@@ -186,6 +188,7 @@ export class WebSocket
 
   constructor(connection: Connection, setup: WebSocketSetup, options: WebSocketOptions = {}) {
     this._connection = connection;
+    this._output = new CorkedOutput(connection);
     this.role = setup.role;
     this.protocol = setup.protocol;
     const deflate = setup.deflate;
@@ -244,8 +247,8 @@ export class WebSocket
   /**
    * Sends a message: a string as a text message, bytes as a binary one (compressed when
    * permessage-deflate was agreed and it is at least `threshold` bytes). Returns false when the
-   * connection's buffer is past its high-water mark (wait for `drained()`), and drops the message
-   * (returning false) once the socket is closing.
+   * connection's buffer is past its high-water mark (wait for `drained()`; while corked, `uncork`
+   * says), and drops the message (returning false) once the socket is closing.
    */
   send(message: WebSocketMessage): boolean {
     if (this._state !== 'open') return false;
@@ -255,9 +258,30 @@ export class WebSocket
     const deflater = this._deflater;
     if (deflater !== undefined && (text ? Buffer.byteLength(message) : message.length) >= this._threshold) {
       const payload = deflater.compress(text ? Buffer.from(message) : message);
-      return this._connection.write(encodeFrame(opcode, payload, { rsv1: true, mask }));
+      return this._output.write(encodeFrame(opcode, payload, { rsv1: true, mask }));
     }
-    return this._connection.write(encodeFrame(opcode, message, { mask }));
+    return this._output.write(encodeFrame(opcode, message, { mask }));
+  }
+
+  /**
+   * Gathers what is sent from now until the matching `uncork()`, and then writes it in one write
+   * (Node's `writable.cork()`): for a batch of messages, such as what a chat room says in one
+   * turn. Corks nest; uncork within the same turn of the event loop.
+   *
+   * @example
+   * ```ts
+   * socket.cork();
+   * for (const line of lines) socket.send(line);
+   * const roomForMore = socket.uncork(); // one write
+   * ```
+   */
+  cork(): void {
+    this._output.cork();
+  }
+
+  /** Ends a `cork()`; the outermost writes what was gathered. False when the connection's buffer is past its high-water mark. */
+  uncork(): boolean {
+    return this._output.uncork();
   }
 
   /** Fires once the connection's write buffer is below its high-water mark. */
@@ -281,7 +305,7 @@ export class WebSocket
     const payload = closePayload(code, reason);
     if (this._state === 'open') {
       this._state = 'closing';
-      this._connection.write(encodeFrame(Opcode.close, payload, { mask: this._mask() }));
+      this._output.write(encodeFrame(Opcode.close, payload, { mask: this._mask() }));
       this._updateDeadline();
     }
     return this.closed;
@@ -352,7 +376,7 @@ export class WebSocket
     if (this._state !== 'open' && this._state !== 'closing') return false;
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (size > 125) throw new RangeError(`a control frame carries at most 125 bytes, not ${size}`);
-    return this._connection.write(encodeFrame(opcode, data, { mask: this._mask() }));
+    return this._output.write(encodeFrame(opcode, data, { mask: this._mask() }));
   }
 
   private _attach(subscriber: Subscriber<WebSocketMessage>): () => void {
@@ -425,7 +449,7 @@ export class WebSocket
   private _peerClosed(code: number, reason: string): void {
     if (this._state === 'open') {
       const payload = code === 1005 ? new Uint8Array(0) : closePayload(code);
-      this._connection.write(encodeFrame(Opcode.close, payload, { mask: this._mask() }));
+      this._output.write(encodeFrame(Opcode.close, payload, { mask: this._mask() }));
     } else if (this._state !== 'closing') return;
     this._info = { code, reason, wasClean: true };
     this._state = 'done';
@@ -440,7 +464,7 @@ export class WebSocket
     if (this._state === 'done' || this._state === 'closed') return;
     const code = error instanceof WebSocketError ? error.closeCode : 1011;
     if (code !== 1006 && this._state === 'open') {
-      this._connection.write(encodeFrame(Opcode.close, closePayload(code), { mask: this._mask() }));
+      this._output.write(encodeFrame(Opcode.close, closePayload(code), { mask: this._mask() }));
     }
     this._info = { code, reason: (error as Error).message, wasClean: false };
     this._state = 'done';

@@ -29,6 +29,7 @@ const all = [
   'web',
   'smtp',
   'startup',
+  'chat-fanout',
 ];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 const resultsPath = new URL('../../../test/bench/RESULTS.md', import.meta.url);

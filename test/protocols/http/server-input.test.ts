@@ -6,7 +6,7 @@ import { HttpParseError, HttpTruncatedError } from '../../../protocols/http/http
 import { ResponseParser } from '../../../protocols/http/parse-response.js';
 import type { HttpResponse } from '../../../protocols/http/response.js';
 import { type HttpHandler, type HttpServerOptions, httpServer } from '../../../protocols/http/server.js';
-import { ConnectionLost, type LogRecord, logRecords$ } from '../../../source/index.js';
+import { ConnectionLost, Deferred, type LogRecord, logRecords$ } from '../../../source/index.js';
 import { checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
 import { chunkings } from '../../support/chunkings.js';
 
@@ -130,6 +130,70 @@ test('each kind of bad request gets its status', () => {
     assert.is(answer?.headers.get('connection'), 'close', what);
     transport.receiveEnd();
   }
+});
+
+test('after a 431 for a header flood, the connection reads at most 64 KiB more, then closes: at every split of the head, at every chunk size to 64', () => {
+  const head = Buffer.from(`GET / HTTP/1.1\r\nHost: x\r\nX-Flood: ${'f'.repeat(200)}\r\n`);
+  const flood = Buffer.alloc(4096, 'f');
+  const limit = 64 * 1024;
+  const attack = (chunks: Iterable<Uint8Array>, biggest: number, label: string) => {
+    const transport = serve(hello, { parser: { maxHeaderBytes: 100 } });
+    let sent = 0;
+    for (const chunk of chunks) {
+      if (transport.closedByProtocol) break;
+      transport.receive(chunk);
+      sent += chunk.length;
+    }
+    const [answer] = answers(transport.value());
+    assert.is(answer?.status, 431, label);
+    assert.is(answer?.headers.get('connection'), 'close', label);
+    assert.ok(transport.closedByProtocol, `${label}: closed without waiting for the idle timeout`);
+    assert.ok(sent >= limit, `${label}: it lingers, reading what comes, up to the limit`);
+    assert.ok(sent <= head.length + limit + biggest, `${label}: read ${sent} bytes`);
+  };
+  function* headThenFlood(chunks: readonly Uint8Array[]) {
+    yield* chunks;
+    for (let sent = 0; sent < 1024 * 1024; sent += flood.length) yield flood; // the attacker's 1 MB
+  }
+  for (let at = 0; at <= head.length; at++) {
+    attack(headThenFlood([head.subarray(0, at), head.subarray(at)]), flood.length, `split at ${at}`);
+  }
+  for (let size = 1; size <= 64; size++) {
+    function* pieces() {
+      const stream = Buffer.concat([head, Buffer.alloc(limit + 2 * size, 'f')]);
+      for (let at = 0; at < stream.length; at += size) yield stream.subarray(at, at + size);
+    }
+    attack(pieces(), size, `${size}-byte chunks`);
+  }
+});
+
+test('past 64 KiB dropped after a 431, the connection stops reading while its close completes', () => {
+  const transport = new StringTransport({ allowHalfOpen: true, closeImmediately: false });
+  httpServer(hello, { clock: trackedClock(), parser: { maxHeaderBytes: 100 } }).serve(transport);
+  transport.receive(`GET / HTTP/1.1\r\nHost: x\r\nX-Flood: ${'f'.repeat(200)}`);
+  for (let sent = 0; sent < 64 * 1024; sent += 4096) transport.receive(Buffer.alloc(4096, 'f'));
+  assert.ok(transport.closedByProtocol);
+  assert.not.ok(transport.reading, 'the rest stays unread: closing resets it');
+  transport.loseConnection();
+});
+
+test('input dropped while the last answer is not out yet stops being read past 64 KiB, and the connection closes with the answer', () => {
+  const answer = new Deferred<HttpResponse>();
+  const transport = serve(() => answer);
+  transport.receive('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  const more = Buffer.from('GET /more HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(30)); // never taken
+  for (let sent = 0; sent < 64 * 1024; sent += more.length) {
+    assert.ok(transport.reading, `still reading after ${sent} bytes`);
+    transport.receive(more);
+  }
+  assert.not.ok(transport.reading, 'past 64 KiB dropped, the connection is not read');
+  assert.is(transport.text(), '');
+  answer.callback({ body: 'late\n' });
+  assert.equal(
+    answers(transport.value()).map((got) => got.body),
+    ['late\n'],
+  );
+  assert.ok(transport.closedByProtocol, 'closed at once: no lingering for a client that sent that much');
 });
 
 test('bad framing in the middle of a body: the handler’s body errors, the answer is 400, then close', async () => {

@@ -167,6 +167,29 @@ test('the body timeout counts from when the body is read again, not from the byt
   transport.loseConnection();
 });
 
+test('a client that reads nothing of its streamed echo is not cut by the body timeout: the server paused reading, not the client', async () => {
+  const { clock, transport } = serve((request) => ({ body: request.body }), { bodyTimeout: 30 });
+  transport.receive('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n');
+  await settle();
+  transport.setWriteBlocked(true); // the client reads nothing: the echo fills the write buffer
+  transport.receive(Buffer.alloc(1000, 'a'));
+  await settle();
+  assert.match(transport.text(), /^HTTP\/1\.1 200 OK\r\n.*\r\n\r\n3e8\r\na{1000}\r\n$/s, 'the echo began');
+  assert.not.ok(transport.reading, 'the full write buffer paused reading');
+  clock.advance(3600);
+  await settle();
+  assert.not.ok(transport.aborted || transport.ended, 'no timeout while the server held the body back');
+  transport.setWriteBlocked(false); // the client reads again
+  await settle();
+  assert.ok(transport.reading);
+  clock.advance(29);
+  await settle();
+  assert.not.ok(transport.aborted, 'the wait started when reading resumed');
+  clock.advance(1);
+  await settle();
+  assert.ok(transport.aborted, 'then the body timeout counts again: the answer has begun, so it is cut');
+});
+
 test('no timeout runs while the handler works', async () => {
   const respond = new Deferred<HttpResponse>();
   const { clock, transport } = serve(() => respond);

@@ -190,4 +190,25 @@ test('an observable piped into the socket is sent, and its completion closes wit
   transport.loseConnection();
 });
 
+test('cork gathers what is sent until uncork, which writes it in one write and says whether there is room for more', () => {
+  const { transport, sockets } = openWebSocket();
+  const socket = sockets[0]!;
+  socket.cork();
+  socket.send('one');
+  socket.cork(); // corks nest
+  socket.send(Uint8Array.from([2]));
+  assert.ok(socket.uncork());
+  socket.send('three');
+  assert.is(transport.writes.length, 0, 'nothing written while corked');
+  transport.setWriteBlocked(true);
+  assert.not.ok(socket.uncork(), 'the connection is full');
+  assert.is(transport.writes.length, 1);
+  assert.equal(serverFrames(transport), [
+    { opcode: Opcode.text, data: 'one' },
+    { opcode: Opcode.binary, data: '\u0002' },
+    { opcode: Opcode.text, data: 'three' },
+  ]);
+  transport.loseConnection();
+});
+
 test.run();
