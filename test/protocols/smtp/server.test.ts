@@ -5,7 +5,6 @@ import { logRecords$ } from '../../../source/log.js';
 import { checkClean } from '../../../source/testing/index.js';
 import { chunkings } from '../../support/chunkings.js';
 import { type Client, clientAddress, closeAll, harness, settle } from './_server-harness.js';
-import { smugglingCases, smugglingText } from './_smuggling-corpus.js';
 
 const test = checkClean(suite('protocols/smtp/server'));
 test.after.each(closeAll);
@@ -227,24 +226,6 @@ test('command lines: over 512 octets 500, a bare CR in one 500; the session read
   assert.equal(await c.command('NOOP a\rb'), ['500 5.5.2 Error: bad syntax']);
   assert.equal(await c.codes('NOOP'), [250]);
 });
-
-for (const { name, separator, refused } of smugglingCases) {
-  test(`smuggling: ${name} in DATA: ${refused ? 'refused 550 5.5.2' : 'kept as text'}, the smuggled transaction never runs`, async () => {
-    const input = Buffer.from(
-      `EHLO a\r\nMAIL FROM:<a@client.example>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n${smugglingText(separator)}QUIT\r\n`,
-    );
-    for (const { label, chunks } of [...chunkings(input)].filter((_, n) => n % 7 === 0)) {
-      const h = harness();
-      const c = h.connect();
-      for (const chunk of chunks) c.transport.receive(chunk);
-      await settle();
-      const replies = c.replies().map((reply) => reply.slice(0, 3));
-      assert.equal(replies, ['220', '250', '250', '250', '354', refused ? '550' : '250', '221'], label);
-      assert.is(h.stored.length, refused ? 0 : 1, label);
-      if (!refused) assert.ok(h.stored[0]!.text.includes('MAIL FROM:<admin@example.com>'), 'kept as text');
-    }
-  });
-}
 
 test('a message over maxMessageSize is refused 552 5.3.4 after its end, DATA or BDAT; the session goes on', async () => {
   const h = harness({ maxMessageSize: 10 });
