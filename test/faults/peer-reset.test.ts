@@ -14,15 +14,14 @@ import { concat, finalize, NEVER, of, Subject } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NodeFileSystem } from '../../protocols/ftp/node-file-system.js';
-import type { AccessLogRecord } from '../../protocols/http/access-log.js';
-import { Agent } from '../../protocols/http/client.js';
-import { type HttpHandler, httpServer } from '../../protocols/http/server.js';
+
 import { CancelledError, ConnectionLost } from '../../source/errors.js';
-import { checkClean, MemoryReactor, trackedClock } from '../../source/testing/index.js';
+import { checkClean } from '../../source/testing/index.js';
 import { dataConnection, harness as ftpHarness } from '../protocols/ftp/_server-harness.js';
 import { closeAll, settle, harness as smtpHarness } from '../protocols/smtp/_server-harness.js';
 import { descriptorsUnder } from '../support/descriptors.js';
 import { loudRecords } from '../support/loud-records.js';
+import { memoryHttp } from '../support/memory-http.js';
 
 const test = checkClean(suite('faults/peer-reset'));
 
@@ -43,30 +42,10 @@ async function until(ready: () => boolean, what: string): Promise<void> {
   }
 }
 
-/** An HTTP server with `handler` on a memory reactor (port 80), an agent, and the access log. */
-function http(handler: HttpHandler) {
-  const reactor = new MemoryReactor({ clock: trackedClock() });
-  const records: AccessLogRecord[] = [];
-  const app = httpServer(handler, { clock: reactor.clock, accessLog: (record) => records.push(record) });
-  const server = reactor.listenStream({ type: 'tcp', port: 80 }, {}, app);
-  const agent = new Agent({ reactor });
-  return {
-    reactor,
-    server,
-    agent,
-    records,
-    async done() {
-      await agent.closeCachedConnections();
-      await server.close({ gracePeriod: 0 });
-      await reactor.flush();
-    },
-  };
-}
-
 test('HTTP: a client that resets in the middle of its upload: the body fails with ConnectionLost, nothing is acknowledged', async () => {
   const stored: string[] = [];
   const outcomes: string[] = [];
-  const h = http(async (request) => {
+  const h = memoryHttp(async (request) => {
     const chunks: string[] = [];
     try {
       for await (const chunk of request.body) chunks.push(Buffer.from(chunk).toString());
@@ -117,7 +96,7 @@ test('HTTP: a client that resets in the middle of its upload: the body fails wit
 test('HTTP: a server whose response stream fails after it began resets the connection: the client body fails, the next request is served', async () => {
   const file = new Subject<string>();
   let calls = 0;
-  const h = http(() => (++calls === 1 ? { body: file } : { body: 'whole\n' }));
+  const h = memoryHttp(() => (++calls === 1 ? { body: file } : { body: 'whole\n' }));
   const answered = h.agent.request('GET', 'http://example.test/file');
   await until(() => file.observed, 'the response to start');
   file.next('first chunk, ');
@@ -146,7 +125,7 @@ test('HTTP: a server whose response stream fails after it began resets the conne
 
 test('HTTP: a client that resets while the response streams: the server stops its stream, and logs nothing', async () => {
   let unsubscribed = false;
-  const h = http(() => ({
+  const h = memoryHttp(() => ({
     body: concat(of('first chunk, '), NEVER).pipe(
       finalize(() => {
         unsubscribed = true;
