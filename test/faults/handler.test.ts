@@ -14,7 +14,6 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-
 import { MaildirError } from '../../protocols/smtp/maildir-error.js';
 import { Deferred, fail } from '../../source/deferred.js';
 import { logRecords$ } from '../../source/log.js';

@@ -14,7 +14,6 @@ import { concat, finalize, NEVER, of, Subject } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NodeFileSystem } from '../../protocols/ftp/node-file-system.js';
-
 import { CancelledError, ConnectionLost } from '../../source/errors.js';
 import { checkClean } from '../../source/testing/index.js';
 import { dataConnection, harness as ftpHarness } from '../protocols/ftp/_server-harness.js';
