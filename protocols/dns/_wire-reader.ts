@@ -82,7 +82,6 @@ export class WireReader {
     let wire = 1;
     let text = '';
     const read = suffixes;
-    const index = read.texts.length;
     for (;;) {
       if (jumped) {
         const known = read.find(at);
@@ -101,7 +100,7 @@ export class WireReader {
         at += 1;
         break;
       }
-      read.step(at, index, text.length, wire);
+      read.step(at, text.length, wire);
       const kind = length & 0xc0;
       if (kind === 0xc0) {
         if (at + 2 > limit) this.fail(`truncated compression pointer in ${what} at offset ${at}`);
@@ -131,8 +130,7 @@ export class WireReader {
         : labelText(bytes.subarray(start, at));
     }
     if (!jumped) this.at = at;
-    read.texts.push(text);
-    read.wires.push(wire);
+    read.add(text, wire);
     return text;
   }
 }
@@ -156,32 +154,39 @@ const suffixes = {
    * plus the name's wire length (root octet included) before it.
    */
   cells: new Int32Array(3 * 0x10000),
-  /** Each name read whole, and its wire length. */
+  /** How many names the message being decoded has read whole. */
+  count: 0,
+  /** Each name read whole, and its wire length (past `count`: an earlier message's, unused). */
   texts: [] as string[],
-  wires: [] as number[],
+  wires: new Int32Array(0x10000),
   /** Forgets the last message's names. */
   begin(): void {
-    this.texts.length = 0;
-    this.wires.length = 0;
+    this.count = 0;
     if (++this.generation === 0x4000_0000) {
       this.cells.fill(0);
       this.generation = 1;
     }
   },
-  /** Notes that the label or pointer at `offset` is part of the name to be `texts[name]`. */
-  step(offset: number, name: number, textBefore: number, wireBefore: number): void {
+  /** Notes that the label or pointer at `offset` is part of the name to be read whole next. */
+  step(offset: number, textBefore: number, wireBefore: number): void {
     const cell = offset * 3;
     if (offset >= 0x10000 || this.cells[cell] === this.generation) return;
     this.cells[cell] = this.generation;
-    this.cells[cell + 1] = name;
+    this.cells[cell + 1] = this.count;
     this.cells[cell + 2] = textBefore * 256 + wireBefore;
+  },
+  /** Keeps the name read whole. */
+  add(text: string, wire: number): void {
+    if (this.count === this.wires.length) return; // one name an octet at most: never
+    this.texts[this.count] = text;
+    this.wires[this.count++] = wire;
   },
   /** The name that a whole name read before has from `offset` on (its index), or -1. */
   find(offset: number): number {
     const cell = offset * 3;
     if (this.cells[cell] !== this.generation) return -1;
     const name = this.cells[cell + 1] as number;
-    return name < this.texts.length ? name : -1; // not the name being read
+    return name < this.count ? name : -1; // not the name being read
   },
   /** The text of name `name` from `offset` on. */
   textFrom(name: number, offset: number): string {
