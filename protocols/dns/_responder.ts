@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Deferred } from '../../source/deferred.js';
+import { type Deferred, succeed } from '../../source/deferred.js';
 import type { Failure } from '../../source/failure.js';
 import { Logger } from '../../source/log.js';
 import type { Authority, AuthorityAnswer } from './authority.js';
@@ -160,9 +160,19 @@ function authoritative(
   }
 }
 
-/** The upstream's answer to `question`, as a response to the query `base` answers; SERVFAIL when there is none. */
+/**
+ * The upstream's answer to `question`, as a response to the query `base` answers; SERVFAIL when
+ * there is none, or when the forwarder (user code, maybe) throws rather than errbacks.
+ */
 function forward(forwarder: Forwarder, base: Message, question: Question): Deferred<Message> {
-  return forwarder.exchange(question).addCallbacks(
+  let asked: Deferred<Message>;
+  try {
+    asked = forwarder.exchange(question);
+  } catch (error) {
+    log.error(`the forwarder threw on ${question.name} ${question.type}`, { error });
+    return succeed({ ...base, rcode: Rcode.SERVFAIL });
+  }
+  return asked.addCallbacks(
     (response): Message => ({
       ...base,
       rcode: response.rcode,

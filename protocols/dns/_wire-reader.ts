@@ -24,7 +24,7 @@ export class WireReader {
   constructor(bytes: Uint8Array) {
     this.bytes = asBuffer(bytes) as Latin1Buffer;
     this.end = this.bytes.length;
-    namesRead.size = 0;
+    suffixes.begin();
   }
 
   /** Throws FormatError with the message's id (when read). */
@@ -69,25 +69,38 @@ export class WireReader {
   /**
    * A name in presentation form, case as on the wire, following compression pointers. Each
    * pointer must lead strictly before the labels that hold it (so pointers only go backwards and
-   * reading always ends); labels are at most 63 octets, the name at most 255.
+   * reading always ends); labels are at most 63 octets, the name at most 255. What a pointer
+   * leads to that was read before is not read again (see `suffixes`).
    */
   name(what: string): string {
     const bytes = this.bytes;
-    const first = this.at;
-    let at = first;
+    let at = this.at;
     let limit = this.end;
     /** Where the labels being read started: a pointer must lead before it. */
     let runStart = at;
     let jumped = false;
     let wire = 1;
     let text = '';
+    const read = suffixes;
     for (;;) {
+      if (jumped) {
+        const known = read.find(at);
+        if (known >= 0) {
+          // Read before from `at`, so already checked: the same bytes give the same name.
+          wire += read.wireFrom(known, at) - 1;
+          if (wire > maxNameLength) this.fail(`${what} longer than ${maxNameLength} octets at offset ${at}`);
+          const suffix = read.textFrom(known, at);
+          text = text === '' ? suffix : suffix === '' ? text : `${text}.${suffix}`;
+          break;
+        }
+      }
       if (at >= limit) this.fail(`truncated ${what} at offset ${at}`);
       const length = bytes[at] as number;
       if (length === 0) {
         at += 1;
         break;
       }
+      read.step(at, text.length, wire);
       const kind = length & 0xc0;
       if (kind === 0xc0) {
         if (at + 2 > limit) this.fail(`truncated compression pointer in ${what} at offset ${at}`);
@@ -99,15 +112,6 @@ export class WireReader {
         }
         if (!jumped) this.at = at + 2;
         jumped = true;
-        const known = namesRead.find(target);
-        if (known >= 0) {
-          // Read before from `target`, so already checked: the same bytes give the same name.
-          wire += (namesRead.wires[known] as number) - 1;
-          if (wire > maxNameLength) this.fail(`${what} longer than ${maxNameLength} octets at offset ${at}`);
-          const suffix = namesRead.texts[known] as string;
-          text = text === '' ? suffix : suffix === '' ? text : `${text}.${suffix}`;
-          break;
-        }
         limit = bytes.length;
         at = target;
         runStart = target;
@@ -126,33 +130,73 @@ export class WireReader {
         : labelText(bytes.subarray(start, at));
     }
     if (!jumped) this.at = at;
-    namesRead.add(first, text, wire);
+    read.add(text, wire);
     return text;
   }
 }
 
 /**
- * The names read so far in the message being decoded, by the offset they start at, with their
- * lengths on the wire: a pointer to one of them appends it instead of reading it again. A few
- * dozen names make a message, so a linear scan of small arrays beats a Map. Decoding is
- * synchronous, so one table serves every reader; each reader empties it.
+ * The names read so far in the message being decoded, and, for every offset one of their labels
+ * or pointers stands at, which name it is part of and where in it: a pointer to such an offset
+ * appends the rest of that name (its suffix from there) instead of reading it again. So each
+ * offset is read at most once through pointers, however many names point into it or along a chain
+ * of pointers to it (a 64 KB message of names pointing into the middle of long names, or along
+ * chains of pointers, took seconds to decode when only whole names were kept). Offsets are kept
+ * in typed arrays stamped with the message's generation, so a new message forgets the last one's
+ * without clearing them. Decoding is synchronous, so one table serves every reader; each reader
+ * starts a generation.
  */
-const namesRead = {
-  size: 0,
-  offsets: new Int32Array(64),
-  wires: new Int32Array(64),
+const suffixes = {
+  generation: 0,
+  /**
+   * Three cells per offset: the generation that wrote its entry; the name it is part of (its
+   * index in `texts` and `wires`); and the length of that name's text before its label, times 256,
+   * plus the name's wire length (root octet included) before it.
+   */
+  cells: new Int32Array(3 * 0x10000),
+  /** How many names the message being decoded has read whole. */
+  count: 0,
+  /** Each name read whole, and its wire length (past `count`: an earlier message's, unused). */
   texts: [] as string[],
-  /** The index of the name read from `offset`, or -1. */
-  find(offset: number): number {
-    for (let i = 0; i < this.size; i++) if (this.offsets[i] === offset) return i;
-    return -1;
+  wires: new Int32Array(0x10000),
+  /** Forgets the last message's names. */
+  begin(): void {
+    this.count = 0;
+    if (++this.generation === 0x4000_0000) {
+      this.cells.fill(0);
+      this.generation = 1;
+    }
   },
-  /** Remembers a name (the first 64 of a message). */
-  add(offset: number, text: string, wire: number): void {
-    if (this.size === this.offsets.length) return;
-    this.offsets[this.size] = offset;
-    this.wires[this.size] = wire;
-    this.texts[this.size++] = text;
+  /** Notes that the label or pointer at `offset` is part of the name to be read whole next. */
+  step(offset: number, textBefore: number, wireBefore: number): void {
+    const cell = offset * 3;
+    if (offset >= 0x10000 || this.cells[cell] === this.generation) return;
+    this.cells[cell] = this.generation;
+    this.cells[cell + 1] = this.count;
+    this.cells[cell + 2] = textBefore * 256 + wireBefore;
+  },
+  /** Keeps the name read whole. */
+  add(text: string, wire: number): void {
+    if (this.count === this.wires.length) return; // one name an octet at most: never
+    this.texts[this.count] = text;
+    this.wires[this.count++] = wire;
+  },
+  /** The name that a whole name read before has from `offset` on (its index), or -1. */
+  find(offset: number): number {
+    const cell = offset * 3;
+    if (this.cells[cell] !== this.generation) return -1;
+    const name = this.cells[cell + 1] as number;
+    return name < this.count ? name : -1; // not the name being read
+  },
+  /** The text of name `name` from `offset` on. */
+  textFrom(name: number, offset: number): string {
+    const text = this.texts[name] as string;
+    const before = (this.cells[offset * 3 + 2] as number) >>> 8;
+    return before === 0 ? text : text.slice(before + 1);
+  },
+  /** The wire length of name `name` from `offset` on, its root octet included. */
+  wireFrom(name: number, offset: number): number {
+    return (this.wires[name] as number) - ((this.cells[offset * 3 + 2] as number) & 0xff) + 1;
   },
 };
 

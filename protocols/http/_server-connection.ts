@@ -88,8 +88,9 @@ const maxDroppedBytes = 64 * 1024;
 /**
  * The HTTP/1.1 server side of one connection, and its `Session` (the server drains it). Bytes go
  * through a `RequestParser`; each request head becomes a `ServerExchange` whose handler runs at once,
- * up to `maxPipelined` unanswered exchanges (past that the connection stops reading until one is
- * answered); responses go out in request order, those ready together in one write. One movable
+ * up to `maxPipelined` unanswered exchanges (past that, or while the write buffer is full, the
+ * connection stops reading until one is answered, or it drains); responses go out in request
+ * order, those ready together in one write. One movable
  * deadline serves every phase (see `ServerPhase`). A connection that must close (a request said
  * so, an error, a timeout, a drain) answers what it has taken, then lingers.
  *
@@ -116,6 +117,8 @@ export class ServerConnection implements ExchangeHost, Session {
   /** The client sent its FIN. */
   private _eof = false;
   private _pipelineFull = false;
+  /** The connection's write buffer is full: no request is taken until it drains. */
+  private _writeFull = false;
   private _bodyPauses = 0;
   /** Bytes read and dropped since input began to be dropped. */
   private _dropped = 0;
@@ -331,11 +334,13 @@ export class ServerConnection implements ExchangeHost, Session {
         this._again = false;
         this._dispatch();
         this._pump();
+        // a pipeline's answers go out before more requests are taken: none past a full write buffer
+        if (this._again && this._pipelineFull) this._flush();
       } while (this._again && !this._isClosed());
     } finally {
       this._driving = false;
       this._date = undefined;
-      this.output.uncork();
+      if (!this.output.uncork()) this._awaitDrain();
     }
     if (this._isClosed()) return;
     if (this._phase === 'switched') {
@@ -371,7 +376,7 @@ export class ServerConnection implements ExchangeHost, Session {
         this._input = 'dropping';
         next = events.length;
         break;
-      } else if (this._queue.length >= this._settings.maxPipelined) {
+      } else if (this._queue.length >= this._settings.maxPipelined || this._writeFull) {
         this._pipelineFull = true;
         break;
       } else {
@@ -391,6 +396,23 @@ export class ServerConnection implements ExchangeHost, Session {
       this._failure = undefined;
       this._inputFailed(failure);
     }
+  }
+
+  /** Writes what the round has gathered so far. */
+  private _flush(): void {
+    const written = this.output.uncork();
+    this.output.cork();
+    if (!written) this._awaitDrain();
+  }
+
+  /** The write buffer is full: takes no request until it drains (a client pipelining without reading). */
+  private _awaitDrain(): void {
+    if (this._writeFull) return;
+    this._writeFull = true;
+    this.output.drained().addCallback(() => {
+      this._writeFull = false;
+      this._drive();
+    });
   }
 
   /** A request head: a new exchange, its handler called. */

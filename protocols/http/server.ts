@@ -76,7 +76,8 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /**
    * The most requests of one connection taken but not answered yet (pipelining); past it, the
-   * connection is not read until the oldest is answered. Default 16.
+   * connection is not read until the oldest is answered. Nor is a request taken while the
+   * connection's write buffer is full (a client that pipelines and does not read). Default 16.
    */
   maxPipelined?: number;
   /** The request parser's limits (request line, header section, body, chunk line). */

@@ -110,12 +110,22 @@ async function writeMessage(handle: FileHandle, message: SmtpMessage): Promise<v
   for await (const chunk of message.body) {
     const bytes = lineEnds.convert(asBuffer(chunk));
     if (bytes.length === 0) continue;
-    if (headers === undefined) await handle.write(bytes);
-    else await handle.writev([headers, bytes]);
+    await writeAll(handle, headers === undefined ? bytes : Buffer.concat([headers, bytes]));
     headers = undefined;
   }
   const rest = Buffer.concat([headers ?? Buffer.alloc(0), lineEnds.end()]);
-  if (rest.length > 0) await handle.write(rest);
+  if (rest.length > 0) await writeAll(handle, rest);
+}
+
+/**
+ * Writes all of `bytes`: one write may take only part of them (the disk filling up), and the
+ * write of the rest then fails (ENOSPC) rather than the rest being dropped.
+ */
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  for (let left = bytes; left.length > 0; ) {
+    const { bytesWritten } = await handle.write(left);
+    left = left.subarray(bytesWritten);
+  }
 }
 
 /** CR LF to LF across chunks: a CR at a chunk's end waits for the next chunk's first byte. */

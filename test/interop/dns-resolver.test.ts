@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DomainError, ServerError } from '../../protocols/dns/dns-error.js';
@@ -6,14 +5,13 @@ import { listenDns } from '../../protocols/dns/listen-dns.js';
 import { Rcode } from '../../protocols/dns/record-types.js';
 import { Resolver } from '../../protocols/dns/resolver.js';
 import { type DnsServer, dnsServer } from '../../protocols/dns/server.js';
-import { Zone } from '../../protocols/dns/zone.js';
-import { parseZoneFile } from '../../protocols/dns/zone-file.js';
 import { Clock } from '../../source/clock.js';
 import type { Deferred } from '../../source/deferred.js';
 import { Reactor } from '../../source/reactor.js';
 import { checkClean } from '../../source/testing/dirty-reactor.js';
 import { within } from '../support/demo-process.js';
 import { type Dnsmasq, startDnsmasq } from '../support/dnsmasq-peer.js';
+import { exampleZone } from '../support/example-zone.js';
 import { rejectionOf } from '../support/failure-of.js';
 
 // Spindle's resolver against real servers on 127.0.0.1 (virtual time): dnsmasq, and a Spindle
@@ -22,13 +20,8 @@ const clock = new Clock();
 const reactor = new Reactor({ clock: clock as never });
 const test = checkClean(suite('interop/dns-resolver'), { reactors: [reactor] });
 
-const zoneText = readFileSync(
-  new URL('../protocols/dns/fixtures/example.test.zone', import.meta.url),
-  'utf8',
-);
 /** 100 A records: 1645 bytes, past the 1232 bytes the resolver offers over UDP. */
-const bigRecords = Array.from({ length: 100 }, (_, i) => `big IN A 192.0.2.${i + 1}`).join('\n');
-const zone = new Zone(parseZoneFile(`${zoneText}\n${bigRecords}\n`));
+const zone = exampleZone(100);
 
 let dnsmasq: Dnsmasq;
 

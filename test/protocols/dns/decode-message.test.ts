@@ -225,6 +225,83 @@ test('decodes CAA, an empty TXT string, and a type it does not know as opaque by
   });
 });
 
+test('a pointer into the middle of a name, or to a pointer to one, gives the rest of that name, escaped labels and all', () => {
+  const question = '03 612e62 01 63 01 64 00 0001 0001'; // offset 12: a\.b.c.d, its labels at 12, 16, 18
+  const a = '0001 0001 00000e10 0004 7f000001';
+  const message = decodeMessage(
+    wire(
+      header({ qd: 1, an: 3 }),
+      question,
+      'c010 0005 0001 00000e10 0002 c00c', // offset 25: c.d, a CNAME to a pointer (offset 37) to the name
+      `c025 ${a}`, // a pointer to that pointer
+      `c012 ${a}`,
+    ),
+  );
+  assert.equal(
+    message.answers.map((record) => [record.name, record.type === 'CNAME' ? record.target : record.type]),
+    [
+      ['c.d', 'a\\.b.c.d'],
+      ['a\\.b.c.d', 'A'],
+      ['d', 'A'],
+    ],
+  );
+  assert.throws(
+    () => decodeMessage(wire(header({ qd: 1, an: 1 }), question, `c00d ${a}`)),
+    /reserved label type/,
+    'a pointer into the bytes of a label is no name',
+  );
+});
+
+/** The median time, in ms, of five decodings of `bytes`. */
+function decodeTime(bytes: Uint8Array): number {
+  const times: number[] = [];
+  for (let n = 0; n < 5; n++) {
+    const started = performance.now();
+    decodeMessage(bytes);
+    times.push(performance.now() - started);
+  }
+  return times.sort((x, y) => x - y)[2]!;
+}
+
+test('regression: names pointing into the middle of long names, or along chains of pointers, are read once each (a 64 KB message took 7 s)', () => {
+  const owner = (offset: number) =>
+    `${hex8(0xc0 | (offset >> 8))}${hex8(offset & 0xff)} ff00 0001 00000001 0000`;
+  const records = 5000;
+  // plain: 5,000 records owned by the question's name
+  const plain = wire(header({ qd: 1, an: records }), '01 61 00 ff00 0001', ...Array(records).fill(owner(12)));
+  // 127 one-octet labels (a name of 255 octets), then records owned by its long suffixes
+  const long = Array(127).fill('01 61').join(' ');
+  const suffixes = Array.from({ length: records }, (_, n) => owner(12 + 2 * (n % 60)));
+  const intoNames = wire(header({ qd: 1, an: records }), long, '00 ff00 0001', ...suffixes);
+  // a record whose data is a chain of 8,000 pointers, each to the one before, then records owned by the last
+  const chain = Array.from({ length: 8000 }, (_, n) => owner(n === 0 ? 12 : 28 + 2 * (n - 1)).slice(0, 4));
+  const pointers = wire(
+    header({ qd: 1, an: 4001 }),
+    '00 ff00 0001',
+    '00 ff00 0001 00000001 3e80',
+    ...chain,
+    ...Array(4000).fill(owner(28 + 2 * 7999)),
+  );
+  assert.is(
+    decodeMessage(intoNames).answers.at(-1)?.name,
+    Array(127 - ((records - 1) % 60))
+      .fill('a')
+      .join('.'),
+  );
+  assert.is(decodeMessage(pointers).answers.at(-1)?.name, '');
+  const baseline = decodeTime(plain);
+  for (const [what, bytes] of [
+    ['names pointing into a long name', intoNames],
+    ['names at the end of a chain of pointers', pointers],
+  ] as const) {
+    const took = decodeTime(bytes);
+    assert.ok(
+      took < 10 * baseline + 20,
+      `${what}: ${bytes.length} bytes in ${took.toFixed(1)} ms, ${plain.length} plain ones in ${baseline.toFixed(1)} ms`,
+    );
+  }
+});
+
 test('copies bytes out of the message: reusing its memory later changes nothing decoded', () => {
   const bytes = withAnswer('0010', '02 6869');
   const record = only(bytes);

@@ -1,6 +1,5 @@
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { firstValueFrom } from 'rxjs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,14 +11,14 @@ import { emptyMessage, type Message, type Question } from '../../../protocols/dn
 import { Resolver } from '../../../protocols/dns/resolver.js';
 import { type DnsServer, type DnsServerOptions, dnsServer } from '../../../protocols/dns/server.js';
 import { dnsTcpFrames, encodeTcpFrame } from '../../../protocols/dns/tcp-framing.js';
-import { Zone } from '../../../protocols/dns/zone.js';
-import { parseZoneFile } from '../../../protocols/dns/zone-file.js';
 import { Clock } from '../../../source/clock.js';
 import { succeed } from '../../../source/deferred.js';
 import { connect } from '../../../source/endpoints.js';
 import { CannotListenError, ServerClosedError } from '../../../source/errors.js';
 import { Reactor } from '../../../source/reactor.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
+import { askOverUdp } from '../../support/ask-over-udp.js';
+import { exampleZone } from '../../support/example-zone.js';
 import { rejectionOf } from '../../support/failure-of.js';
 import { throwawayCertificate } from '../../support/throwaway-certificate.js';
 
@@ -28,9 +27,7 @@ const clock = new Clock();
 const reactor = new Reactor({ clock: clock as never });
 const test = checkClean(suite('protocols/dns/listen-dns'), { reactors: [reactor] });
 
-const zoneText = readFileSync(new URL('fixtures/example.test.zone', import.meta.url), 'utf8');
-const bigRecords = Array.from({ length: 60 }, (_, i) => `big IN A 192.0.2.${i + 1}`).join('\n');
-const zone = new Zone(parseZoneFile(`${zoneText}\n${bigRecords}\n`));
+const zone = exampleZone(60);
 
 async function serving(options: DnsServerOptions = {}, endpoint = 'udp:0:interface=127.0.0.1') {
   const server = dnsServer({ zones: [zone], clock, ...options });
@@ -45,30 +42,18 @@ async function serving(options: DnsServerOptions = {}, endpoint = 'udp:0:interfa
   return { server, listener, port, resolver };
 }
 
-/**
- * Sends one raw datagram to 127.0.0.1:`port` and gives the server's answer, or undefined when
- * the server took the datagram and sent nothing (told by its counters, so no waiting for silence).
- */
+/** One datagram to 127.0.0.1:`port`, and the server's answer decoded (see `askOverUdp`). */
 async function ask(
   server: DnsServer,
   port: number,
   message: Message | Uint8Array,
 ): Promise<Message | undefined> {
-  const socket = createSocket('udp4');
-  try {
-    const { queries, answered } = server.stats;
-    const reply = once(socket, 'message').then(([data]) => decodeMessage(data as Uint8Array));
-    await new Promise((sent) =>
-      socket.send(message instanceof Uint8Array ? message : encodeMessage(message), port, '127.0.0.1', sent),
-    );
-    for (let turn = 0; server.stats.queries === queries; turn++) {
-      if (turn > 10_000) throw new Error('the server never read the datagram');
-      await new Promise(setImmediate);
-    }
-    return server.stats.answered > answered ? await reply : undefined;
-  } finally {
-    socket.close();
-  }
+  const reply = await askOverUdp(
+    server,
+    port,
+    message instanceof Uint8Array ? message : encodeMessage(message),
+  );
+  return reply === undefined ? undefined : decodeMessage(reply);
 }
 
 const query = (id: number, name: string, extra: Partial<Message> = {}): Message => ({

@@ -13,6 +13,7 @@ import { parseZoneFile } from '../../../protocols/dns/zone-file.js';
 import { Deferred } from '../../../source/deferred.js';
 import { checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
 import { chunkings } from '../../support/chunkings.js';
+import { loudRecords } from '../../support/loud-records.js';
 
 const test = checkClean(suite('protocols/dns/server'));
 
@@ -277,6 +278,29 @@ test('a forwarder that fails gives SERVFAIL; a query without RD is REFUSED rathe
   );
   assert.is(asked.length, 1);
   transport.loseConnection();
+});
+
+test('regression: a forwarder that throws rather than errbacks gives SERVFAIL, logged as an error (the throw crashed the process)', async () => {
+  const forward: Forwarder = {
+    exchange: () => {
+      throw new Error('a bug in the forwarder');
+    },
+  };
+  const logged = await loudRecords(async () => {
+    const { transport, replies, server } = tcpSession({ forward });
+    transport.receive(framed(query(1, a('one.example.com'))));
+    assert.equal(
+      replies().map((reply) => [reply.id, reply.rcode]),
+      [[1, Rcode.SERVFAIL]],
+    );
+    const bytes = await server.respond(encodeMessage(query(2, a('two.example.com'))));
+    assert.is(decodeMessage(bytes!).rcode, Rcode.SERVFAIL, 'and over UDP or HTTPS');
+    transport.loseConnection();
+  });
+  assert.equal(
+    logged.map((record) => record.message),
+    ['the forwarder threw on one.example.com A', 'the forwarder threw on two.example.com A'],
+  );
 });
 
 test('reading pauses while maxQueriesInFlight forwarded queries wait, and resumes as they complete', () => {

@@ -6,9 +6,10 @@ import { HttpParseError, HttpTruncatedError } from '../../../protocols/http/http
 import { ResponseParser } from '../../../protocols/http/parse-response.js';
 import type { HttpResponse } from '../../../protocols/http/response.js';
 import { type HttpHandler, type HttpServerOptions, httpServer } from '../../../protocols/http/server.js';
-import { ConnectionLost, Deferred, type LogRecord, logRecords$ } from '../../../source/index.js';
+import { ConnectionLost, Deferred } from '../../../source/index.js';
 import { checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
 import { chunkings } from '../../support/chunkings.js';
+import { loudRecords } from '../../support/loud-records.js';
 
 const test = checkClean(suite('protocols/http/server (bad input)'));
 
@@ -38,20 +39,6 @@ function answers(bytes: Uint8Array, count = 1): Answer[] {
 }
 
 const hello: HttpHandler = () => ({ body: 'hello world\n' });
-
-/** Log records at warn or error level while `run` runs. */
-async function loudRecords(run: () => Promise<void> | void): Promise<LogRecord[]> {
-  const records: LogRecord[] = [];
-  const subscription = logRecords$.subscribe((record) => {
-    if (record.level === 'warn' || record.level === 'error') records.push(record);
-  });
-  try {
-    await run();
-  } finally {
-    subscription.unsubscribe();
-  }
-  return records;
-}
 
 test('garbage gets 400 with Connection: close, then the connection ends', async () => {
   const loud = await loudRecords(() => {

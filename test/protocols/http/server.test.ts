@@ -238,6 +238,26 @@ test('stops reading while the connection cannot write, and reads on once it drai
   transport.loseConnection();
 });
 
+test('regression: requests read in one chunk are not all answered into a full write buffer (a pipelining flood took them all)', () => {
+  let called = 0;
+  const { transport } = serve(
+    () => {
+      called++;
+      return { body: 'x'.repeat(1000) };
+    },
+    { maxPipelined: 4 },
+  );
+  transport.setWriteBlocked(true);
+  const flood = Array.from({ length: 100 }, (_, n) => get(`/${n}`)).join('');
+  transport.receive(flood);
+  assert.is(called, 4, 'one pipeline of answers, then none while the client does not read');
+  assert.not.ok(transport.reading);
+  transport.setWriteBlocked(false);
+  assert.is(called, 100);
+  assert.is(answers(transport.value(), Array(100).fill('GET')).length, 100);
+  transport.loseConnection();
+});
+
 test('a request with Connection: close is answered with Connection: close, then the connection ends', () => {
   const { transport } = serve(hello);
   transport.receive(`${get('/', 'Connection: close\r\n')}${get('/ignored')}`);

@@ -13,7 +13,7 @@ import {
 } from '../../../protocols/smtp/server.js';
 import type { InetAddress } from '../../../source/address.js';
 import type { Session } from '../../../source/protocol.js';
-import { type Clock, StringTransport, trackedClock } from '../../../source/testing/index.js';
+import { type Clock, connectedPair, StringTransport, trackedClock } from '../../../source/testing/index.js';
 
 const open = new Set<StringTransport>();
 
@@ -131,4 +131,38 @@ export function parseReplies(text: string): string[] {
     }
   }
   return replies;
+}
+
+/**
+ * A session over a memory pair (so that TLS can run on it): `send` writes and gives the whole
+ * replies it brought, `codes` their codes.
+ */
+export function pairedSession(h: Harness) {
+  const pair = connectedPair({ clientAddress, server: { allowHalfOpen: true } });
+  h.app.serve(pair.server);
+  let text = '';
+  pair.client.data$.subscribe({
+    next: (chunk) => (text += Buffer.from(chunk).toString()),
+    error: () => undefined,
+  });
+  const take = (): string[] => {
+    const replies = parseReplies(text);
+    text = '';
+    return replies;
+  };
+  return {
+    client: pair.client,
+    async send(data: string): Promise<string[]> {
+      pair.client.write(data);
+      await pair.flush();
+      return take();
+    },
+    async codes(data: string): Promise<number[]> {
+      return (await this.send(data)).map((reply) => Number(reply.slice(0, 3)));
+    },
+    async close(): Promise<void> {
+      pair.client.abort();
+      await pair.flush();
+    },
+  };
 }

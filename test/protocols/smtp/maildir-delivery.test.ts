@@ -7,6 +7,7 @@ import { maildirDelivery } from '../../../protocols/smtp/maildir-delivery.js';
 import type { SmtpDelivery } from '../../../protocols/smtp/server.js';
 import { logRecords$ } from '../../../source/log.js';
 import { checkClean } from '../../../source/testing/index.js';
+import { canMountTmpfs, smallTmpfs } from '../../support/small-tmpfs.js';
 import { closeAll, harness, settle } from './_server-harness.js';
 
 const test = checkClean(suite('protocols/smtp/maildir-delivery'));
@@ -73,6 +74,27 @@ test('a folder that cannot be made answers 451 and leaves no file; a client gone
   assert.equal(files('example.com/carol/tmp'), []);
   assert.equal(files('example.com/carol/new'), []);
 });
+
+(canMountTmpfs() ? test : test.skip)(
+  'regression: a message bigger than the free space is refused 452 4.3.1, not stored cut short and acknowledged',
+  async () => {
+    const disk = smallTmpfs(16 * 1024);
+    const logs = logRecords$.subscribe(() => undefined);
+    try {
+      const h = harness({ maildir: disk.path });
+      const c = h.connect();
+      const body = `${'x'.repeat(78)}\r\n`.repeat(1000); // 80 kB in one chunk: one write, taken in part
+      await c.send(`EHLO a\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n${body}.\r\n`);
+      assert.equal((await c.waitFor('452')).pop(), '452 4.3.1 Error: insufficient system storage');
+      assert.equal(readdirSync(join(disk.path, 'example.com/bob/new')), []);
+      assert.equal(readdirSync(join(disk.path, 'example.com/bob/tmp')), []);
+    } finally {
+      logs.unsubscribe();
+      closeAll();
+      disk.unmount();
+    }
+  },
+);
 
 test('messages from sessions at once all land in one Maildir; a Maildir removed, or without new/, is made again', async () => {
   const h = harness({ maildir: root });

@@ -1,11 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MaildirError } from '../../../protocols/smtp/maildir-error.js';
-import { logRecords$ } from '../../../source/log.js';
 import { checkClean } from '../../../source/testing/index.js';
 import { chunkings } from '../../support/chunkings.js';
 import { type Client, clientAddress, closeAll, harness, settle } from './_server-harness.js';
-import { smugglingCases, smugglingText } from './_smuggling-corpus.js';
 
 const test = checkClean(suite('protocols/smtp/server'));
 test.after.each(closeAll);
@@ -228,24 +225,6 @@ test('command lines: over 512 octets 500, a bare CR in one 500; the session read
   assert.equal(await c.codes('NOOP'), [250]);
 });
 
-for (const { name, separator, refused } of smugglingCases) {
-  test(`smuggling: ${name} in DATA: ${refused ? 'refused 550 5.5.2' : 'kept as text'}, the smuggled transaction never runs`, async () => {
-    const input = Buffer.from(
-      `EHLO a\r\nMAIL FROM:<a@client.example>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n${smugglingText(separator)}QUIT\r\n`,
-    );
-    for (const { label, chunks } of [...chunkings(input)].filter((_, n) => n % 7 === 0)) {
-      const h = harness();
-      const c = h.connect();
-      for (const chunk of chunks) c.transport.receive(chunk);
-      await settle();
-      const replies = c.replies().map((reply) => reply.slice(0, 3));
-      assert.equal(replies, ['220', '250', '250', '250', '354', refused ? '550' : '250', '221'], label);
-      assert.is(h.stored.length, refused ? 0 : 1, label);
-      if (!refused) assert.ok(h.stored[0]!.text.includes('MAIL FROM:<admin@example.com>'), 'kept as text');
-    }
-  });
-}
-
 test('a message over maxMessageSize is refused 552 5.3.4 after its end, DATA or BDAT; the session goes on', async () => {
   const h = harness({ maxMessageSize: 10 });
   const c = h.connect();
@@ -316,27 +295,6 @@ test('timeouts: 300 s for a command, 180 s between DATA bytes (421 4.4.2), on th
   assert.is(h.stored.length, 0);
 });
 
-test('a delivery that takes more than 600 s is answered 451 4.3.0, and the session goes on', async () => {
-  let finish: (() => void) | undefined;
-  const h = harness({
-    deliver: async (message) => {
-      await message.body.readAll();
-      await new Promise<void>((resolve) => {
-        finish = resolve;
-      });
-    },
-  });
-  const c = h.connect();
-  await c.send('EHLO a\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<b@example.com>\r\nDATA\r\nhi\r\n.\r\nNOOP\r\n');
-  assert.equal(c.replies().slice(-1), ['354 End data with <CR><LF>.<CR><LF>']);
-  h.clock.advance(600);
-  await settle();
-  assert.equal(c.replies(), ['451 4.3.0 Error: timeout while storing the message', '250 2.0.0 Ok']);
-  finish!();
-  await settle();
-  assert.equal(await c.codes('QUIT'), [221]);
-});
-
 test('hooks: the sender and recipients refused with their replies, asynchronously; pipelined replies keep their order', async () => {
   const h = harness({
     sender: async (address) =>
@@ -369,36 +327,6 @@ test('hooks: the sender and recipients refused with their replies, asynchronousl
     ],
   );
   assert.equal(h.stored[0]!.message.recipients, ['b@example.com']);
-});
-
-test('delivery failures: a throw answers 451 4.3.0, a full disk 452 4.3.1, a refusal its own reply; the session goes on', async () => {
-  const outcomes = [
-    () => Promise.reject(new Error('disk on fire')),
-    () => Promise.reject(new MaildirError('no-space', 'full')),
-    () => ({ code: 554, enhanced: '5.7.1', text: 'Rejected by policy' }),
-  ];
-  let n = 0;
-  const h = harness({
-    deliver: async (message) => {
-      await message.body.readAll();
-      return outcomes[n++]!();
-    },
-  });
-  const logs: string[] = [];
-  const subscription = logRecords$.subscribe((record) => logs.push(record.message));
-  const c = h.connect();
-  await c.send('EHLO a\r\n');
-  c.replies();
-  const transaction = 'MAIL FROM:<a@b.example>\r\nRCPT TO:<b@example.com>\r\nDATA\r\nhi\r\n.\r\n';
-  await c.send(transaction + transaction + transaction);
-  subscription.unsubscribe();
-  const last = c.replies().filter((reply) => !reply.startsWith('250 2.1') && !reply.startsWith('354'));
-  assert.equal(last, [
-    '451 4.3.0 Error: local error in processing',
-    '452 4.3.1 Error: insufficient system storage',
-    '554 5.7.1 Rejected by policy',
-  ]);
-  assert.ok(logs.some((line) => line.includes('failed')));
 });
 
 test('RSET between BDAT chunks and a client that goes away mid-DATA fail the message body', async () => {

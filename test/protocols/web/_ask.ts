@@ -21,7 +21,8 @@ export interface Answer {
 
 /**
  * Sends `GET target` (or `method target`, with `extra` header lines ending in CRLF) to `handler`
- * and waits (a few turns of the event loop, never a timer) for the whole response.
+ * and waits, turn by turn of the event loop (never a timer; 5 s at most, for a handler that reads
+ * the disk), for the whole response.
  *
  * @example
  * ```ts
@@ -34,7 +35,7 @@ export async function ask(handler: HttpHandler, target: string, method = 'GET', 
   app.serve(transport);
   transport.receive(`${method} ${target} HTTP/1.1\r\nHost: example.test\r\n${extra}\r\n`);
   try {
-    for (let turn = 0; turn < 20; turn++) {
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; ) {
       const answer = parse(transport.value(), method);
       if (answer !== undefined) return answer;
       await settle();

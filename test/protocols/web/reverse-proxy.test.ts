@@ -2,119 +2,16 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Agent } from '../../../protocols/http/client.js';
-import type { HttpHeaders } from '../../../protocols/http/headers.js';
-import type { BodyFraming, ParseEvent, RequestHead, ResponseHead } from '../../../protocols/http/message.js';
-import { RequestParser } from '../../../protocols/http/parse-request.js';
 import { ResponseParser } from '../../../protocols/http/parse-response.js';
 import { httpServer } from '../../../protocols/http/server.js';
-import { type ReverseProxyOptions, reverseProxy } from '../../../protocols/web/reverse-proxy.js';
-import type { Connection } from '../../../source/connection.js';
-import { type LogRecord, logRecords$ } from '../../../source/log.js';
+import { reverseProxy } from '../../../protocols/web/reverse-proxy.js';
 import { checkClean, MemoryReactor, StringTransport, trackedClock } from '../../../source/testing/index.js';
+import { final, peer, proxySetup, until } from './_proxy-harness.js';
 
 const test = checkClean(suite('protocols/web/reverse-proxy'));
 
-const peer = { type: 'tcp', host: '192.0.2.7', port: 5000, family: 'IPv4' } as const;
-const decoder = new TextDecoder();
-
-/** A request as the upstream got it, and the connection it came on. */
-interface Seen {
-  readonly method: string;
-  readonly target: string;
-  readonly headers: HttpHeaders;
-  readonly framing: BodyFraming;
-  body: string;
-  readonly connection: Connection;
-}
-
-/** Lets the event loop turn until `ready()` holds. */
-async function until(ready: () => boolean): Promise<void> {
-  for (let turns = 0; !ready(); turns++) {
-    if (turns > 2000) throw new Error('gave up waiting');
-    await turn();
-  }
-}
-
-/**
- * A proxy (`reverseProxy` in an `httpServer`) on a memory reactor and a virtual clock, in front
- * of an upstream at port 8080 that answers with the raw bytes `respond` gives (nothing: the test
- * answers through `seen[i].connection`), and a client connection to the proxy.
- */
-function setup(options: ReverseProxyOptions = {}, upstreamBase = 'http://upstream.test:8080/v1') {
-  const clock = trackedClock();
-  const reactor = new MemoryReactor({ clock });
-  const seen: Seen[] = [];
-  const state: { respond: (request: Seen) => string | undefined } = {
-    respond: () => 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
-  };
-  const upstream = reactor.listenStream({ type: 'tcp', port: 8080 });
-  upstream.connections$.subscribe((connection) => {
-    const parser = new RequestParser();
-    let current: Seen | undefined;
-    connection.data$.subscribe({
-      next: (chunk) => {
-        for (const event of parser.push(chunk) as ParseEvent<RequestHead>[]) {
-          if (event.type === 'head') {
-            const { method, target, headers } = event.head;
-            current = { method, target, headers, framing: event.framing, body: '', connection };
-            seen.push(current);
-          } else if (event.type === 'body') current!.body += decoder.decode(event.data);
-          else {
-            const answer = state.respond(current!);
-            if (answer !== undefined) connection.write(answer);
-          }
-        }
-      },
-      error: () => {},
-    });
-  });
-  const agent = new Agent({ reactor });
-  const app = httpServer(reverseProxy(upstreamBase, { prefix: '/api', agent, ...options }), { clock });
-  const client = new StringTransport({ allowHalfOpen: true, remoteAddress: peer });
-  app.serve(client);
-  return {
-    clock,
-    reactor,
-    seen,
-    client,
-    upstream,
-    set respond(respond: (request: Seen) => string | undefined) {
-      state.respond = respond;
-    },
-    /** The responses the client got so far, interim ones included, for requests with `methods`. */
-    events(methods: readonly string[] = ['GET']): ParseEvent<ResponseHead>[] {
-      const parser = new ResponseParser();
-      for (const method of methods) parser.expect(method);
-      return parser.push(client.value());
-    },
-    async done() {
-      client.loseConnection();
-      await agent.closeCachedConnections();
-      upstream.close({ gracePeriod: 0 });
-      await reactor.flush();
-    },
-  };
-}
-
-/** The final response in `events`: status, headers, body, trailers. */
-function final(events: readonly ParseEvent<ResponseHead>[]) {
-  let head: ResponseHead | undefined;
-  let body = '';
-  let trailers: HttpHeaders | undefined;
-  let ended = false;
-  for (const event of events) {
-    if (event.type === 'head' && event.interim !== true) head = event.head;
-    else if (event.type === 'body') body += decoder.decode(event.data);
-    else if (event.type === 'end') {
-      trailers = event.trailers;
-      ended = true;
-    }
-  }
-  return { head, body, trailers, ended };
-}
-
 test('forwards the path under the prefix to the base path, with the query, and answers with the upstream', async () => {
-  const proxy = setup();
+  const proxy = proxySetup();
   proxy.client.receive('GET /api/users/7?fields=name&x=%20 HTTP/1.1\r\nHost: front.test\r\n\r\n');
   await until(() => final(proxy.events()).ended);
   assert.is(proxy.seen[0]!.target, '/v1/users/7?fields=name&x=%20');
@@ -129,7 +26,7 @@ test('forwards the path under the prefix to the base path, with the query, and a
 });
 
 test('paths outside the prefix, and dot segments that would leave it, are 404 without asking the upstream', async () => {
-  const proxy = setup();
+  const proxy = proxySetup();
   proxy.client.receive(
     'GET /apis HTTP/1.1\r\nHost: f\r\n\r\n' +
       'GET /api/../admin HTTP/1.1\r\nHost: f\r\n\r\n' +
@@ -149,7 +46,7 @@ test('paths outside the prefix, and dot segments that would leave it, are 404 wi
 });
 
 test('adds X-Forwarded-For (appended), -Proto, -Host and Forwarded, and removes hop-by-hop fields going up', async () => {
-  const proxy = setup();
+  const proxy = proxySetup();
   proxy.client.receive(
     'GET /api/x HTTP/1.1\r\nHost: front.test:8443\r\nConnection: keep-alive, X-Secret\r\nX-Secret: s\r\n' +
       'Keep-Alive: timeout=5\r\nProxy-Authorization: Basic eA==\r\nTE: trailers\r\nUpgrade: h2c\r\n' +
@@ -174,7 +71,7 @@ test('adds X-Forwarded-For (appended), -Proto, -Host and Forwarded, and removes 
 });
 
 test('preserveHost sends the client Host; an IPv6 client is quoted in Forwarded', async () => {
-  const proxy = setup({ preserveHost: true });
+  const proxy = proxySetup({ preserveHost: true });
   const v6 = new StringTransport({
     allowHalfOpen: true,
     remoteAddress: { type: 'tcp', host: '2001:db8::1', port: 5000, family: 'IPv6' },
@@ -198,7 +95,7 @@ test('preserveHost sends the client Host; an IPv6 client is quoted in Forwarded'
 });
 
 test('removes hop-by-hop fields coming down, keeps the reason, the rest and a compressed body as they are', async () => {
-  const proxy = setup();
+  const proxy = proxySetup();
   proxy.respond = () =>
     'HTTP/1.1 201 Made Here\r\nConnection: X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=4\r\nProxy-Authenticate: Basic\r\n' +
     'Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nGZIP';
@@ -218,7 +115,7 @@ test('removes hop-by-hop fields coming down, keeps the reason, the rest and a co
 });
 
 test('streams a request body up with its Content-Length, or chunked when it came chunked', async () => {
-  const proxy = setup();
+  const proxy = proxySetup();
   proxy.client.receive('POST /api/up HTTP/1.1\r\nHost: f\r\nContent-Length: 10\r\n\r\nhello');
   await until(() => proxy.seen.length === 1 && proxy.seen[0]!.body === 'hello');
   assert.equal(proxy.seen[0]!.framing, { kind: 'length', length: 10 });
@@ -278,60 +175,8 @@ test('a slow client pauses the upstream: what is read ahead stays bounded, then 
   await reactor.flush();
 });
 
-test('502 when nothing listens upstream, logged', async () => {
-  const logged: LogRecord[] = [];
-  const subscription = logRecords$.subscribe((record) => logged.push(record));
-  const proxy = setup({}, 'http://upstream.test:9999');
-  proxy.client.receive('GET /api/x HTTP/1.1\r\nHost: f\r\n\r\n');
-  await until(() => final(proxy.events()).ended);
-  subscription.unsubscribe();
-  const { head, body } = final(proxy.events());
-  assert.is(head?.status, 502);
-  assert.is(body, '502 Bad Gateway\n');
-  assert.is(logged[0]?.namespace, 'spindle.web.reverse-proxy');
-  assert.match(logged[0]!.message, 'GET http://upstream.test:9999/x failed');
-  await proxy.done();
-});
-
-test('502 when the upstream answers with something that is not HTTP, or resets before its head', async () => {
-  const proxy = setup();
-  proxy.respond = () => 'SSH-2.0-OpenSSH\r\n';
-  const subscription = logRecords$.subscribe(() => {});
-  proxy.client.receive('GET /api/x HTTP/1.1\r\nHost: f\r\n\r\n');
-  await until(() => final(proxy.events()).ended);
-  assert.is(final(proxy.events()).head?.status, 502);
-  proxy.client.clear();
-  proxy.respond = (request) => {
-    request.connection.abort();
-    return undefined;
-  };
-  proxy.client.receive('GET /api/y HTTP/1.1\r\nHost: f\r\n\r\n');
-  await until(() => final(proxy.events()).ended);
-  assert.is(final(proxy.events()).head?.status, 502);
-  subscription.unsubscribe();
-  await proxy.done();
-});
-
-test('504 when the upstream does not answer within the timeout, on the clock', async () => {
-  const proxy = setup({ timeout: 5 });
-  proxy.respond = () => undefined; // stalls
-  const subscription = logRecords$.subscribe(() => {});
-  proxy.client.receive('GET /api/slow HTTP/1.1\r\nHost: f\r\n\r\n');
-  await until(() => proxy.seen.length === 1);
-  proxy.clock.advance(4.9);
-  await turn();
-  assert.is(proxy.client.text(), '');
-  proxy.clock.advance(0.2);
-  await until(() => final(proxy.events()).ended);
-  assert.is(final(proxy.events()).head?.status, 504);
-  assert.is(final(proxy.events()).body, '504 Gateway Timeout\n');
-  await until(() => proxy.seen[0]!.connection.writable === false);
-  subscription.unsubscribe();
-  await proxy.done();
-});
-
 test('a client that goes away before the head cancels the upstream request and closes its connection', async () => {
-  const proxy = setup();
+  const proxy = proxySetup();
   proxy.respond = () => undefined;
   proxy.client.receive('GET /api/slow HTTP/1.1\r\nHost: f\r\n\r\n');
   await until(() => proxy.seen.length === 1);
@@ -342,7 +187,7 @@ test('a client that goes away before the head cancels the upstream request and c
 });
 
 test('a client that goes away during the body stops the upstream response and closes its connection', async () => {
-  const proxy = setup();
+  const proxy = proxySetup();
   proxy.respond = () => 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n';
   proxy.client.receive('GET /api/stream HTTP/1.1\r\nHost: f\r\n\r\n');
   await until(() => final(proxy.events()).body === 'first');
@@ -353,7 +198,7 @@ test('a client that goes away during the body stops the upstream response and cl
 });
 
 test('passes trailers through after a chunked body', async () => {
-  const proxy = setup();
+  const proxy = proxySetup();
   proxy.respond = () =>
     'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: Server-Timing\r\n\r\n' +
     '4\r\nbody\r\n0\r\nServer-Timing: db;dur=53\r\nX-Checksum: abc\r\n\r\n';
@@ -369,7 +214,7 @@ test('passes trailers through after a chunked body', async () => {
 });
 
 test('passes 103 Early Hints (and 102) through before the final response, but not 100 Continue', async () => {
-  const proxy = setup();
+  const proxy = proxySetup();
   proxy.respond = () =>
     'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n' +
     'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nConnection: X-Hop\r\nX-Hop: 1\r\n\r\n' +
