@@ -9,7 +9,7 @@ import type { SecureContext } from 'node:tls';
 import { Observable } from 'rxjs';
 import { type BodyEncoding, BodyWriter } from '../../source/body-writer.js';
 import type { CloseReason, Connection } from '../../source/connection.js';
-import { Deferred } from '../../source/deferred.js';
+import { Deferred, succeed } from '../../source/deferred.js';
 import { ConnectionDone, ConnectionLost } from '../../source/errors.js';
 import type { Failure } from '../../source/failure.js';
 import { Logger } from '../../source/log.js';
@@ -249,17 +249,23 @@ export class Transfer {
     this._end(code, text);
   }
 
-  /** Answers the transfer's last reply and lets everything go. */
+  /**
+   * Answers the transfer's last reply and lets everything go; a cut-off upload's temporary file
+   * is removed before the reply, so a client told 426 or 452 finds nothing left behind.
+   */
   private _end(code: number, text: string): void {
     if (this._state === 'done') return;
     this._state = 'done';
     this._writer?.stop();
     const payload = this._payload;
+    let released: Deferred<unknown> = succeed(undefined);
     if (code !== 226) {
-      if (payload.kind === 'receive') payload.upload.abort();
+      if (payload.kind === 'receive') released = payload.upload.abort().addErrback(() => undefined);
       else payload.release?.();
     }
-    this._host.reply(code, text);
-    this.done.callback(undefined);
+    released.addCallback(() => {
+      this._host.reply(code, text);
+      this.done.callback(undefined);
+    });
   }
 }

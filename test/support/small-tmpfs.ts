@@ -2,7 +2,7 @@
  * `smallTmpfs`: a tmpfs of a few kilobytes mounted on a fresh temporary folder, for the tests of
  * a full disk (ENOSPC) and a read-only one (EROFS, which root cannot write through either, as it
  * can a folder without write permission). Mounting needs root (CAP_SYS_ADMIN); where it is not
- * allowed, `canMountTmpfs()` is false and those tests are skipped.
+ * allowed, `canMountTmpfs()` is false and those tests fail saying so.
  *
  * @module
  */
@@ -58,7 +58,7 @@ let allowed: boolean | undefined;
  *
  * @example
  * ```ts
- * (canMountTmpfs() ? test : test.skip)('a full disk answers 452', async () => { … });
+ * if (!canMountTmpfs()) throw new Error('run as root');
  * ```
  */
 export function canMountTmpfs(): boolean {
