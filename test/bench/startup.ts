@@ -113,8 +113,8 @@ try {
   const contenders = (Object.keys(commands) as Contender[]).filter(
     (name) => name !== 'twistd' || withTwisted,
   );
-  const toLine: Record<string, number[]> = {};
-  const toAnswer: Record<string, number[]> = {};
+  const toLine: Record<string, number[]> = Object.fromEntries(contenders.map((name) => [name, []]));
+  const toAnswer: Record<string, number[]> = Object.fromEntries(contenders.map((name) => [name, []]));
   await alternate(
     rounds,
     Object.fromEntries(
@@ -122,8 +122,8 @@ try {
         name,
         async () => {
           const { toLine: line, toAnswer: answer } = await commands[name]();
-          (toLine[name] ??= []).push(line);
-          (toAnswer[name] ??= []).push(answer);
+          toLine[name]!.push(line);
+          toAnswer[name]!.push(answer);
           return answer;
         },
       ]),
