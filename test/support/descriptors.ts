@@ -1,4 +1,4 @@
-/** Counts this process's open file descriptors on a path, from /proc/self/fd (Linux). */
+/** Counts this process's open file descriptors, in all or on a path, from /proc/self/fd (Linux). */
 import { readdirSync, readlinkSync } from 'node:fs';
 
 /** How many descriptors this process holds open on `path` (an absolute path with no links in it). */
@@ -12,4 +12,9 @@ export function descriptorsOn(path: string): number {
     }
   }
   return count;
+}
+
+/** How many descriptors this process holds open (the one reading the list not counted). */
+export function countDescriptors(): number {
+  return readdirSync('/proc/self/fd').length - 1;
 }
