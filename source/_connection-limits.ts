@@ -25,6 +25,7 @@ export type LimitPassed = 'total' | 'peer';
 export class ConnectionLimits {
   private readonly _perPeer = new Map<string, number>();
   private _sessions = 0;
+  private _refused = 0;
 
   constructor(
     private readonly _max: number,
@@ -36,6 +37,11 @@ export class ConnectionLimits {
     return this._sessions;
   }
 
+  /** The connections refused so far, past either limit. */
+  get refused(): number {
+    return this._refused;
+  }
+
   /** Whether a peer's host is needed at all: a limit per peer is set. */
   get perPeer(): boolean {
     return this._maxPerPeer !== Number.POSITIVE_INFINITY;
@@ -43,13 +49,21 @@ export class ConnectionLimits {
 
   /** Counts one more connection from `peer`; or says which limit it would pass, not counting it. */
   take(peer: string | undefined): LimitPassed | undefined {
-    if (this._sessions >= this._max) return 'total';
-    if (peer !== undefined && this.perPeer) {
-      const fromPeer = this._perPeer.get(peer) ?? 0;
-      if (fromPeer >= this._maxPerPeer) return 'peer';
-      this._perPeer.set(peer, fromPeer + 1);
+    const passed = this._passed(peer);
+    if (passed !== undefined) {
+      this._refused++;
+      return passed;
     }
+    if (peer !== undefined && this.perPeer) this._perPeer.set(peer, (this._perPeer.get(peer) ?? 0) + 1);
     this._sessions++;
+    return undefined;
+  }
+
+  /** Which limit one more connection from `peer` would pass. */
+  private _passed(peer: string | undefined): LimitPassed | undefined {
+    if (this._sessions >= this._max) return 'total';
+    if (peer !== undefined && this.perPeer && (this._perPeer.get(peer) ?? 0) >= this._maxPerPeer)
+      return 'peer';
     return undefined;
   }
 
