@@ -24,12 +24,14 @@ export interface Tally {
   connections: number;
   answered: number;
   refused: number;
+  /** Of the refused, the connections turned away at a connection limit (the rest: requests refused). */
+  limited: number;
   reset: number;
   cut: number;
   failed: number;
   /** The first few failures, for the report. */
   failures: string[];
-  /** Crowds sent from one peer address past its limit, and the most of one crowd admitted. */
+  /** Crowds sent from one peer address past its limit, and the most of one crowd admitted and open at once. */
   crowds: number;
   crowdMostAdmitted: number;
   /** Messages given 250 after DATA (SMTP), files given 226 after STOR (FTP). */
@@ -39,7 +41,7 @@ export interface Tally {
 /** A tally of nothing yet. */
 export function emptyTally(): Tally {
   return {
-    ...{ connections: 0, answered: 0, refused: 0, reset: 0, cut: 0, failed: 0, failures: [] },
+    ...{ connections: 0, answered: 0, refused: 0, limited: 0, reset: 0, cut: 0, failed: 0, failures: [] },
     ...{ crowds: 0, crowdMostAdmitted: 0, stored: 0 },
   };
 }
@@ -50,6 +52,7 @@ export function addTally(into: Tally, more: Tally): void {
     'connections',
     'answered',
     'refused',
+    'limited',
     'reset',
     'cut',
     'failed',
@@ -144,7 +147,8 @@ export async function runAttempt(behaviour: Behaviour, attempt: Attempt): Promis
   } catch (error) {
     const refused = isRefusal(error, attempt.target);
     outcome = refused ? 'refused' : 'failed';
-    if (!refused) note(attempt.tally, behaviour.name, error);
+    if (refused) attempt.tally.limited++;
+    else note(attempt.tally, behaviour.name, error);
   } finally {
     attempt.dispose();
   }

@@ -27,7 +27,7 @@ const keepBytes = 4 * 1024 * 1024;
 
 /**
  * A TCP client socket to 127.0.0.1 from a chosen local address. Received bytes pile up in a
- * buffer the waits consume; `closed` tells when the socket is gone, whoever closed it.
+ * buffer the waits consume; `serverClose` waits for the socket to go, whoever closed it.
  */
 export class Peer {
   /** Bytes received in all. */
@@ -35,7 +35,6 @@ export class Peer {
   private _buffer: Buffer = Buffer.alloc(0);
   private _ended = false;
   private _wake: (() => void) | undefined;
-  readonly closed: Promise<void>;
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
@@ -44,14 +43,11 @@ export class Peer {
       if (this._buffer.length > keepBytes) this._buffer = this._buffer.subarray(-keepBytes);
       this._notify();
     });
-    socket.on('error', () => {}); // a reset is an ordinary end here; `closed` and the waits tell it
-    this.closed = new Promise((resolve) =>
-      socket.once('close', () => {
-        this._ended = true;
-        this._notify();
-        resolve();
-      }),
-    );
+    socket.on('error', () => {}); // a reset is an ordinary end here; the waits tell it
+    socket.once('close', () => {
+      this._ended = true;
+      this._notify();
+    });
   }
 
   /** Connects to `127.0.0.1:port` from `localAddress`; fails as `PeerClosed` if refused or reset. */
@@ -75,7 +71,7 @@ export class Peer {
     });
   }
 
-  /** Whether the socket is gone. */
+  /** Whether the socket is gone (closed by either side). */
   get ended(): boolean {
     return this._ended;
   }

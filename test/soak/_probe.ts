@@ -1,7 +1,7 @@
 /**
  * The soak's probe: a normal client that asks each server one small request on a new connection
  * every 100 ms, from its own address (so no per-peer limit of the load's applies to it), and
- * records how long each took and what failed.
+ * records how long each took and what failed (no answer within 10 s counts as a failure).
  */
 import { Attempt, emptyTally } from './_attempt.js';
 import type { SoakKind, SoakPorts } from './_soak-kinds.js';
@@ -44,7 +44,7 @@ export class Probe {
       const target = { port: ports[kind.server], refusesByClosing: false };
       while (this._running) {
         const started = performance.now();
-        const attempt = new Attempt(emptyTally(), target, address, Math.random, 5);
+        const attempt = new Attempt(emptyTally(), target, address, Math.random, 10);
         try {
           await kind.probe(attempt);
           record.latencies.push(performance.now() - started);

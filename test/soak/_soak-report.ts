@@ -24,7 +24,7 @@ export function formatSoak(result: SoakResult): string {
       name,
       String(t.connections),
       String(t.answered),
-      String(t.refused),
+      `${t.refused} (${t.limited})`,
       String(t.reset),
       String(t.cut),
       String(t.failed),
@@ -38,7 +38,7 @@ export function formatSoak(result: SoakResult): string {
     'server',
     'connections',
     'answered',
-    'refused',
+    'refused (at a limit)',
     'reset by client',
     'cut on timeout',
     'failed',
@@ -46,15 +46,24 @@ export function formatSoak(result: SoakResult): string {
   const heap = result.heap;
   const mib = (bytes: number) => `${(bytes / MiB).toFixed(2)} MiB`;
   return [
-    `soak: ${result.seconds} s of load (seed ${result.seed}); UDP counts queries as connections`,
+    `soak: ${result.seconds} s of load (seed ${result.seed}); for DNS over UDP, connections are queries and refusals REFUSED or FORMERR answers`,
     '',
     table([...header, 'probes', 'probe p50', 'probe p99', 'probe max'], rows),
     '',
-    `server process: descriptors ${result.fds.start} at the start, ${result.fds.end} at the end; heap after GC ${mib(heap.start.heapUsed)} at the start, ${mib(heap.warm.heapUsed)} after the warm-up, ${mib(heap.end.heapUsed)} at the end (rss ${mib(heap.end.rss)}); event-loop delay p99 ${result.loopDelay.p99} ms, max ${result.loopDelay.max} ms`,
+    table(
+      ['server process', 'at the start', 'after the warm-up', 'at the end'],
+      [
+        ['open descriptors', String(result.fds.start), '', String(result.fds.end)],
+        ['heap after a forced GC', mib(heap.start.heapUsed), mib(heap.warm.heapUsed), mib(heap.end.heapUsed)],
+        ['the same, less code', mib(heap.start.data), mib(heap.warm.data), mib(heap.end.data)],
+        ['rss', mib(heap.start.rss), mib(heap.warm.rss), mib(heap.end.rss)],
+      ],
+    ),
+    '',
+    `event-loop delay of the server process: p99 ${result.loopDelay.p99} ms, max ${result.loopDelay.max} ms`,
     '',
     ...result.checks.map(
-      (c) =>
-        `${c.ok ? 'ok    ' : 'FAILED'} ${c.what}${c.ok && c.detail.length > 60 ? '' : c.detail === '' ? '' : ` (${c.detail.trim()})`}`,
+      (c) => `${c.ok ? 'ok    ' : 'FAILED'} ${c.what}${c.detail ? ` (${c.detail.trim()})` : ''}`,
     ),
   ].join('\n');
 }

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { getHeapCodeStatistics } from 'node:v8';
 import { hello } from '../../demos/hello.js';
 import { dnsServer, listenDns, parseZoneFile, Zone } from '../../protocols/dns/index.js';
 import { ftpServer, ftpUsers } from '../../protocols/ftp/index.js';
@@ -24,13 +25,13 @@ import type { ServerName, SoakPorts } from './_soak-kinds.js';
 
 const [folder, perPeer] = process.argv.slice(2) as [string, string];
 const endpoint = 'tcp:0:interface=127.0.0.1';
+/** Listen's limits, and FTP's and SMTP's own (which answer 421). */
 const limits: ListenOptions = { maxConnections: 4000, maxConnectionsPerPeer: Number(perPeer) };
 const timeouts = { headerTimeout: 2, idleTimeout: 2 };
 
-const log = { warn: 0, error: 0, errors: [] as string[] };
+const log = { error: 0, errors: [] as string[] };
 logRecords$.subscribe((record) => {
-  if (record.level === 'warn') log.warn++;
-  if (record.level !== 'error') return;
+  if (record.level !== 'error') return; // the refusals' warnings are expected
   log.error++;
   if (log.errors.length < 5) log.errors.push(`${record.namespace}: ${record.message}`);
 });
@@ -39,6 +40,17 @@ const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 
 const dns = dnsServer({ zones: [new Zone(parseZoneFile(soakZone))], tcpIdleTimeout: 2 });
+const smtp = smtpServer({
+  domains: ['example.test'],
+  maildir: join(folder, 'mail'),
+  hostname: 'soak.test',
+  ...{ commandTimeout: 2, dataTimeout: 2, ...limits },
+});
+const ftp = ftpServer({
+  root: join(folder, 'ftp'),
+  checker: ftpUsers({ soak: { password: 'soak' } }, { anonymous: 'read' }),
+  ...{ idleTimeout: 2, dataConnectTimeout: 2, dataTimeout: 2, ...limits },
+});
 const dnsListener = listenDns('udp:0:interface=127.0.0.1', dns, limits);
 const servers: Record<Exclude<ServerName, 'dns'>, Server> = {
   http: listen(endpoint, httpServer(hello, timeouts), limits),
@@ -51,24 +63,8 @@ const servers: Record<Exclude<ServerName, 'dns'>, Server> = {
     ),
     limits,
   ),
-  smtp: listen(
-    endpoint,
-    smtpServer({
-      domains: ['example.test'],
-      maildir: join(folder, 'mail'),
-      hostname: 'soak.test',
-      ...{ commandTimeout: 2, dataTimeout: 2, maxConnectionsPerPeer: Number(perPeer), maxConnections: 4000 },
-    }),
-  ),
-  ftp: listen(
-    endpoint,
-    ftpServer({
-      root: join(folder, 'ftp'),
-      checker: ftpUsers({ soak: { password: 'soak' } }, { anonymous: 'read' }),
-      ...{ idleTimeout: 2, dataConnectTimeout: 2, dataTimeout: 2 },
-      ...{ maxConnectionsPerPeer: Number(perPeer), maxConnections: 4000 },
-    }),
-  ),
+  smtp: listen(endpoint, smtp),
+  ftp: listen(endpoint, ftp),
 };
 
 /** Every stream server, the DNS one's TCP listener included. */
@@ -82,7 +78,11 @@ for (const [name, server] of Object.entries(servers)) {
 }
 console.log(JSON.stringify(ports));
 
-/** The heap after collecting garbage three times, a turn of the loop apart (finalisers run). */
+/**
+ * The heap after collecting garbage three times, a turn of the loop apart (finalisers run): in
+ * all, and its data alone (less the compiled code and bytecode, which V8 goes on adding to for a
+ * minute or so of load as it optimises more functions).
+ */
 async function memory(): Promise<string> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('run node with --expose-gc');
@@ -90,8 +90,10 @@ async function memory(): Promise<string> {
     gc();
     await nextTurn();
   }
-  const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
-  return JSON.stringify({ heapUsed, rss, external, arrayBuffers });
+  const { heapUsed, rss } = process.memoryUsage();
+  const code = getHeapCodeStatistics();
+  const data = heapUsed - code.code_and_metadata_size - code.bytecode_and_metadata_size;
+  return JSON.stringify({ heapUsed, data, rss });
 }
 
 serveParent(async (question) => {
@@ -103,8 +105,11 @@ serveParent(async (question) => {
     );
   if (question === 'stats')
     return JSON.stringify({
-      ...Object.fromEntries(Object.entries(streams()).map(([n, s]) => [n, s.stats])),
-      dnsAnswers: dns.stats,
+      stats: Object.fromEntries(Object.entries(streams()).map(([n, s]) => [n, s.stats])),
+      // past a limit: refused by listen (counted in stats), or by the protocol (its 421)
+      refused: Object.fromEntries(
+        Object.entries(streams()).map(([n, s]) => [n, s.stats.refused + ({ smtp, ftp }[n]?.refused ?? 0)]),
+      ),
     });
   if (question === 'log') return JSON.stringify(log);
   if (question === 'loop') {
