@@ -5,7 +5,10 @@
  * @module
  */
 import { filter, map, Observable, type Observer, Subject, Subscriber, type Subscription } from 'rxjs';
+import { ConnectionLimits, type LimitPassed } from './_connection-limits.js';
 import { OnceEvent } from './_once-event.js';
+import { count } from './_option-checks.js';
+import { peerHost } from './_peer-host.js';
 import { type Address, formatAddress } from './address.js';
 import type { DelayedCall, ReactorTime } from './clock.js';
 import { BaseConnection, type CloseReason, type Connection, type ConnectionOptions } from './connection.js';
@@ -35,6 +38,11 @@ export interface ListenOptions {
   readHighWaterMark?: number;
   /** The most connections open at once (a TLS one counts from its TCP accept); more are refused. */
   maxConnections?: number;
+  /**
+   * The most connections open at once from one peer host (an IPv4-mapped IPv6 address counts as
+   * its IPv4 one; Unix socket peers count only against `maxConnections`); more are refused.
+   */
+  maxConnectionsPerPeer?: number;
   /**
    * Seconds `close()` (and the reactor's shutdown) lets open connections finish before aborting
    * them. Default 10 (the reactor's `shutdownGracePeriod`).
@@ -80,7 +88,10 @@ export interface ServerStats {
    * dropped because nothing handles them or the protocol's `serve` threw (those count as lost too).
    */
   readonly accepted: number;
-  /** Connections refused as they arrived: the server was full (`maxConnections`) or closing. */
+  /**
+   * Connections refused as they arrived: the server was full (`maxConnections`), their peer had
+   * `maxConnectionsPerPeer` open, or the server was closing.
+   */
   readonly refused: number;
   /** Accepted connections that ended uncleanly: reset by the peer, or aborted. */
   readonly lost: number;
@@ -202,10 +213,12 @@ class ConnectionStream extends Observable<Connection> {
 
 /**
  * What every `Server` shares, whatever accepts its connections: the event streams, the protocol
- * run on each connection, the open connections and their sessions, `maxConnections`, the rule
- * that a connection nobody handles is closed, and graceful closing with the one grace timer on
- * the reactor's clock. A subclass calls `accept(connection)` for each arrival, `listeningOn(address)`
- * once bound or `failed(error)`, and implements `stopListening()`.
+ * run on each connection, the open connections and their sessions, `maxConnections` and
+ * `maxConnectionsPerPeer`, the rule that a connection nobody handles is closed, and graceful
+ * closing with the one grace timer on the reactor's clock. A subclass calls `accept(connection)`
+ * for each arrival, `listeningOn(address)` once bound or `failed(error)`, and implements
+ * `stopListening()`; one that spends something on an arrival before it is a connection (a TLS
+ * handshake) counts it with `take` first and `release`s it after.
  *
  * `events$` gives a subscriber that comes while the server listens a `listening` event first.
  *
@@ -228,6 +241,8 @@ export abstract class ServerBase<A extends Address = Address> implements Server<
   private readonly _open = new Set<Connection>();
   /** The sessions of open connections that can be drained. */
   private readonly _sessions = new Map<Connection, Session>();
+  /** Every connection counted, the open ones and (on TLS) those in their handshake. */
+  private readonly _limits: ConnectionLimits;
   private _bound: A | undefined = undefined;
   private _stoppedListening = false;
   private _graceTimer: DelayedCall | undefined = undefined;
@@ -239,6 +254,7 @@ export abstract class ServerBase<A extends Address = Address> implements Server<
   private readonly _connectionLost = (connection: Connection, reason: CloseReason) => {
     this._open.delete(connection);
     this._sessions.delete(connection);
+    this._limits.release(this._hostOf(connection.remoteAddress));
     if (reason instanceof ConnectionLost) this._lost++;
     this._finishIfDone();
   };
@@ -250,6 +266,11 @@ export abstract class ServerBase<A extends Address = Address> implements Server<
     this.endpoint = setup.endpoint;
     this.protocol = setup.protocol;
     this.options = setup.options;
+    const infinity = Number.POSITIVE_INFINITY;
+    this._limits = new ConnectionLimits(
+      count('maxConnections', setup.options.maxConnections, infinity),
+      count('maxConnectionsPerPeer', setup.options.maxConnectionsPerPeer, infinity),
+    );
   }
 
   /** Stops accepting; fires once the listening socket is closed. */
@@ -360,41 +381,52 @@ export abstract class ServerBase<A extends Address = Address> implements Server<
     this._finishIfDone();
   }
 
-  /** How many connections count against `maxConnections` besides the open ones (TLS handshakes). */
-  protected get pendingConnections(): number {
-    return 0;
-  }
-
   /**
-   * Whether one more connection may come: the server is listening and not full. A subclass asks
-   * before it spends anything on an arrival (a TLS handshake).
+   * Counts an arrival from `peer` against the limits, before anything is spent on it (a TLS
+   * handshake), until `release(peer)`; or refuses it (counted and logged; the caller drops it)
+   * if the server is closing or full, in all or for that peer. True if it was taken.
    */
-  protected hasRoom(): boolean {
-    const max = this.options.maxConnections;
-    return (
-      this._state === 'listening' && (max === undefined || this._open.size + this.pendingConnections < max)
-    );
+  protected take(peer: Address): boolean {
+    const passed = this._state === 'listening' ? this._limits.take(this._hostOf(peer)) : 'closing';
+    if (passed === undefined) return true;
+    this._refuse(peer, passed);
+    return false;
   }
 
-  /** Counts and logs an arrival refused before it became a connection; the caller drops it. */
-  protected refused(peer: string): void {
+  /** Counts out an arrival `take` counted that will not become a connection, or already has. */
+  protected release(peer: Address): void {
+    this._limits.release(this._hostOf(peer));
+  }
+
+  /** The host a peer counts under, when a limit per peer is set. */
+  private _hostOf(peer: Address): string | undefined {
+    return this._limits.perPeer ? peerHost(peer) : undefined;
+  }
+
+  private _refuse(peer: Address, passed: LimitPassed | 'closing'): void {
     this._refused++;
-    if (this._state === 'listening') {
-      log.warn(`refusing the connection from ${peer}: ${this.options.maxConnections} connections open`, {
-        fields: { peer },
+    const from = formatAddress(peer);
+    const fields = { peer: from };
+    if (passed === 'closing') {
+      log.debug(`refusing the connection from ${from}: the server is closing`, { fields });
+    } else if (passed === 'total') {
+      log.warn(`refusing the connection from ${from}: ${this.options.maxConnections} connections open`, {
+        fields,
       });
     } else {
-      log.debug(`refusing the connection from ${peer}: the server is closing`, { fields: { peer } });
+      log.warn(
+        `refusing the connection from ${from}: ${this.options.maxConnectionsPerPeer} connections open from ${peerHost(peer)}`,
+        { fields },
+      );
     }
   }
 
   /**
-   * A connection arrived: it is refused (aborted) if the server is closing or full; else the
-   * protocol starts on it, and it is emitted on `events$` and `connections$`.
+   * A connection arrived: it is refused (aborted) if the server is closing or full, in all or
+   * for its peer; else the protocol starts on it, and it is emitted on `events$` and `connections$`.
    */
   protected accept(connection: Connection): void {
-    if (!this.hasRoom()) {
-      this.refused(formatAddress(connection.remoteAddress));
+    if (!this.take(connection.remoteAddress)) {
       connection.abort();
       return;
     }

@@ -92,6 +92,8 @@ export interface FtpServer extends Protocol {
   readonly halfClose: true;
   /** The sessions open now. */
   readonly sessions: number;
+  /** The connections refused so far (421): past `maxConnections` or `maxConnectionsPerPeer`. */
+  readonly refused: number;
   /** Serves FTP on one control connection; its session (undefined when refused: too many). */
   serve(connection: Connection): Session | undefined;
 }
@@ -177,6 +179,9 @@ export function ftpServer(options: FtpServerOptions): FtpServer {
     halfClose: true,
     get sessions() {
       return limits.sessions;
+    },
+    get refused() {
+      return limits.refused;
     },
     serve(connection) {
       const refusal = limits.admit(connection);

@@ -193,6 +193,8 @@ export interface SmtpServer extends Protocol {
   readonly halfClose: true;
   /** The sessions open now. */
   readonly sessions: number;
+  /** The connections refused so far (421): past `maxConnections` or `maxConnectionsPerPeer`. */
+  readonly refused: number;
   /** Serves SMTP on one connection; its session (undefined when refused: too many). */
   serve(connection: Connection): Session | undefined;
 }
@@ -267,6 +269,9 @@ export function smtpServer(options: SmtpServerOptions): SmtpServer {
     halfClose: true,
     get sessions() {
       return limits.sessions;
+    },
+    get refused() {
+      return limits.refused;
     },
     serve(connection) {
       const refusal = limits.admit(connection);

@@ -5,7 +5,7 @@
  */
 import type { Server as NetServer, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { type Address, formatAddress, inetAddress } from '../address.js';
+import { type Address, inetAddress } from '../address.js';
 import type { ReactorTime } from '../clock.js';
 import type { Connection } from '../connection.js';
 import { Deferred } from '../deferred.js';
@@ -27,7 +27,7 @@ function rawSocketOf(secure: TLSSocket): Socket | undefined {
  * each socket into a connection; `describeAddress` reads the bound address.
  *
  * A TLS server counts a connection from its TCP accept: a handshake in progress counts against
- * `maxConnections`, and `close()` drops the ones still in their handshake at once (they have
+ * `maxConnections` and `maxConnectionsPerPeer`, and `close()` drops the ones still in their handshake at once (they have
  * nothing in flight, and could only be refused once done), so a client that connects and never
  * finishes its handshake cannot hold a shutdown until Node's 120-second handshake timeout.
  *
@@ -39,8 +39,8 @@ function rawSocketOf(secure: TLSSocket): Socket | undefined {
  * ```
  */
 export class NetServerAdapter<A extends Address = Address> extends ServerBase<A> {
-  /** TLS only: TCP sockets accepted whose handshake is not done. */
-  private readonly _handshaking: Set<Socket> | undefined;
+  /** TLS only: TCP sockets accepted whose handshake is not done, and their peers. */
+  private readonly _handshaking: Map<Socket, Address> | undefined;
 
   constructor(
     private readonly _server: NetServer,
@@ -56,23 +56,27 @@ export class NetServerAdapter<A extends Address = Address> extends ServerBase<A>
       this.failed(this.listening ? error : cannotListen(this.endpoint, error)),
     );
     if (options.tls === true) {
-      const handshaking = new Set<Socket>();
+      const handshaking = new Map<Socket, Address>();
       this._handshaking = handshaking;
       _server.on('connection', (raw: Socket) => {
-        if (!this.hasRoom()) {
-          // The peer as accept() names one: `127.0.0.1:40212`, or `an unknown address` once reset.
-          this.refused(
-            formatAddress(inetAddress('tcp', raw.remoteAddress, raw.remotePort, raw.remoteFamily)),
-          );
+        // The peer as accept() names one: `127.0.0.1:40212`, or `an unknown address` once reset.
+        const peer = inetAddress('tcp', raw.remoteAddress, raw.remotePort, raw.remoteFamily);
+        if (!this.take(peer)) {
           raw.destroy();
           return;
         }
-        handshaking.add(raw);
-        raw.once('close', () => handshaking.delete(raw));
+        handshaking.set(raw, peer);
+        raw.once('close', () => {
+          if (handshaking.delete(raw)) this.release(peer);
+        });
       });
       _server.on('secureConnection', (socket: TLSSocket) => {
         const raw = rawSocketOf(socket);
-        if (raw !== undefined) handshaking.delete(raw);
+        const peer = raw === undefined ? undefined : handshaking.get(raw);
+        if (peer !== undefined) {
+          handshaking.delete(raw!);
+          this.release(peer);
+        }
         this.accept(wrap(socket));
       });
     } else {
@@ -98,15 +102,10 @@ export class NetServerAdapter<A extends Address = Address> extends ServerBase<A>
     this.failed(error);
   }
 
-  protected override get pendingConnections(): number {
-    return this._handshaking?.size ?? 0;
-  }
-
   protected stopListening(): Deferred<void> {
     const stopped = new Deferred<void>();
     if (this._handshaking !== undefined) {
-      for (const raw of this._handshaking) raw.destroy();
-      this._handshaking.clear();
+      for (const raw of this._handshaking.keys()) raw.destroy(); // each counted out as it closes
     }
     if (this._server.listening) {
       this._server.close(() => stopped.callback(undefined));

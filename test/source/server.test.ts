@@ -336,6 +336,45 @@ test('a full server refuses arrivals with a warning, a closing one at debug leve
   assert.ok(closing.called);
 });
 
+test('maxConnectionsPerPeer refuses a peer past its limit with a warning, counted in stats.refused; others still come', () => {
+  const logs = captureLogs();
+  const { server } = memoryServer(
+    { maxConnectionsPerPeer: 2 },
+    protocol(() => {}),
+  );
+  const fromA = [peer('a'), peer('a'), peer('a')];
+  for (const connection of fromA) server.accept(connection);
+  const fromB = peer('b');
+  server.accept(fromB);
+  assert.equal(
+    [...fromA, fromB].map((connection) => connection.aborted),
+    [false, false, true, false],
+  );
+  assert.equal(server.stats, { accepted: 3, refused: 1, lost: 0 });
+  fromA[0]!.loseConnection();
+  const again = peer('a');
+  server.accept(again);
+  assert.not.ok(again.aborted, 'a closed connection makes room for its peer');
+  logs.stop();
+  assert.equal(
+    logs.records.map((record) => [record.level, record.message, record.fields?.peer]),
+    [['warn', 'refusing the connection from memory:a: 2 connections open from memory:a', 'memory:a']],
+  );
+  for (const connection of server.connections) connection.abort();
+  server.close();
+});
+
+test('maxConnections and maxConnectionsPerPeer must be positive whole numbers', () => {
+  assert.throws(
+    () => memoryServer({ maxConnectionsPerPeer: 0 }),
+    /maxConnectionsPerPeer must be a positive whole number, not 0/,
+  );
+  assert.throws(
+    () => memoryServer({ maxConnections: 1.5 }),
+    /maxConnections must be a positive whole number, not 1.5/,
+  );
+});
+
 test('stats count accepted connections, and lost ones: a reset or an abort counts, a clean close does not', () => {
   const { server } = memoryServer(
     {},

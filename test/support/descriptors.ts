@@ -1,4 +1,4 @@
-/** This process's open file descriptors on a path or under a folder, from /proc/self/fd (Linux). */
+/** This process's open file descriptors: all of them, or those on a path or under a folder, from /proc/self/fd (Linux). */
 import { readdirSync, readlinkSync } from 'node:fs';
 
 /** What each descriptor of this process is open on. */
@@ -22,4 +22,9 @@ export function descriptorsOn(path: string): number {
 /** The paths under `folder` (absolute, no links in it) this process holds descriptors open on. */
 export function descriptorsUnder(folder: string): string[] {
   return openPaths().filter((open) => open.startsWith(`${folder}/`));
+}
+
+/** How many descriptors this process holds open (the one reading the list not counted). */
+export function countDescriptors(): number {
+  return readdirSync('/proc/self/fd').length - 1;
 }

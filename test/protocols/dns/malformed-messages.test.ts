@@ -4,6 +4,7 @@ import { decodeMessage } from '../../../protocols/dns/decode-message.js';
 import { FormatError } from '../../../protocols/dns/dns-error.js';
 import { encodeMessage } from '../../../protocols/dns/encode-message.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
+import { seededRandom } from '../../support/seeded-random.js';
 import { captured, wire } from './_wire.js';
 import { malformedMessages } from './malformed-messages.js';
 
@@ -52,18 +53,6 @@ test('every strict prefix of every captured message is a FormatError, with the i
   }
 });
 
-/** mulberry32: a small seeded PRNG, so every run mutates the same way. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `bytes` with a few random changes: bytes overwritten, inserted, deleted, or the end cut off. */
 function mutate(bytes: Uint8Array, random: () => number): Uint8Array {
   const out = Array.from(bytes);
@@ -99,7 +88,7 @@ const lowered = (value: unknown): string =>
   );
 
 test('5,000 seeded mutations of the captured messages: each decodes or is a FormatError, and what decodes re-encodes to the same message', () => {
-  const random = prng(0x5eed);
+  const random = seededRandom(0x5eed);
   const started = performance.now();
   let decoded = 0;
   for (let n = 0; n < 5000; n++) {

@@ -294,7 +294,7 @@ test('the client closing its end closes the session once the commands before are
   assert.ok(c.transport.closedByProtocol);
 });
 
-test('connections past maxConnections, or past maxConnectionsPerPeer from one address, get 421 and are closed', async () => {
+test('connections past maxConnections, or past maxConnectionsPerPeer from one address, get 421, are closed and counted in refused', async () => {
   const h = harness({ maxConnections: 3, maxConnectionsPerPeer: 2 });
   const a = h.connect();
   const b = h.connect();
@@ -315,6 +315,7 @@ test('connections past maxConnections, or past maxConnectionsPerPeer from one ad
     [421],
   );
   assert.is(h.app.sessions, 3);
+  assert.is(h.app.refused, 2);
   await a.command('QUIT');
   const again = h.connect({ ...clientAddress, host: '127.0.0.3' });
   assert.equal(

@@ -258,7 +258,7 @@ test('after maxBadCommands errors: 421 4.7.0 and the connection closes', async (
   assert.ok(c.transport.closedByProtocol);
 });
 
-test('connections: past maxConnectionsPerPeer and maxConnections, 421 4.7.0 and close', async () => {
+test('connections: past maxConnectionsPerPeer and maxConnections, 421 4.7.0 and close, counted in refused', async () => {
   const h = harness({ maxConnections: 3, maxConnectionsPerPeer: 2 });
   const a = h.connect();
   h.connect();
@@ -268,6 +268,7 @@ test('connections: past maxConnectionsPerPeer and maxConnections, 421 4.7.0 and 
   const fifth = h.connect({ ...clientAddress, host: '127.0.0.3' });
   assert.equal(fifth.replies(), ['421 4.7.0 mx.example Error: too many connections']);
   assert.is(h.app.sessions, 3);
+  assert.is(h.app.refused, 2);
   await a.command('QUIT');
   assert.is(h.app.sessions, 2);
 });

@@ -44,9 +44,13 @@ async function tlsServer(serve: Protocol, options: ListenOptions = {}) {
 }
 
 /** A plain TCP client that connects and never starts a TLS handshake; fires once the server took it. */
-async function silentClient(port: number, net: NetServerAdapter['netServer']): Promise<Socket> {
+async function silentClient(
+  port: number,
+  net: NetServerAdapter['netServer'],
+  localAddress = '127.0.0.1',
+): Promise<Socket> {
   const accepted = once(net, 'connection');
-  const socket = netConnect(port, '127.0.0.1');
+  const socket = netConnect({ port, host: '127.0.0.1', localAddress });
   socket.on('error', () => {}); // a reset from the server is what some of these tests expect
   await within(5, 'the TCP accept', accepted);
   return socket;
@@ -300,6 +304,29 @@ test('a socket still in its TLS handshake counts against maxConnections', async 
   );
   await within(5, 'the server to close', server.close().toPromise());
   await closedSocket(first, 'the first client to be dropped');
+});
+
+test('a socket in its TLS handshake counts against maxConnectionsPerPeer; another peer host still comes', async () => {
+  const { server, port, net } = await tlsServer(echo, { maxConnectionsPerPeer: 1 });
+  const logging = logRecords$.subscribe(() => {}); // the refusal's warning is expected
+  const first = await silentClient(port, net);
+  const second = await silentClient(port, net);
+  await closedSocket(second, 'the second client from 127.0.0.1 to be refused');
+  const other = await silentClient(port, net, '127.0.0.2');
+  logging.unsubscribe();
+  assert.not.ok(first.closed, 'the first, still handshaking, is kept');
+  assert.not.ok(other.closed, 'a client from 127.0.0.2 is kept');
+  assert.equal(server.stats, { accepted: 0, refused: 1, lost: 0 });
+  first.destroy();
+  const open = () => new Promise<number>((resolve) => net.getConnections((_, count) => resolve(count)));
+  for (let tries = 0; (await open()) > 1; tries++) {
+    if (tries === 500) throw new Error('the server kept the first client');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const third = await silentClient(port, net);
+  await within(5, 'the server to close', server.close().toPromise());
+  for (const socket of [other, third]) await closedSocket(socket, 'a handshaking client to be dropped');
+  assert.is(server.stats.refused, 1, 'the third came once the first had gone');
 });
 
 test('close() lets an established TLS connection drain before the grace period instead of dropping it', async () => {
