@@ -1,0 +1,16 @@
+/**
+ * Every codec's fuzz properties, by codec: what `npm run fuzz` runs.
+ *
+ * @module
+ */
+import type { FuzzProperty } from './_fuzz.js';
+import { properties as operators } from './operators.js';
+
+/** A codec and its properties. */
+export interface FuzzedCodec {
+  readonly name: string;
+  readonly properties: readonly FuzzProperty[];
+}
+
+/** The codecs, in the order `npm run fuzz` reports them. */
+export const codecs: readonly FuzzedCodec[] = [{ name: 'operators', properties: operators }];
