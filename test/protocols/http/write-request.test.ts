@@ -76,4 +76,26 @@ test('writes requests the request parser reads back', () => {
   assert.is(second!.body, 'ok');
 });
 
+test('regression: wrote `! :0 HTTP/1.1`, a target of no form for its method, which the parser refuses', () => {
+  const none: BodyFraming = { kind: 'none' };
+  for (const [method, target] of [
+    ['!', ':0'],
+    ['GET', 'a'],
+    ['GET', '*'],
+    ['GET', '1a:b'],
+    ['CONNECT', '/'],
+    ['CONNECT', 'example.com'],
+  ] as const) {
+    assert.throws(() => writeRequestHead({ method, target }, none), TypeError, `${method} ${target}`);
+  }
+  for (const [method, target] of [
+    ['OPTIONS', '*'],
+    ['CONNECT', 'example.com:443'],
+    ['GET', 'http://example.com/'],
+  ] as const) {
+    const head = writeRequestHead({ method, target, headers: { Host: 'a' } }, none);
+    assert.is(messages(new RequestParser().push(head))[0]!.head.target, target);
+  }
+});
+
 test.run();
