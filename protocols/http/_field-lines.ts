@@ -141,15 +141,18 @@ export class FieldSection {
 /**
  * `start` (a start line, or the last chunk's size line), then the field lines of `headers` in the
  * order given, each ended by CRLF, then the line `framing` needs when absent (`Content-Length: n`
- * or `Transfer-Encoding: chunked`), then the empty line: a whole head as one string. With
- * `trailers`, Content-Length and Transfer-Encoding are refused (they frame nothing there).
+ * or `Transfer-Encoding: chunked`), then the empty line: a whole head as one string. In
+ * `trailers`, Content-Length and Transfer-Encoding are refused (they frame nothing there); in a
+ * `request` without a body, so are Transfer-Encoding and a Content-Length other than 0 (a
+ * response without one may keep them: they describe the body a HEAD or 304 leaves out).
  *
  * @throws TypeError for an invalid field, a Content-Length that is not the framing's length, a
  * Content-Length with chunked or until-close framing, a Transfer-Encoding whose final coding is
- * not chunked with chunked framing, or a Transfer-Encoding with length framing.
+ * not chunked with chunked framing, a Transfer-Encoding with length framing, or a framing field
+ * announcing a body in a request without one.
  * @example
  * ```ts
- * fieldLines('HTTP/1.1 200 OK\r\n', { 'Content-Type': 'text/plain' }, { kind: 'length', length: 2 }, false);
+ * fieldLines('HTTP/1.1 200 OK\r\n', { 'Content-Type': 'text/plain' }, { kind: 'length', length: 2 }, 'response');
  * // 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n'
  * ```
  */
@@ -157,9 +160,9 @@ export function fieldLines(
   start: string,
   headers: HttpHeadersInit | undefined,
   framing: BodyFraming,
-  trailers: boolean,
+  section: 'request' | 'response' | 'trailers',
 ): string {
-  const fields = new FieldSection(start, trailers ? 'trailers' : 'message');
+  const fields = new FieldSection(start, section === 'trailers' ? 'trailers' : 'message');
   fields.addAll(headers);
   const { text, length, coding } = fields;
   switch (framing.kind) {
@@ -182,6 +185,13 @@ export function fieldLines(
       break;
     case 'until-close':
       if (length !== undefined) throw new TypeError('Content-Length given for a body that ends at close');
+      break;
+    case 'none':
+      if (section !== 'request') break;
+      if (coding !== undefined) throw new TypeError('Transfer-Encoding given for a request without a body');
+      if (length !== undefined && length.trim() !== '0') {
+        throw new TypeError(`Content-Length ${length} given for a request without a body`);
+      }
       break;
   }
   return `${text}\r\n`;

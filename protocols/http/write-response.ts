@@ -69,7 +69,7 @@ export function writeResponseHead(head: ResponseHeadInit, framing: BodyFraming):
     throw new TypeError(`a ${status} response has no body, so no ${framing.kind} framing`);
   }
   const line = statusLine(head.version ?? '1.1', status, head.reason);
-  return Buffer.from(fieldLines(line, head.headers, framing, false), 'latin1');
+  return Buffer.from(fieldLines(line, head.headers, framing, 'response'), 'latin1');
 }
 
 /**

@@ -98,4 +98,13 @@ test('regression: wrote `! :0 HTTP/1.1`, a target of no form for its method, whi
   }
 });
 
+test('regression: wrote `Content-Length: 1` (or Transfer-Encoding) for a request framed as having no body', () => {
+  const none: BodyFraming = { kind: 'none' };
+  for (const headers of [[['Content-Length', '1']], [['Transfer-Encoding', 'chunked']]] as const) {
+    assert.throws(() => writeRequestHead({ method: 'GET', target: '/', headers }, none), TypeError);
+  }
+  const head = writeRequestHead({ method: 'GET', target: '/', headers: { 'Content-Length': ' 0' } }, none);
+  assert.is(text(head), 'GET / HTTP/1.1\r\nContent-Length:  0\r\n\r\n');
+});
+
 test.run();
