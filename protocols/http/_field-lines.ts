@@ -9,7 +9,7 @@ import { hasObsText, sameToken } from './_chars.js';
 import { checkField } from './_check-field.js';
 import { connectionOptions } from './_framing.js';
 import { HttpHeaders, type HttpHeadersInit } from './headers.js';
-import type { BodyFraming } from './message.js';
+import type { BodyFraming, HttpVersion } from './message.js';
 
 /**
  * How a field section is written: `message` copies every field (a request or response head
@@ -144,12 +144,13 @@ export class FieldSection {
  * or `Transfer-Encoding: chunked`), then the empty line: a whole head as one string. In
  * `trailers`, Content-Length and Transfer-Encoding are refused (they frame nothing there); in a
  * `request` without a body, so are Transfer-Encoding and a Content-Length other than 0 (a
- * response without one may keep them: they describe the body a HEAD or 304 leaves out).
+ * response without one may keep them: they describe the body a HEAD or 304 leaves out). In
+ * `version` 1.0, which has no transfer codings, so are Transfer-Encoding and chunked framing.
  *
  * @throws TypeError for an invalid field, a Content-Length that is not the framing's length, a
  * Content-Length with chunked or until-close framing, a Transfer-Encoding whose final coding is
- * not chunked with chunked framing, a Transfer-Encoding with length framing, or a framing field
- * announcing a body in a request without one.
+ * not chunked with chunked framing, a Transfer-Encoding with length framing, a framing field
+ * announcing a body in a request without one, or a transfer coding in HTTP/1.0.
  * @example
  * ```ts
  * fieldLines('HTTP/1.1 200 OK\r\n', { 'Content-Type': 'text/plain' }, { kind: 'length', length: 2 }, 'response');
@@ -161,10 +162,14 @@ export function fieldLines(
   headers: HttpHeadersInit | undefined,
   framing: BodyFraming,
   section: 'request' | 'response' | 'trailers',
+  version: HttpVersion = '1.1',
 ): string {
   const fields = new FieldSection(start, section === 'trailers' ? 'trailers' : 'message');
   fields.addAll(headers);
   const { text, length, coding } = fields;
+  if (version === '1.0' && (coding !== undefined || framing.kind === 'chunked')) {
+    throw new TypeError('HTTP/1.0 has no transfer codings: no Transfer-Encoding, no chunked body');
+  }
   switch (framing.kind) {
     case 'length': {
       const n = framing.length;

@@ -22,8 +22,8 @@ const CRLF = 0x0d0a;
  * non-ASCII character or of a form its method does not take (origin-form `/…` or an absolute
  * URI; `*` for OPTIONS only, `host:port` for CONNECT only: RFC 9112 §3.2), an invalid field (CR
  * or LF in a value cannot inject a line), `until-close` framing (a request body cannot end at
- * close), or framing fields that contradict `framing` (for `none`: a Transfer-Encoding, or a
- * Content-Length other than 0).
+ * close), framing fields that contradict `framing` (for `none`: a Transfer-Encoding, or a
+ * Content-Length other than 0), or, in HTTP/1.0, a Transfer-Encoding or chunked framing.
  * @example
  * ```ts
  * connection.write(writeRequestHead({ method: 'GET', target: '/', headers: { Host: 'example.com' } }, { kind: 'none' }));
@@ -44,7 +44,7 @@ export function writeRequestHead(head: RequestHeadInit, framing: BodyFraming): U
   if (framing.kind === 'until-close')
     throw new TypeError('a request body cannot be framed by closing the connection');
   return Buffer.from(
-    fieldLines(`${method} ${target} HTTP/${version}\r\n`, head.headers, framing, 'request'),
+    fieldLines(`${method} ${target} HTTP/${version}\r\n`, head.headers, framing, 'request', version),
     'latin1',
   );
 }

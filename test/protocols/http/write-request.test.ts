@@ -107,4 +107,19 @@ test('regression: wrote `Content-Length: 1` (or Transfer-Encoding) for a request
   assert.is(text(head), 'GET / HTTP/1.1\r\nContent-Length:  0\r\n\r\n');
 });
 
+test('regression: wrote an HTTP/1.0 request with Transfer-Encoding: chunked, which the request parser refuses', () => {
+  assert.throws(
+    () => writeRequestHead({ method: 'POST', target: '/', version: '1.0' }, { kind: 'chunked' }),
+    TypeError,
+  );
+  assert.throws(
+    () =>
+      writeRequestHead(
+        { method: 'POST', target: '/', version: '1.0', headers: [['Transfer-Encoding', 'chunked']] },
+        { kind: 'chunked' },
+      ),
+    TypeError,
+  );
+});
+
 test.run();
