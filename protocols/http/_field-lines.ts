@@ -149,8 +149,9 @@ export class FieldSection {
  *
  * @throws TypeError for an invalid field, a Content-Length that is not the framing's length, a
  * Content-Length with chunked or until-close framing, a Transfer-Encoding whose final coding is
- * not chunked with chunked framing, a Transfer-Encoding with length framing, a framing field
- * announcing a body in a request without one, or a transfer coding in HTTP/1.0.
+ * not chunked with chunked framing, a Transfer-Encoding with length framing or ending in chunked
+ * with until-close framing, a framing field announcing a body in a request without one, or a
+ * transfer coding in HTTP/1.0.
  * @example
  * ```ts
  * fieldLines('HTTP/1.1 200 OK\r\n', { 'Content-Type': 'text/plain' }, { kind: 'length', length: 2 }, 'response');
@@ -184,12 +185,17 @@ export function fieldLines(
     case 'chunked':
       if (length !== undefined) throw new TypeError('Content-Length given for a chunked body');
       if (coding === undefined) return `${text}Transfer-Encoding: chunked\r\n\r\n`;
-      if (!sameToken(coding.slice(coding.lastIndexOf(',') + 1).trim(), 'chunked')) {
+      if (!endsChunked(coding)) {
         throw new TypeError(`Transfer-Encoding ${JSON.stringify(coding)} does not end with chunked`);
       }
       break;
     case 'until-close':
       if (length !== undefined) throw new TypeError('Content-Length given for a body that ends at close');
+      if (coding !== undefined && endsChunked(coding)) {
+        throw new TypeError(
+          `Transfer-Encoding ${JSON.stringify(coding)} given for a body that ends at close`,
+        );
+      }
       break;
     case 'none':
       if (section !== 'request') break;
@@ -200,4 +206,9 @@ export function fieldLines(
       break;
   }
   return `${text}\r\n`;
+}
+
+/** Whether a Transfer-Encoding value's final coding is chunked (so the body is framed by chunks). */
+function endsChunked(coding: string): boolean {
+  return sameToken(coding.slice(coding.lastIndexOf(',') + 1).trim(), 'chunked');
 }

@@ -159,4 +159,16 @@ test('regression: wrote an HTTP/1.0 response with Transfer-Encoding: chunked, wh
   assert.equal(messages(parser.push(head))[0]!.head.framing, { kind: 'length', length: 0 });
 });
 
+test('regression: wrote Transfer-Encoding: chunked for a 600 response framed until close, read as chunked', () => {
+  const untilClose: BodyFraming = { kind: 'until-close' };
+  for (const coding of ['chunked', 'gzip, Chunked']) {
+    const headers = { 'Transfer-Encoding': coding };
+    assert.throws(() => writeResponseHead({ status: 600, headers }, untilClose), TypeError, coding);
+  }
+  const head = writeResponseHead({ status: 200, headers: { 'Transfer-Encoding': 'gzip' } }, untilClose);
+  const parser = new ResponseParser();
+  parser.expect('GET');
+  assert.equal(messages(parser.push(head))[0]!.head.framing, untilClose);
+});
+
 test.run();
