@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { inspect, isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { TestSuite } from '../../source/testing/dirty-reactor.js';
 
@@ -264,4 +265,36 @@ export function onlyTyped(error: unknown, ...types: (abstract new (...args: neve
  */
 export function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(message);
+}
+
+/**
+ * Throws unless `actual` deeply equals `expected`, showing both: a property's comparison.
+ *
+ * @example
+ * ```ts
+ * same(decoded, message, 'the decoded message');
+ * ```
+ */
+export function same(actual: unknown, expected: unknown, what: string): void {
+  if (isDeepStrictEqual(actual, expected)) return;
+  const show = (value: unknown): string => inspect(value, { depth: 8, breakLength: 120, maxArrayLength: 40 });
+  throw new Error(`${what} differs:\n  got      ${show(actual)}\n  expected ${show(expected)}`);
+}
+
+/**
+ * What `write` returns, or undefined when it refuses its input with a TypeError or RangeError: a
+ * serialiser's way of saying no, which a round-trip property skips.
+ *
+ * @example
+ * ```ts
+ * const head = unlessRefused(() => writeRequestHead(head, framing));
+ * ```
+ */
+export function unlessRefused<T>(write: () => T): T | undefined {
+  try {
+    return write();
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) return undefined;
+    throw error;
+  }
 }

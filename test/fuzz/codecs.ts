@@ -4,6 +4,7 @@
  * @module
  */
 import type { FuzzProperty } from './_fuzz.js';
+import { properties as http } from './http.js';
 import { properties as operators } from './operators.js';
 
 /** A codec and its properties. */
@@ -13,4 +14,7 @@ export interface FuzzedCodec {
 }
 
 /** The codecs, in the order `npm run fuzz` reports them. */
-export const codecs: readonly FuzzedCodec[] = [{ name: 'operators', properties: operators }];
+export const codecs: readonly FuzzedCodec[] = [
+  { name: 'operators', properties: operators },
+  { name: 'http', properties: http },
+];
