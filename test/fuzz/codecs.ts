@@ -6,6 +6,7 @@
 import type { FuzzProperty } from './_fuzz.js';
 import { properties as http } from './http.js';
 import { properties as operators } from './operators.js';
+import { properties as websocket } from './websocket.js';
 
 /** A codec and its properties. */
 export interface FuzzedCodec {
@@ -17,4 +18,5 @@ export interface FuzzedCodec {
 export const codecs: readonly FuzzedCodec[] = [
   { name: 'operators', properties: operators },
   { name: 'http', properties: http },
+  { name: 'websocket', properties: websocket },
 ];
