@@ -4,6 +4,7 @@
  * @module
  */
 import type { FuzzProperty } from './_fuzz.js';
+import { properties as dns } from './dns.js';
 import { properties as http } from './http.js';
 import { properties as operators } from './operators.js';
 import { properties as websocket } from './websocket.js';
@@ -19,4 +20,5 @@ export const codecs: readonly FuzzedCodec[] = [
   { name: 'operators', properties: operators },
   { name: 'http', properties: http },
   { name: 'websocket', properties: websocket },
+  { name: 'dns', properties: dns },
 ];
