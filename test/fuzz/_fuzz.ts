@@ -227,7 +227,8 @@ export function hostile(
 }
 
 /**
- * Inputs from `bytes` with random cut points: `{ bytes, chunks }`.
+ * Inputs from `bytes` with random cut points: `{ bytes, chunks }`, `chunks` fresh copies each
+ * time it is read.
  *
  * @example
  * ```ts
@@ -237,7 +238,14 @@ export function hostile(
 export function split(
   bytes: fc.Arbitrary<Uint8Array>,
 ): fc.Arbitrary<{ bytes: Uint8Array; chunks: Uint8Array[] }> {
-  return fc.tuple(bytes, cutPoints).map(([whole, points]) => ({ bytes: whole, chunks: cut(whole, points) }));
+  // the chunks are cut afresh at each reading: a decoder (or `feed`) may scribble on them, and
+  // fast-check runs a property again on the same value while it shrinks a failure
+  return fc.tuple(bytes, cutPoints).map(([whole, points]) => ({
+    bytes: whole,
+    get chunks() {
+      return cut(whole, points);
+    },
+  }));
 }
 
 /**

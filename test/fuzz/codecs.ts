@@ -7,6 +7,7 @@ import type { FuzzProperty } from './_fuzz.js';
 import { properties as dns } from './dns.js';
 import { properties as http } from './http.js';
 import { properties as operators } from './operators.js';
+import { properties as smtp } from './smtp.js';
 import { properties as websocket } from './websocket.js';
 
 /** A codec and its properties. */
@@ -21,4 +22,5 @@ export const codecs: readonly FuzzedCodec[] = [
   { name: 'http', properties: http },
   { name: 'websocket', properties: websocket },
   { name: 'dns', properties: dns },
+  { name: 'smtp', properties: smtp },
 ];
