@@ -10,6 +10,7 @@
 import { inspect, isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { TestSuite } from '../../source/testing/dirty-reactor.js';
+import { type Fed, type FrameDecoder, feed } from '../support/chunkings.js';
 
 /** How to run a property once: the seed, how many cases, and optionally the case to replay. */
 export interface FuzzParameters {
@@ -305,4 +306,25 @@ export function unlessRefused<T>(write: () => T): T | undefined {
     if (error instanceof TypeError || error instanceof RangeError) return undefined;
     throw error;
   }
+}
+
+/** Limits of a reply reader (SMTP's, FTP's): the longest line, the longest multi-line reply. */
+export const replyLimits = fc.record({
+  maxLineLength: fc.integer({ min: 0, max: 60 }),
+  maxReplyLength: fc.integer({ min: 0, max: 200 }),
+});
+
+/**
+ * Checks that a fresh decoder from `make`, fed `bytes` in one chunk, gives the frames `fed` (the
+ * same bytes, split) gave, and an error of the same class.
+ *
+ * @example
+ * ```ts
+ * sameInOneChunk(feed(new ReplyDecoder(), chunks), () => new ReplyDecoder(), bytes);
+ * ```
+ */
+export function sameInOneChunk<F>(fed: Fed<F>, make: () => FrameDecoder<F>, bytes: Uint8Array): void {
+  const whole = feed(make(), [Uint8Array.from(bytes)]);
+  same(fed.frames, whole.frames, 'the split read (vs in one chunk)');
+  same(fed.error?.constructor, whole.error?.constructor, 'the error (split vs in one chunk)');
 }

@@ -5,6 +5,7 @@
  */
 import type { FuzzProperty } from './_fuzz.js';
 import { properties as dns } from './dns.js';
+import { properties as ftp } from './ftp.js';
 import { properties as http } from './http.js';
 import { properties as operators } from './operators.js';
 import { properties as smtp } from './smtp.js';
@@ -23,4 +24,5 @@ export const codecs: readonly FuzzedCodec[] = [
   { name: 'websocket', properties: websocket },
   { name: 'dns', properties: dns },
   { name: 'smtp', properties: smtp },
+  { name: 'ftp', properties: ftp },
 ];

@@ -27,7 +27,9 @@ import {
   fuzzProperty,
   hostile,
   onlyTyped,
+  replyLimits,
   same,
+  sameInOneChunk,
   unlessRefused,
 } from './_fuzz.js';
 
@@ -265,10 +267,7 @@ const replyHostile = fuzzProperty(
   'smtp: any reply input at any split gives replies within the limits, or SMTPReplyError, as in one chunk',
   200,
   fc.tuple(
-    fc.record({
-      maxLineLength: fc.integer({ min: 0, max: 60 }),
-      maxReplyLength: fc.integer({ min: 0, max: 200 }),
-    }),
+    replyLimits,
     hostile(
       fc
         .array(reply, { maxLength: 4 })
@@ -286,9 +285,7 @@ const replyHostile = fuzzProperty(
       const size = sizes.reduce((sum, each) => sum + each + 1, 0); // and its LF
       check(lines.length === 1 || size <= limits.maxReplyLength, `a reply of ${size} bytes, over the limit`);
     }
-    const whole = feed(new ReplyReader(limits), [Uint8Array.from(input.bytes)]);
-    same(fed.frames, whole.frames, 'the split read (vs in one chunk)');
-    same(fed.error?.constructor, whole.error?.constructor, 'the error (split vs in one chunk)');
+    sameInOneChunk(fed, () => new ReplyReader(limits), input.bytes);
   },
 );
 
