@@ -206,7 +206,7 @@ function comparable(value: Message): unknown {
 
 const messageRoundTrip = fuzzProperty(
   'dns: messages with records of every type, EDNS and all flags decode as encoded',
-  200,
+  100,
   message,
   (written) => {
     const decoded = decodeMessage(encodeMessage(written));
@@ -216,7 +216,7 @@ const messageRoundTrip = fuzzProperty(
 
 const truncation = fuzzProperty(
   'dns: a message encoded for a maxSize fits it, decodes, and keeps what it keeps whole',
-  150,
+  100,
   fc.tuple(message, fc.integer({ min: 12, max: 700 })),
   ([written, maxSize]) => {
     const bytes = unlessRefused(() => encodeMessage(written, { maxSize }));
@@ -246,7 +246,7 @@ const truncation = fuzzProperty(
 
 const decodeHostile = fuzzProperty(
   'dns: any bytes decode to a message that encodes to the same again, or fail with FormatError',
-  300,
+  200,
   fc.oneof(
     { weight: 4, arbitrary: mutated(message.map((written) => encodeMessage(written))) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }) },
@@ -312,7 +312,7 @@ const zone = fc
 
 const zoneRoundTrip = fuzzProperty(
   'dns: a zone written with formatRecord reads back with parseZoneFile, or is refused for the rule it breaks',
-  150,
+  100,
   zone,
   ({ apex, records }) => {
     const text = records.map((entry) => `${formatRecord(entry)}\n`).join('');

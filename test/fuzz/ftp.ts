@@ -94,7 +94,7 @@ function commandWire({ verb, argument, end, before, inside }: CommandModel, padd
 
 const commandRoundTrip = fuzzProperty(
   'ftp: command lines, with Telnet commands between them, CommandDecoder reads back at any split',
-  150,
+  100,
   fc.tuple(fc.array(command, { maxLength: 6 }), cutPoints),
   ([commands, points]) => {
     const wire = Buffer.concat(commands.map((entry) => commandWire(entry)));
@@ -114,7 +114,7 @@ const commandBytes = fc
 
 const commandHostile = fuzzProperty(
   'ftp: any input at any split gives command lines within maxLineLength or their refusals, as in one chunk',
-  200,
+  150,
   fc.tuple(fc.integer({ min: 0, max: 50 }), hostile(commandBytes)),
   ([maxLineLength, input]) => {
     const fed = feed(new CommandDecoder({ maxLineLength }), input.chunks);

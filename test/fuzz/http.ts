@@ -395,7 +395,7 @@ const requestBytes = fc.array(requestModel, { minLength: 1, maxLength: 3 }).map(
 
 const requestHostile = fuzzProperty(
   'http: any input at any split gives requests within the limits, or HttpParseError, as in one chunk',
-  300,
+  200,
   fc.tuple(limits, hostile(requestBytes)),
   ([options, input]) => {
     const parser = new RequestParser(options);
@@ -424,7 +424,7 @@ const responseBytes = fc.array(responseModel, { minLength: 1, maxLength: 3 }).ma
 
 const responseHostile = fuzzProperty(
   'http: any input at any split gives responses within the limits, or HttpParseError, as in one chunk',
-  300,
+  200,
   fc.tuple(
     limits,
     fc.array(fc.constantFrom('GET', 'HEAD', 'CONNECT', 'POST'), { maxLength: 4 }),

@@ -261,7 +261,7 @@ const readers = {
 
 const frameHostile = fuzzProperty(
   'websocket: any input at any split gives frames within maxFrameBytes, or WebSocketError, as in one chunk',
-  200,
+  120,
   fc.record({ ...readers, input: hostile(frameBytes) }),
   ({ role, compression, limit: maxFrameBytes, input }) => {
     const fed = feed(copyingDecoder(role, compression, maxFrameBytes), input.chunks);
@@ -287,7 +287,7 @@ const messageBytes = fc
 
 const messageHostile = fuzzProperty(
   'websocket: any input at any split gives messages within maxMessageBytes, or WebSocketError, as in one chunk',
-  200,
+  120,
   fc.record({ ...readers, input: hostile(messageBytes) }),
   ({ role, compression, limit: maxMessageBytes, input }) => {
     const make = () =>
