@@ -22,8 +22,8 @@ import { codecs } from '../test/fuzz/codecs.js';
 /** What the child process tells its parent. */
 type WorkerMessage =
   | { readonly type: 'batch'; readonly property: string; readonly seed: number }
-  | { readonly type: 'failure'; readonly report: string }
-  | { readonly type: 'counts'; readonly counts: Record<string, number> };
+  | { readonly type: 'ran'; readonly codec: string; readonly cases: number }
+  | { readonly type: 'failure'; readonly report: string };
 
 interface Chosen {
   readonly codec: string;
@@ -93,7 +93,6 @@ function work(): void {
     process.send?.(message);
   };
   const deadline = Date.now() + seconds * 1000;
-  const counts: Record<string, number> = Object.fromEntries(codecs.map((codec) => [codec.name, 0]));
   const active = [...chosen];
   // a few turns each in the time given, each batch at most two seconds, so all get their share
   const slice = Math.min(2000, Math.max(100, (seconds * 1000) / (active.length * 4)));
@@ -104,14 +103,13 @@ function work(): void {
       const seed = randomInt(0x7fffffff);
       send({ type: 'batch', property: entry.property.name, seed });
       const outcome = entry.property.check({ seed, numRuns: 0x7fffffff, timeLimit: Math.min(slice, left) });
-      counts[entry.codec] = (counts[entry.codec] ?? 0) + outcome.runs;
+      send({ type: 'ran', codec: entry.codec, cases: outcome.runs });
       if (outcome.failure !== undefined) {
         send({ type: 'failure', report: outcome.failure });
         active.splice(active.indexOf(entry), 1);
       }
     }
   }
-  send({ type: 'counts', counts });
   process.disconnect?.();
 }
 
@@ -119,7 +117,7 @@ function work(): void {
 function supervise(): void {
   const started = Date.now();
   const failures: string[] = [];
-  let counts: Record<string, number> | undefined;
+  const counts = new Map(chosen.map(({ codec }) => [codec, 0]));
   let batch: { property: string; seed: number } | undefined;
   let hung = false;
   const child = fork(fileURLToPath(import.meta.url), [...process.argv.slice(2), '--worker'], {
@@ -137,37 +135,32 @@ function supervise(): void {
   child.on('message', (message: WorkerMessage) => {
     arm();
     if (message.type === 'batch') batch = message;
-    else if (message.type === 'failure') {
+    else if (message.type === 'ran') counts.set(message.codec, counts.get(message.codec)! + message.cases);
+    else {
       failures.push(message.report);
       console.log(`✘ ${message.report}\n`);
-    } else counts = message.counts;
+    }
   });
   child.on('exit', (code) => {
     clearTimeout(watchdog);
     const elapsed = ((Date.now() - started) / 1000).toFixed(1);
-    if (counts !== undefined) {
-      console.log(`fuzz cases run per codec, in ${elapsed} s:`);
-      const width = Math.max(...Object.keys(counts).map((name) => name.length));
-      let total = 0;
-      for (const [name, cases] of Object.entries(counts)) {
-        const properties = chosen.filter((entry) => entry.codec === name).length;
-        if (properties === 0) continue;
-        total += cases;
-        console.log(
-          `  ${name.padEnd(width)}  ${String(cases).padStart(9)} cases  (${properties} properties)`,
-        );
-      }
-      console.log(`  ${'total'.padEnd(width)}  ${String(total).padStart(9)} cases`);
+    console.log(`fuzz cases run per codec, in ${elapsed} s:`);
+    const width = Math.max(5, ...[...counts.keys()].map((name) => name.length));
+    for (const [name, cases] of counts) {
+      const properties = chosen.filter((entry) => entry.codec === name).length;
+      console.log(`  ${name.padEnd(width)}  ${String(cases).padStart(9)} cases  (${properties} properties)`);
     }
+    const total = [...counts.values()].reduce((sum, cases) => sum + cases, 0);
+    console.log(`  ${'total'.padEnd(width)}  ${String(total).padStart(9)} cases`);
     if (hung && batch !== undefined) {
       failures.push(`hang: ${batch.property}`);
       console.log(
         `✘ a case of ${JSON.stringify(batch.property)} ran over ${hangSeconds} s without returning\n` +
           `replay: npm run fuzz -- --property ${JSON.stringify(batch.property)} --seed ${batch.seed}`,
       );
-    } else if (counts === undefined) {
+    } else if (code !== 0) {
       failures.push(`the fuzzing process ended with code ${code}`);
-      console.log(`✘ the fuzzing process ended with code ${code} before reporting`);
+      console.log(`✘ the fuzzing process ended with code ${code}`);
     }
     console.log(failures.length === 0 ? 'no failures' : `${failures.length} failed`);
     process.exitCode = failures.length === 0 ? 0 : 1;
