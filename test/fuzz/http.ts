@@ -15,7 +15,7 @@ import type { BodyFraming, HttpVersion, ParseEvent } from '../../protocols/http/
 import { RequestParser, type RequestParserOptions } from '../../protocols/http/parse-request.js';
 import { ResponseParser, type ResponseParserOptions } from '../../protocols/http/parse-response.js';
 import { writeRequestHead } from '../../protocols/http/write-request.js';
-import { writeResponseHead } from '../../protocols/http/write-response.js';
+import { writeResponseHead, writeServerResponseHead } from '../../protocols/http/write-response.js';
 import { type FedEvents, feedEvents, type Message, messages } from '../protocols/http/_feed.js';
 import {
   check,
@@ -447,10 +447,85 @@ const responseHostile = fuzzProperty(
   },
 );
 
+/** Fields a server's handler gives: its own, and the ones the server owns and reads or drops. */
+const handlerFields = fc
+  .tuple(
+    fields,
+    fc.array(
+      fc.oneof(
+        fc.constantFrom<Field>(
+          ['Connection', 'close'],
+          ['connection', 'keep-alive'],
+          ['Transfer-Encoding', 'chunked'],
+        ),
+        fc.constantFrom<Field>(
+          ['Date', 'Thu, 01 Jan 1970 00:00:00 GMT'],
+          ['Content-Length', '3'],
+          ['content-length', ' 0'],
+        ),
+      ),
+      { maxLength: 2 },
+    ),
+  )
+  .map(([own, owned]) => [...own, ...owned]);
+
+const serverFields = new Set(['connection', 'content-length', 'transfer-encoding']);
+
+const serverResponse = fuzzProperty(
+  'http: a head writeServerResponseHead writes parses as the response it says, with the framing it says',
+  150,
+  fc.record({
+    status: fc.oneof(fc.integer({ min: 200, max: 999 }), fc.constantFrom(204, 304)),
+    reason: fc.option(fieldValue, { nil: undefined }),
+    headers: handlerFields,
+    size: fc.option(fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 40 })), { nil: undefined }),
+    version: fc.constantFrom<HttpVersion>('1.1', '1.0'),
+    keepAlive: fc.boolean(),
+    body: bodyChunks,
+    points: cutPoints,
+  }),
+  ({ status, reason, headers, size, version, keepAlive, body, points }) => {
+    const date = 'Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n';
+    const written = unlessRefused(() =>
+      writeServerResponseHead({ status, reason, headers }, size, { version, keepAlive, date }),
+    );
+    if (written === undefined) return; // a Content-Length that is not the body's size
+    const { framing, close } = written;
+    const bytes = framing.kind === 'length' ? framing.length : Buffer.concat(body).length;
+    const content = Buffer.alloc(bytes, 0x61);
+    const wire: Uint8Array[] = [
+      typeof written.head === 'string' ? Buffer.from(written.head, 'latin1') : written.head,
+    ];
+    const head = size === -1 || status === 204 || status === 304;
+    if (!head && framing.kind === 'chunked') wire.push(bodyBytes(framing, body, []));
+    else if (!head && framing.kind !== 'none') wire.push(content);
+    const parser = new ResponseParser();
+    parser.expect(size === -1 ? 'HEAD' : 'GET');
+    const fed = feedEvents(parser, cut(Buffer.concat(wire), points));
+    if (fed.error !== undefined) throw fed.error;
+    const [message] = messages(fed.events);
+    check(message !== undefined && message.ended, 'the response did not end');
+    const read = head ? { kind: 'none' } : framing;
+    same(
+      {
+        status: message.head.status,
+        reason: message.head.reason,
+        framing: message.head.framing,
+        keepAlive: message.head.keepAlive,
+      },
+      { status, reason: reason ?? STATUS_REASONS.get(status), framing: read, keepAlive: !close },
+      'the response read',
+    );
+    const own = headers.filter(([name]) => !serverFields.has(name.toLowerCase()));
+    same((message.head.headers as Field[]).slice(0, own.length), own, "the handler's own fields");
+  },
+);
+
 /** Every property of the HTTP codec. */
 export const properties: readonly FuzzProperty[] = [
   requestRoundTrip,
   responseRoundTrip,
   requestHostile,
   responseHostile,
+  serverResponse,
 ];
