@@ -60,6 +60,25 @@ const name = fc
   .filter((labels) => labels.reduce((sum, bytes) => sum + bytes.length + 1, 1) <= 255)
   .map((labels) => labels.map(labelText).join('.'));
 
+/**
+ * The same names in other spellings an encoder takes: a final dot, and characters escaped as
+ * `\DDD`, or `\X` (X not a digit), where they need no escape.
+ */
+const spelledName = fc
+  .tuple(name, fc.boolean(), fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 3 }))
+  .map(([text, dot, escapes]) => {
+    const units = text.match(/\\(?:\d{3}|[^])|[^]/g) ?? [];
+    for (const [at, decimal] of escapes) {
+      const unit = units[at % Math.max(units.length, 1)];
+      if (unit === undefined || !/^[A-Za-z0-9_-]$/.test(unit)) continue;
+      const digit = unit >= '0' && unit <= '9';
+      units[at % units.length] =
+        decimal || digit ? `\\${String(unit.charCodeAt(0)).padStart(3, '0')}` : `\\${unit}`;
+    }
+    return `${units.join('')}${dot ? '.' : ''}`;
+  });
+const anyName = fc.oneof(name, spelledName);
+
 const ipv4 = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((bytes) => bytes.join('.'));
 const ipv6 = fc
   .oneof(
@@ -80,36 +99,39 @@ const opaqueType = fc
   .filter((code) => !known.has(code))
   .map((code) => `TYPE${code}` as const);
 
-const recordData: fc.Arbitrary<RecordData> = fc.oneof(
-  ipv4.map((address) => ({ type: 'A' as const, address })),
-  ipv6.map((address) => ({ type: 'AAAA' as const, address })),
-  name.map((host) => ({ type: 'NS' as const, host })),
-  name.map((target) => ({ type: 'CNAME' as const, target })),
-  name.map((host) => ({ type: 'PTR' as const, host })),
-  fc.record({ preference: u16, exchange: name }).map((data) => ({ type: 'MX' as const, ...data })),
-  fc
-    .record({ mname: name, rname: name, serial: u32, refresh: u32, retry: u32, expire: u32, minimum: u32 })
-    .map((data) => ({ type: 'SOA' as const, ...data })),
-  fc
-    .array(fc.oneof(fc.uint8Array({ maxLength: 20 }), fc.uint8Array({ maxLength: 255 })), {
-      minLength: 1,
-      maxLength: 3,
-    })
-    .map((strings) => ({ type: 'TXT' as const, strings })),
-  fc
-    .record({ priority: u16, weight: u16, port: u16, target: name })
-    .map((data) => ({ type: 'SRV' as const, ...data })),
-  fc
-    .record({
-      flags: u8,
-      tag: fc.stringMatching(/^[A-Za-z0-9]{1,15}$/),
-      value: fc.uint8Array({ maxLength: 40 }),
-    })
-    .map((data) => ({ type: 'CAA' as const, ...data })),
-  fc
-    .record({ type: opaqueType, data: fc.uint8Array({ maxLength: 40 }) })
-    .map(({ type, data }) => ({ type, data })),
-);
+/** Record data of every type, its names from `name`. */
+const recordDataOf = (name: fc.Arbitrary<string>): fc.Arbitrary<RecordData> =>
+  fc.oneof(
+    ipv4.map((address) => ({ type: 'A' as const, address })),
+    ipv6.map((address) => ({ type: 'AAAA' as const, address })),
+    name.map((host) => ({ type: 'NS' as const, host })),
+    name.map((target) => ({ type: 'CNAME' as const, target })),
+    name.map((host) => ({ type: 'PTR' as const, host })),
+    fc.record({ preference: u16, exchange: name }).map((data) => ({ type: 'MX' as const, ...data })),
+    fc
+      .record({ mname: name, rname: name, serial: u32, refresh: u32, retry: u32, expire: u32, minimum: u32 })
+      .map((data) => ({ type: 'SOA' as const, ...data })),
+    fc
+      .array(fc.oneof(fc.uint8Array({ maxLength: 20 }), fc.uint8Array({ maxLength: 255 })), {
+        minLength: 1,
+        maxLength: 3,
+      })
+      .map((strings) => ({ type: 'TXT' as const, strings })),
+    fc
+      .record({ priority: u16, weight: u16, port: u16, target: name })
+      .map((data) => ({ type: 'SRV' as const, ...data })),
+    fc
+      .record({
+        flags: u8,
+        tag: fc.stringMatching(/^[A-Za-z0-9]{1,15}$/),
+        value: fc.uint8Array({ maxLength: 40 }),
+      })
+      .map((data) => ({ type: 'CAA' as const, ...data })),
+    fc
+      .record({ type: opaqueType, data: fc.uint8Array({ maxLength: 40 }) })
+      .map(({ type, data }) => ({ type, data })),
+  );
+const recordData = recordDataOf(name);
 
 const recordClass = fc.oneof(
   { weight: 6, arbitrary: fc.constant<RecordClass>('IN') },
@@ -117,15 +139,16 @@ const recordClass = fc.oneof(
   fc.integer({ min: 5, max: 253 }).map((code) => `CLASS${code}` as RecordClass),
 );
 
+/** Records as a message carries them: any type and class, names in any spelling. */
 const record: fc.Arbitrary<ResourceRecord> = fc
-  .tuple(name, recordClass, ttl, recordData)
+  .tuple(anyName, recordClass, ttl, recordDataOf(anyName))
   .map(
     ([owner, klass, seconds, data]) =>
       ({ name: owner, class: klass, ttl: seconds, ...data }) as ResourceRecord,
   );
 
 const question: fc.Arbitrary<Question> = fc.record({
-  name,
+  name: anyName,
   type: fc.oneof(
     fc.constantFrom<Question['type']>('A', 'AAAA', 'MX', 'TXT', 'SOA', 'CAA', 'ANY', 'AXFR', 'IXFR', 'OPT'),
     u16.map((code) => typeName(code)),
