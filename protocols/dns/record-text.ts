@@ -32,7 +32,7 @@ const backslash = 0x5c;
 const quote = 0x22;
 
 /** An escape (`\X`, `\DDD`), kept whole, or a character a zone file gives a meaning to. */
-const escapeOrSpecial = /\\(?:\d{3}|[^])|["();@$]/g;
+const escapeOrSpecial = /\\(?:\d{3}|.)|["();@$]/gs;
 
 /**
  * `name` as dig prints it: with the final dot (`'.'` for the root), and the characters a zone

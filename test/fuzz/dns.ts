@@ -67,7 +67,7 @@ const name = fc
 const spelledName = fc
   .tuple(name, fc.boolean(), fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 3 }))
   .map(([text, dot, escapes]) => {
-    const units = text.match(/\\(?:\d{3}|[^])|[^]/g) ?? [];
+    const units = text.match(/\\(?:\d{3}|.)|./gs) ?? [];
     for (const [at, decimal] of escapes) {
       const unit = units[at % Math.max(units.length, 1)];
       if (unit === undefined || !/^[A-Za-z0-9_-]$/.test(unit)) continue;
