@@ -31,16 +31,22 @@ const maxStringLength = 255;
 const backslash = 0x5c;
 const quote = 0x22;
 
+/** An escape (`\X`, `\DDD`), kept whole, or a character a zone file gives a meaning to. */
+const escapeOrSpecial = /\\(?:\d{3}|.)|["();@$]/gs;
+
 /**
- * `name` as dig prints it: with the final dot (`'.'` for the root).
+ * `name` as dig prints it: with the final dot (`'.'` for the root), and the characters a zone
+ * file gives a meaning to (`"`, `(`, `)`, `;`, `@`, `$`) escaped with a backslash, as BIND does,
+ * so that the text reads back as the same name.
  *
  * @example
  * ```ts
  * formatName('www.example.test'); // 'www.example.test.'
+ * formatName('a(b.test'); // 'a\\(b.test.'
  * ```
  */
 export function formatName(name: string): string {
-  return `${name}.`;
+  return `${name.replace(escapeOrSpecial, (found) => (found.length === 1 ? `\\${found}` : found))}.`;
 }
 
 /**

@@ -43,11 +43,10 @@ export interface RefusedCommand {
 export type CommandFrame = FtpCommand | RefusedCommand;
 
 /**
- * Where the Telnet layer is (RFC 854): in plain data, just after a CR, after an IAC, after the
- * IAC WILL/WONT/DO/DONT that an option byte follows, inside a subnegotiation, or after an IAC in
- * one.
+ * Where the Telnet layer is (RFC 854): in plain data, after an IAC, after the IAC
+ * WILL/WONT/DO/DONT that an option byte follows, inside a subnegotiation, or after an IAC in one.
  */
-type TelnetState = 'data' | 'after-cr' | 'command' | 'option' | 'subnegotiation' | 'subnegotiation-iac';
+type TelnetState = 'data' | 'command' | 'option' | 'subnegotiation' | 'subnegotiation-iac';
 
 /** Whether the decoder reads lines, or drops the rest of a line that was too long. */
 type LineState = 'reading' | 'discarding';
@@ -110,6 +109,8 @@ export class CommandDecoder implements Decoder<CommandFrame> {
   readonly #maxLineLength: number;
   #lines: DelimitedDecoder;
   #telnet: TelnetState = 'data';
+  /** Whether the last data byte was a CR: an LF next (Telnet commands aside) ends no second line. */
+  #afterCr = false;
   #state: LineState = 'reading';
 
   constructor(options: CommandDecoderOptions = {}) {
@@ -169,6 +170,7 @@ export class CommandDecoder implements Decoder<CommandFrame> {
   end(frames: CommandFrame[] = []): readonly CommandFrame[] {
     this.#lines.end();
     this.#telnet = 'data';
+    this.#afterCr = false;
     this.#state = 'reading';
     return frames;
   }
@@ -199,10 +201,12 @@ export class CommandDecoder implements Decoder<CommandFrame> {
     const out = Buffer.allocUnsafe(chunk.length);
     let length = 0;
     let state = this.#telnet;
+    let afterCr = this.#afterCr;
     for (const byte of chunk) {
       if (state === 'command') {
         if (byte === IAC) {
           out[length++] = IAC;
+          afterCr = false;
           state = 'data';
           continue;
         }
@@ -225,13 +229,14 @@ export class CommandDecoder implements Decoder<CommandFrame> {
       if (byte === IAC) state = 'command';
       else if (byte === CR) {
         out[length++] = LF;
-        state = 'after-cr';
+        afterCr = true;
       } else {
-        if (byte !== LF || state === 'data') out[length++] = byte;
-        state = 'data';
+        if (byte !== LF || !afterCr) out[length++] = byte;
+        afterCr = false;
       }
     }
     this.#telnet = state;
+    this.#afterCr = afterCr;
     return out.subarray(0, length);
   }
 }

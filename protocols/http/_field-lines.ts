@@ -9,7 +9,7 @@ import { hasObsText, sameToken } from './_chars.js';
 import { checkField } from './_check-field.js';
 import { connectionOptions } from './_framing.js';
 import { HttpHeaders, type HttpHeadersInit } from './headers.js';
-import type { BodyFraming } from './message.js';
+import type { BodyFraming, HttpVersion } from './message.js';
 
 /**
  * How a field section is written: `message` copies every field (a request or response head
@@ -141,15 +141,20 @@ export class FieldSection {
 /**
  * `start` (a start line, or the last chunk's size line), then the field lines of `headers` in the
  * order given, each ended by CRLF, then the line `framing` needs when absent (`Content-Length: n`
- * or `Transfer-Encoding: chunked`), then the empty line: a whole head as one string. With
- * `trailers`, Content-Length and Transfer-Encoding are refused (they frame nothing there).
+ * or `Transfer-Encoding: chunked`), then the empty line: a whole head as one string. In
+ * `trailers`, Content-Length and Transfer-Encoding are refused (they frame nothing there); in a
+ * `request` without a body, so are Transfer-Encoding and a Content-Length other than 0 (a
+ * response without one may keep them: they describe the body a HEAD or 304 leaves out). In
+ * `version` 1.0, which has no transfer codings, so are Transfer-Encoding and chunked framing.
  *
  * @throws TypeError for an invalid field, a Content-Length that is not the framing's length, a
  * Content-Length with chunked or until-close framing, a Transfer-Encoding whose final coding is
- * not chunked with chunked framing, or a Transfer-Encoding with length framing.
+ * not chunked with chunked framing, a Transfer-Encoding with length framing or ending in chunked
+ * with until-close framing, a framing field announcing a body in a request without one, or a
+ * transfer coding in HTTP/1.0.
  * @example
  * ```ts
- * fieldLines('HTTP/1.1 200 OK\r\n', { 'Content-Type': 'text/plain' }, { kind: 'length', length: 2 }, false);
+ * fieldLines('HTTP/1.1 200 OK\r\n', { 'Content-Type': 'text/plain' }, { kind: 'length', length: 2 }, 'response');
  * // 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n'
  * ```
  */
@@ -157,11 +162,15 @@ export function fieldLines(
   start: string,
   headers: HttpHeadersInit | undefined,
   framing: BodyFraming,
-  trailers: boolean,
+  section: 'request' | 'response' | 'trailers',
+  version: HttpVersion = '1.1',
 ): string {
-  const fields = new FieldSection(start, trailers ? 'trailers' : 'message');
+  const fields = new FieldSection(start, section === 'trailers' ? 'trailers' : 'message');
   fields.addAll(headers);
   const { text, length, coding } = fields;
+  if (version === '1.0' && (coding !== undefined || framing.kind === 'chunked')) {
+    throw new TypeError('HTTP/1.0 has no transfer codings: no Transfer-Encoding, no chunked body');
+  }
   switch (framing.kind) {
     case 'length': {
       const n = framing.length;
@@ -176,13 +185,30 @@ export function fieldLines(
     case 'chunked':
       if (length !== undefined) throw new TypeError('Content-Length given for a chunked body');
       if (coding === undefined) return `${text}Transfer-Encoding: chunked\r\n\r\n`;
-      if (!sameToken(coding.slice(coding.lastIndexOf(',') + 1).trim(), 'chunked')) {
+      if (!endsChunked(coding)) {
         throw new TypeError(`Transfer-Encoding ${JSON.stringify(coding)} does not end with chunked`);
       }
       break;
     case 'until-close':
       if (length !== undefined) throw new TypeError('Content-Length given for a body that ends at close');
+      if (coding !== undefined && endsChunked(coding)) {
+        throw new TypeError(
+          `Transfer-Encoding ${JSON.stringify(coding)} given for a body that ends at close`,
+        );
+      }
+      break;
+    case 'none':
+      if (section !== 'request') break;
+      if (coding !== undefined) throw new TypeError('Transfer-Encoding given for a request without a body');
+      if (length !== undefined && length.trim() !== '0') {
+        throw new TypeError(`Content-Length ${length} given for a request without a body`);
+      }
       break;
   }
   return `${text}\r\n`;
+}
+
+/** Whether a Transfer-Encoding value's final coding is chunked (so the body is framed by chunks). */
+function endsChunked(coding: string): boolean {
+  return sameToken(coding.slice(coding.lastIndexOf(',') + 1).trim(), 'chunked');
 }

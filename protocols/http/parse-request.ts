@@ -15,6 +15,7 @@ import {
   UPGRADE,
 } from './_framing.js';
 import { limit, MessageParser } from './_message-parser.js';
+import { targetProblem } from './_request-target.js';
 import { HttpHeaders } from './headers.js';
 import { HttpParseError } from './http-error.js';
 import type { BodyFraming, HeadEvent, HttpParserLimits, ParseEvent, RequestHead } from './message.js';
@@ -175,7 +176,8 @@ function requestEvent(
 ): HeadEvent<RequestHead> {
   const method = methodOf(text, first);
   const target = text.slice(first + 1, second);
-  checkTarget(method, target);
+  const problem = targetProblem(method, target);
+  if (problem !== undefined) throw new HttpParseError(400, problem);
   const version = minor === 0 ? '1.0' : '1.1';
   let hosts = 0;
   let lengths: string[] | undefined;
@@ -262,44 +264,4 @@ function methodOf(text: string, end: number): string {
       break;
   }
   return text.slice(0, end);
-}
-
-/**
- * Refuses a target whose form does not fit the method (RFC 9112 §3.2): origin-form (`/…`) for
- * most; `*` for OPTIONS only; authority-form (`host:port`) for CONNECT only; otherwise an
- * absolute URI, `scheme:…`.
- */
-function checkTarget(method: string, target: string): void {
-  if (method === 'CONNECT') {
-    const colon = target.lastIndexOf(':');
-    if (colon > 0 && colon < target.length - 1 && allIn(target, HOST) && isDigits(target, colon + 1)) return;
-    throw new HttpParseError(400, `CONNECT needs a host:port target, not ${JSON.stringify(target)}`);
-  }
-  const first = target.charCodeAt(0);
-  if (first === 0x2f) return;
-  if (target === '*') {
-    if (method === 'OPTIONS') return;
-    throw new HttpParseError(400, `the * target is for OPTIONS, not ${method}`);
-  }
-  let i = 0;
-  for (; i < target.length; i++) {
-    const code = target.charCodeAt(i) | 0x20;
-    const letter = code >= 0x61 && code <= 0x7a;
-    if (!letter && (i === 0 || !isSchemeCharacter(target.charCodeAt(i)))) break;
-  }
-  if (i === 0 || target.charCodeAt(i) !== 0x3a) {
-    throw new HttpParseError(400, `invalid request target ${JSON.stringify(target)}`);
-  }
-}
-
-function isSchemeCharacter(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2d || code === 0x2e;
-}
-
-function isDigits(text: string, from: number): boolean {
-  for (let i = from; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x30 || code > 0x39) return false;
-  }
-  return true;
 }

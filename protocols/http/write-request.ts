@@ -6,6 +6,7 @@
  */
 import { allIn, TARGET, TOKEN } from './_chars.js';
 import { fieldLines } from './_field-lines.js';
+import { targetProblem } from './_request-target.js';
 import type { HttpHeadersInit } from './headers.js';
 import type { BodyFraming, RequestHeadInit } from './message.js';
 
@@ -18,8 +19,11 @@ const CRLF = 0x0d0a;
  * Host is the caller's to give: an HTTP/1.1 request without one is refused by servers.
  *
  * @throws TypeError for a method that is not a token, a target with a space, control or
- * non-ASCII character, an invalid field (CR or LF in a value cannot inject a line), `until-close`
- * framing (a request body cannot end at close), or framing fields that contradict `framing`.
+ * non-ASCII character or of a form its method does not take (origin-form `/…` or an absolute
+ * URI; `*` for OPTIONS only, `host:port` for CONNECT only: RFC 9112 §3.2), an invalid field (CR
+ * or LF in a value cannot inject a line), `until-close` framing (a request body cannot end at
+ * close), framing fields that contradict `framing` (for `none`: a Transfer-Encoding, or a
+ * Content-Length other than 0), or, in HTTP/1.0, a Transfer-Encoding or chunked framing.
  * @example
  * ```ts
  * connection.write(writeRequestHead({ method: 'GET', target: '/', headers: { Host: 'example.com' } }, { kind: 'none' }));
@@ -33,12 +37,14 @@ export function writeRequestHead(head: RequestHeadInit, framing: BodyFraming): U
   if (typeof target !== 'string' || target.length === 0 || !allIn(target, TARGET)) {
     throw new TypeError(`invalid request target ${JSON.stringify(target)}`);
   }
+  const problem = targetProblem(method, target);
+  if (problem !== undefined) throw new TypeError(problem);
   const version = head.version ?? '1.1';
   if (version !== '1.1' && version !== '1.0') throw new TypeError(`unsupported HTTP version ${version}`);
   if (framing.kind === 'until-close')
     throw new TypeError('a request body cannot be framed by closing the connection');
   return Buffer.from(
-    fieldLines(`${method} ${target} HTTP/${version}\r\n`, head.headers, framing, false),
+    fieldLines(`${method} ${target} HTTP/${version}\r\n`, head.headers, framing, 'request', version),
     'latin1',
   );
 }
@@ -76,5 +82,5 @@ export function encodeChunk(data: Uint8Array): Uint8Array {
  * ```
  */
 export function encodeLastChunk(trailers?: HttpHeadersInit): Uint8Array {
-  return Buffer.from(fieldLines('0\r\n', trailers, { kind: 'none' }, true), 'latin1');
+  return Buffer.from(fieldLines('0\r\n', trailers, { kind: 'none' }, 'trailers'), 'latin1');
 }

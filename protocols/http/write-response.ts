@@ -53,8 +53,8 @@ export function statusHasNoBody(status: number): boolean {
  * `writeServerResponseHead`).
  *
  * @throws TypeError for a status outside 100-999, a reason or field with CR, LF or another
- * forbidden character (no header injection), a 1xx or 204 with a body framing, or framing
- * fields that contradict `framing`.
+ * forbidden character (no header injection), a 1xx or 204 with a body framing, framing fields
+ * that contradict `framing`, or, in HTTP/1.0, a Transfer-Encoding or chunked framing.
  * @example
  * ```ts
  * writeResponseHead({ status: 200, headers: { 'Content-Type': 'text/plain' } }, { kind: 'length', length: 12 });
@@ -68,8 +68,9 @@ export function writeResponseHead(head: ResponseHeadInit, framing: BodyFraming):
   if ((status < 200 || status === 204) && framing.kind !== 'none') {
     throw new TypeError(`a ${status} response has no body, so no ${framing.kind} framing`);
   }
-  const line = statusLine(head.version ?? '1.1', status, head.reason);
-  return Buffer.from(fieldLines(line, head.headers, framing, false), 'latin1');
+  const version = head.version ?? '1.1';
+  const line = statusLine(version, status, head.reason);
+  return Buffer.from(fieldLines(line, head.headers, framing, 'response', version), 'latin1');
 }
 
 /**

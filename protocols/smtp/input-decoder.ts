@@ -321,8 +321,11 @@ export class SmtpInputDecoder {
         if (mode.lineLength > this.#maxTextLine) fail('line-too-long');
         break;
       }
-      mode.lineLength += stop - i + 1;
+      mode.lineLength += stop - i;
       i = stop;
+      // a line already too long before its end is refused for that, as when its end comes later
+      if (mode.lineLength > this.#maxTextLine) fail('line-too-long');
+      mode.lineLength++;
       if (bytes[i] === LF) {
         fail('bare-newline'); // a bare LF ends no line
         i++;

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Opcode } from './frame.js';
+import { isControl, Opcode } from './frame.js';
 import { applyMask } from './frame-decoder.js';
 
 /**
@@ -32,7 +32,9 @@ export interface EncodeFrameOptions {
  * encodeFrame(Opcode.text, 'Hello') → 81 05 48 65 6c 6c 6f
  * ```
  *
- * @throws RangeError for a mask that is not 4 bytes.
+ * @throws RangeError for a mask that is not 4 bytes, or a frame RFC 6455 forbids (which a reader
+ * fails the connection over): an unknown opcode, a control frame fragmented or over 125 bytes,
+ * RSV1 on a control or continuation frame.
  * @example
  * ```ts
  * connection.write(encodeFrame(Opcode.binary, new Uint8Array([1, 2, 3])));
@@ -48,6 +50,7 @@ export function encodeFrame(
   const mask = options.mask;
   if (mask !== undefined && mask.length !== 4)
     throw new RangeError(`a masking key has 4 bytes, not ${mask.length}`);
+  checkFrame(opcode, length, options);
   const lengthBytes = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const headSize = 2 + lengthBytes + (mask === undefined ? 0 : 4);
   const frame = Buffer.allocUnsafe(headSize + length);
@@ -68,4 +71,20 @@ export function encodeFrame(
   else frame.set(payload, headSize);
   if (mask !== undefined) applyMask(frame.subarray(headSize), mask);
   return frame;
+}
+
+const opcodes = new Set<number>(Object.values(Opcode));
+
+/** Throws RangeError for a frame the rules forbid (RFC 6455 section 5). */
+function checkFrame(opcode: Opcode, length: number, options: EncodeFrameOptions): void {
+  if (!opcodes.has(opcode)) throw new RangeError(`unknown opcode ${opcode}`);
+  const control = isControl(opcode);
+  if (control && options.fin === false) throw new RangeError('a control frame cannot be fragmented');
+  if (control && length > 125)
+    throw new RangeError(`a control frame carries at most 125 bytes, not ${length}`);
+  if (options.rsv1 === true && (control || opcode === Opcode.continuation)) {
+    throw new RangeError(
+      'RSV1 marks the first frame of a compressed message, not a control or continuation frame',
+    );
+  }
 }

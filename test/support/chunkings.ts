@@ -48,14 +48,19 @@ export interface FrameDecoder<F> {
 /**
  * Pushes each chunk, then ends. Byte frames are copied as they come, and each chunk is then
  * overwritten, so a decoder that kept a view of a chunk it was given (rather than of its own
- * buffer) yields wrong frames.
+ * buffer) yields wrong frames. `afterPush`, when given, runs after each push that did not throw
+ * (a fuzz property checks the decoder's buffered state there); what it throws is the `error`.
  *
  * @example
  * ```ts
  * const { frames, error } = feed(new LineDecoder(), [Buffer.from('a\r'), Buffer.from('\n')]);
  * ```
  */
-export function feed<F>(decoder: FrameDecoder<F>, chunks: readonly Uint8Array[]): Fed<F> {
+export function feed<F>(
+  decoder: FrameDecoder<F>,
+  chunks: readonly Uint8Array[],
+  afterPush?: () => void,
+): Fed<F> {
   const frames: F[] = [];
   let owned = 0;
   const own = (): void => {
@@ -69,6 +74,7 @@ export function feed<F>(decoder: FrameDecoder<F>, chunks: readonly Uint8Array[])
       decoder.push(chunk, frames);
       own();
       chunk.fill(0xee);
+      afterPush?.();
     }
     decoder.end(frames);
     own();

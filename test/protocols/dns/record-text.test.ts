@@ -12,6 +12,7 @@ import {
   parseRecordData,
 } from '../../../protocols/dns/record-text.js';
 import { RecordSyntaxError } from '../../../protocols/dns/zone-error.js';
+import { parseZoneFile } from '../../../protocols/dns/zone-file.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
 
 const test = checkClean(suite('protocols/dns/record-text'));
@@ -271,6 +272,37 @@ test('refuses bad generic data', () => {
     refusal('NS', `\\# 257 ${longName}`).message,
     'NS data: NS host longer than 255 octets at offset 192',
   );
+});
+
+test('regression: wrote the SOA rname "q" (a label with quotes) bare, read back as a quoted string and an extra field', () => {
+  const soa: ResourceRecord = {
+    name: '',
+    ttl: 0,
+    class: 'IN',
+    type: 'SOA',
+    mname: '',
+    rname: '"q"',
+    serial: 0,
+    refresh: 0,
+    retry: 0,
+    expire: 0,
+    minimum: 0,
+  };
+  assert.is(formatRecord(soa), '.\t0\tIN\tSOA\t. \\"q\\". 0 0 0 0 0');
+  assert.equal(parseZoneFile(formatRecord(soa)).records, [soa]);
+  for (const name of ['a(b)', 'c;d', '$x', '@', 'e\\"f', '\\(g', '\\059h']) {
+    const record: ResourceRecord = {
+      name: `${name}.test`,
+      ttl: 1,
+      class: 'IN',
+      type: 'A',
+      address: '192.0.2.1',
+    };
+    const [read] = parseZoneFile(`${formatRecord(soa)}\n${formatRecord(record)}\n`, {
+      origin: '',
+    }).records.slice(1);
+    assert.is(read!.name, nameFromText(`${name}.test.`, undefined), name);
+  }
 });
 
 test.run();

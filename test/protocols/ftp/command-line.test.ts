@@ -160,4 +160,13 @@ test('a long line does not end the async iterable decode() drives either', async
   assert.equal(frames, ['!too-long 500', 'QUIT']);
 });
 
+test('regression: `AAA\\r` IAC IP `\\n` read a second, empty line (500) after AAA: a Telnet command split its CR LF', () => {
+  decodes('AAA\r\xff\xf4\nNOOP\r\xff\xfa\x18\x01\xff\xf0\nQUIT\r\xff\xff\n', [
+    'AAA',
+    'NOOP',
+    'QUIT',
+    '!syntax 500',
+  ]);
+});
+
 test.run();

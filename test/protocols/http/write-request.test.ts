@@ -76,4 +76,50 @@ test('writes requests the request parser reads back', () => {
   assert.is(second!.body, 'ok');
 });
 
+test('regression: wrote `! :0 HTTP/1.1`, a target of no form for its method, which the parser refuses', () => {
+  const none: BodyFraming = { kind: 'none' };
+  for (const [method, target] of [
+    ['!', ':0'],
+    ['GET', 'a'],
+    ['GET', '*'],
+    ['GET', '1a:b'],
+    ['CONNECT', '/'],
+    ['CONNECT', 'example.com'],
+  ] as const) {
+    assert.throws(() => writeRequestHead({ method, target }, none), TypeError, `${method} ${target}`);
+  }
+  for (const [method, target] of [
+    ['OPTIONS', '*'],
+    ['CONNECT', 'example.com:443'],
+    ['GET', 'http://example.com/'],
+  ] as const) {
+    const head = writeRequestHead({ method, target, headers: { Host: 'a' } }, none);
+    assert.is(messages(new RequestParser().push(head))[0]!.head.target, target);
+  }
+});
+
+test('regression: wrote `Content-Length: 1` (or Transfer-Encoding) for a request framed as having no body', () => {
+  const none: BodyFraming = { kind: 'none' };
+  for (const headers of [[['Content-Length', '1']], [['Transfer-Encoding', 'chunked']]] as const) {
+    assert.throws(() => writeRequestHead({ method: 'GET', target: '/', headers }, none), TypeError);
+  }
+  const head = writeRequestHead({ method: 'GET', target: '/', headers: { 'Content-Length': ' 0' } }, none);
+  assert.is(text(head), 'GET / HTTP/1.1\r\nContent-Length:  0\r\n\r\n');
+});
+
+test('regression: wrote an HTTP/1.0 request with Transfer-Encoding: chunked, which the request parser refuses', () => {
+  assert.throws(
+    () => writeRequestHead({ method: 'POST', target: '/', version: '1.0' }, { kind: 'chunked' }),
+    TypeError,
+  );
+  assert.throws(
+    () =>
+      writeRequestHead(
+        { method: 'POST', target: '/', version: '1.0', headers: [['Transfer-Encoding', 'chunked']] },
+        { kind: 'chunked' },
+      ),
+    TypeError,
+  );
+});
+
 test.run();

@@ -142,4 +142,33 @@ test('writes heads the response parser reads back', () => {
   assert.equal(second!.trailers, [['X-Sum', '42']]);
 });
 
+test('regression: wrote an HTTP/1.0 response with Transfer-Encoding: chunked, which the response parser refuses', () => {
+  const chunked: BodyFraming = { kind: 'chunked' };
+  assert.throws(() => writeResponseHead({ status: 200, version: '1.0' }, chunked), TypeError);
+  assert.throws(
+    () =>
+      writeResponseHead(
+        { status: 200, version: '1.0', headers: { 'Transfer-Encoding': 'gzip' } },
+        { kind: 'until-close' },
+      ),
+    TypeError,
+  );
+  const head = writeResponseHead({ status: 200, version: '1.0' }, { kind: 'length', length: 0 });
+  const parser = new ResponseParser();
+  parser.expect('GET');
+  assert.equal(messages(parser.push(head))[0]!.head.framing, { kind: 'length', length: 0 });
+});
+
+test('regression: wrote Transfer-Encoding: chunked for a 600 response framed until close, read as chunked', () => {
+  const untilClose: BodyFraming = { kind: 'until-close' };
+  for (const coding of ['chunked', 'gzip, Chunked']) {
+    const headers = { 'Transfer-Encoding': coding };
+    assert.throws(() => writeResponseHead({ status: 600, headers }, untilClose), TypeError, coding);
+  }
+  const head = writeResponseHead({ status: 200, headers: { 'Transfer-Encoding': 'gzip' } }, untilClose);
+  const parser = new ResponseParser();
+  parser.expect('GET');
+  assert.equal(messages(parser.push(head))[0]!.head.framing, untilClose);
+});
+
 test.run();

@@ -176,4 +176,11 @@ test('limits are checked', () => {
   assert.throws(() => new SmtpInputDecoder().startText(), TypeError);
 });
 
+test('regression: DATA text "    \\n" over a 3-octet line limit was refused for a bare LF in one chunk, for length byte by byte', () => {
+  for (const { label, chunks } of chunkings(Buffer.from('DATA\r\n    \n\r\n.\r\n'))) {
+    const frames = run(chunks, { maxTextLineLength: 3 }).filter((frame) => !frame.startsWith('text:'));
+    assert.equal(frames, ['DATA', 'text-error:line-too-long', 'text-end'], label);
+  }
+});
+
 test.run();

@@ -48,4 +48,33 @@ test('refuses a mask that is not 4 bytes', () => {
   assert.throws(() => encodeFrame(Opcode.text, 'a', { mask: new Uint8Array(3) }), /4 bytes/);
 });
 
+test('regression: wrote an empty continuation frame with RSV1 (and other frames the decoder refuses)', () => {
+  const refused: [number, number, { fin?: boolean; rsv1?: boolean }][] = [
+    [Opcode.continuation, 0, { fin: false, rsv1: true }],
+    [Opcode.ping, 0, { rsv1: true }],
+    [Opcode.close, 2, { fin: false }],
+    [Opcode.pong, 126, {}],
+    [0x3, 0, {}],
+  ];
+  for (const [opcode, length, options] of refused) {
+    const write = () => encodeFrame(opcode as Opcode, new Uint8Array(length), options);
+    assert.throws(write, RangeError, `opcode ${opcode}, ${length} bytes, ${JSON.stringify(options)}`);
+  }
+  const frames = new FrameDecoder({ role: 'client', compression: true }).push(
+    Buffer.concat([
+      encodeFrame(Opcode.text, 'a', { fin: false, rsv1: true }),
+      encodeFrame(Opcode.ping, new Uint8Array(125)),
+      encodeFrame(Opcode.continuation, 'b'),
+    ]),
+  );
+  assert.equal(
+    frames.map(({ opcode, fin, rsv1 }) => [opcode, fin, rsv1]),
+    [
+      [Opcode.text, false, true],
+      [Opcode.ping, true, false],
+      [Opcode.continuation, true, false],
+    ],
+  );
+});
+
 test.run();
