@@ -52,7 +52,10 @@ export interface NodeFileSystemOptions {
    * drains per byte).
    */
   readonly readChunkSize?: number;
-  /** Bytes an upload queues before `write` returns false. Default 256 KiB. */
+  /**
+   * Bytes an upload queues before `write` returns false (the data connection is paused). Default
+   * 2 MiB: the file is written in batches of half of it, one written while the next arrives.
+   */
   readonly uploadHighWaterMark?: number;
   /** The most entries a listing holds; a bigger folder is refused (`invalid`). Default 100,000. */
   readonly maxListEntries?: number;
