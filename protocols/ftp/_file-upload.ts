@@ -20,7 +20,10 @@ export interface UploadTarget {
 
 /** Options of `FileUpload`. */
 export interface FileUploadOptions {
-  /** Bytes queued before `write` returns false. Default 256 KiB. */
+  /**
+   * Bytes queued before `write` returns false; the writes go out in batches of half of it.
+   * Default 2 MiB.
+   */
   readonly highWaterMark?: number;
 }
 
@@ -30,10 +33,15 @@ type UploadState = 'open' | 'committing' | 'committed' | 'failed' | 'aborted';
 const encoder = new TextEncoder();
 
 /**
- * An `FtpFileWriter` over an `UploadTarget`: chunks are queued and written in order, all that
- * waits in one go; past the high-water mark `write` returns false and pauses the active producer
- * until the queue drains. A caller that goes on writing regardless is refused past four times the
- * mark (`QueueOverflowError`).
+ * An `FtpFileWriter` over an `UploadTarget`: chunks are queued and written in order, in batches:
+ * a write starts once half the high-water mark waits (or at the commit), taking all that waits,
+ * so one batch is being written while the next arrives. Past the high-water mark `write` returns
+ * false and pauses the active producer until the queue drains. A caller that goes on writing
+ * regardless is refused past four times the mark (`QueueOverflowError`).
+ *
+ * Batches rather than a write whenever none is running: each write is a trip to the thread pool
+ * and back, and a socket's 64 KiB reads written as they come made a 256 MiB STOR cost ~1.5x the
+ * CPU time it costs in 1 MiB batches.
  */
 export class FileUpload implements FtpFileWriter {
   private _state: UploadState = 'open';
@@ -41,18 +49,23 @@ export class FileUpload implements FtpFileWriter {
   private _queue: Uint8Array[] = [];
   /** Bytes queued or being written. */
   private _queued = 0;
+  /** Bytes queued and not being written. */
+  private _waiting = 0;
   private _writing: Promise<void> | undefined = undefined;
   private _discarding: Promise<void> | undefined = undefined;
   private _waiters: Deferred<void>[] = [];
   private readonly _paused = new Set<Pausable>();
   private readonly _highWaterMark: number;
+  /** Bytes that start a write while the upload is open. */
+  private readonly _batch: number;
 
   constructor(
     readonly path: string,
     private readonly _target: UploadTarget,
     options: FileUploadOptions = {},
   ) {
-    this._highWaterMark = options.highWaterMark ?? 256 * 1024;
+    this._highWaterMark = options.highWaterMark ?? 2 * 1024 * 1024;
+    this._batch = Math.max(1, Math.floor(this._highWaterMark / 2));
   }
 
   write(data: Uint8Array | string): boolean {
@@ -67,7 +80,8 @@ export class FileUpload implements FtpFileWriter {
       }
       this._queue.push(bytes);
       this._queued += n;
-      this._writing ??= this._drain();
+      this._waiting += n;
+      if (this._waiting >= this._batch) this._writing ??= this._drain();
     }
     if (this._queued < this._highWaterMark) return true;
     const producer = activeProducer();
@@ -106,6 +120,7 @@ export class FileUpload implements FtpFileWriter {
   }
 
   private async _commit(): Promise<void> {
+    if (this._queue.length > 0) this._writing ??= this._drain();
     await this._writing;
     if (this._state === 'failed') throw this._error;
     try {
@@ -118,12 +133,16 @@ export class FileUpload implements FtpFileWriter {
     this._state = 'committed';
   }
 
-  /** Writes what is queued until nothing is, then clears `_writing`. */
+  /**
+   * Writes what is queued, batch after batch, while a batch waits (anything, once committing),
+   * then clears `_writing`.
+   */
   private async _drain(): Promise<void> {
-    while (this._queue.length > 0 && (this._state === 'open' || this._state === 'committing')) {
+    while (this._queue.length > 0 && this._batchDue()) {
       const batch = this._queue;
+      const bytes = this._waiting;
       this._queue = [];
-      const bytes = batch.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+      this._waiting = 0;
       try {
         await this._target.writeChunks(batch);
       } catch (error) {
@@ -136,12 +155,19 @@ export class FileUpload implements FtpFileWriter {
     this._writing = undefined;
   }
 
+  /** Whether what waits is to be written now: a batch's worth while open; anything once committing. */
+  private _batchDue(): boolean {
+    if (this._state === 'committing') return true;
+    return this._state === 'open' && this._waiting >= this._batch;
+  }
+
   private _failWith(error: unknown): void {
     if (this._state !== 'open' && this._state !== 'committing') return;
     this._state = 'failed';
     this._error = error;
     this._queue = [];
     this._queued = 0;
+    this._waiting = 0;
     const waiters = this._waiters;
     this._waiters = [];
     for (const waiter of waiters) waiter.errback(error);

@@ -44,7 +44,7 @@ export interface MemoryFileSystemOptions {
   readonly capacity?: number;
   /** The most bytes a download's chunk holds. Default 64 KiB. */
   readonly readChunkSize?: number;
-  /** Bytes an upload queues before `write` returns false. Default 256 KiB. */
+  /** Bytes an upload queues before `write` returns false (written in batches of half of it). Default 2 MiB. */
   readonly uploadHighWaterMark?: number;
 }
 

@@ -21,6 +21,7 @@ import {
 import { dirname, join, sep } from 'node:path';
 import type { Deferred } from '../../source/deferred.js';
 import { maybeDeferred } from '../../source/deferred.js';
+import { BackgroundSync } from './_background-sync.js';
 import { FileReader, type ReadSource } from './_file-reader.js';
 import { FileUpload, type UploadTarget } from './_file-upload.js';
 import { uniqueNames } from './_unique-names.js';
@@ -52,7 +53,10 @@ export interface NodeFileSystemOptions {
    * drains per byte).
    */
   readonly readChunkSize?: number;
-  /** Bytes an upload queues before `write` returns false. Default 256 KiB. */
+  /**
+   * Bytes an upload queues before `write` returns false (the data connection is paused). Default
+   * 2 MiB: the file is written in batches of half of it, one written while the next arrives.
+   */
   readonly uploadHighWaterMark?: number;
   /** The most entries a listing holds; a bigger folder is refused (`invalid`). Default 100,000. */
   readonly maxListEntries?: number;
@@ -351,12 +355,8 @@ async function openTemp(
   return handle;
 }
 
-/**
- * How many bytes an upload writes between two background `fdatasync`s: the disk takes the upload
- * as it comes, so the sync before 226 has only the tail left (with one sync at the end, a 256 MiB
- * STOR ran at about half the speed).
- */
-const flushEvery = 4 * 1024 * 1024;
+/** How many bytes an upload writes between two background `fdatasync`s (see `BackgroundSync`). */
+const syncEvery = 8 * 1024 * 1024;
 
 /** The upload target of `NodeFileSystem`: an open temporary file, renamed into place on install. */
 function nodeUpload(
@@ -370,8 +370,7 @@ function nodeUpload(
   let position = start;
   let open = true;
   const at = target.path;
-  let flushedTo = start;
-  let flushing: Promise<void> | undefined;
+  const background = new BackgroundSync(() => handle.datasync(), syncEvery, start);
   return {
     async writeChunks(chunks) {
       let pending = chunks;
@@ -380,17 +379,10 @@ function nodeUpload(
         position += bytesWritten;
         pending = rest(pending, bytesWritten);
       }
-      // the disk takes what is written while more comes, rather than all of it at the end
-      if (flushing === undefined && position - flushedTo >= flushEvery) {
-        flushedTo = position;
-        flushing = handle.datasync().then(
-          () => (flushing = undefined),
-          () => (flushing = undefined), // the final sync reports a failure
-        );
-      }
+      background.written(position);
     },
     async install() {
-      await flushing;
+      await background.settled();
       await host(at, () => handle.sync());
       open = false;
       await host(at, () => handle.close());
@@ -403,7 +395,7 @@ function nodeUpload(
       await host(at, () => syncFolder(folder));
     },
     async discard() {
-      await flushing;
+      await background.settled();
       if (open) {
         open = false;
         await closeQuietly(handle);

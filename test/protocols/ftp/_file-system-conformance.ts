@@ -293,32 +293,35 @@ export function fileSystemConformance(test: Register, make: () => Promise<Harnes
     }
   });
 
-  on('an upload past its high-water mark says so, pauses the active producer and resumes it', async (fs) => {
-    const upload = await fs.write('/big');
-    const events: string[] = [];
-    const producer: Pausable = {
-      pauseProducing: () => events.push('pause'),
-      resumeProducing: () => events.push('resume'),
-    };
-    const big = new Uint8Array(300 * 1024);
-    assert.is(
-      whileProducing(producer, () => upload.write(big)),
-      false,
-    );
-    assert.equal(events, ['pause']);
-    await upload.drained();
-    assert.equal(events, ['pause', 'resume']);
-    assert.ok(upload.write('x'));
-    await upload.commit();
-    assert.is((await fs.stat('/big')).size, 300 * 1024 + 1);
-  });
+  on(
+    'an upload past its high-water mark (2 MiB) says so, pauses the active producer and resumes it',
+    async (fs) => {
+      const upload = await fs.write('/big');
+      const events: string[] = [];
+      const producer: Pausable = {
+        pauseProducing: () => events.push('pause'),
+        resumeProducing: () => events.push('resume'),
+      };
+      const big = new Uint8Array(2 * 1024 * 1024 + 300 * 1024);
+      assert.is(
+        whileProducing(producer, () => upload.write(big)),
+        false,
+      );
+      assert.equal(events, ['pause']);
+      await upload.drained();
+      assert.equal(events, ['pause', 'resume']);
+      assert.ok(upload.write('x'));
+      await upload.commit();
+      assert.is((await fs.stat('/big')).size, big.byteLength + 1);
+    },
+  );
 
   on('an upload refuses a writer that ignores its backpressure', async (fs) => {
     const upload = await fs.write('/big');
-    const chunk = new Uint8Array(256 * 1024);
+    const chunk = new Uint8Array(1024 * 1024);
     const error = await rejectionOf(
       (async () => {
-        for (let i = 0; i < 8; i++) upload.write(chunk);
+        for (let i = 0; i < 12; i++) upload.write(chunk);
       })(),
     );
     assert.is((error as { code?: string }).code, 'SPINDLE_QUEUE_OVERFLOW');
@@ -335,13 +338,13 @@ export function fileSystemConformance(test: Register, make: () => Promise<Harnes
       const writer = new BodyWriter(body, upload);
       writer.start();
       const chunk = new Uint8Array(64 * 1024).fill(7);
-      for (let i = 0; i < 8; i++) body.push(chunk);
+      for (let i = 0; i < 48; i++) body.push(chunk);
       body.end();
       assert.ok(pauses > 0, 'the source was paused');
-      assert.is(await writer.done, 8 * 64 * 1024);
+      assert.is(await writer.done, 48 * 64 * 1024);
       await upload.commit();
       const bytes = await fs.stat('/piped');
-      assert.is(bytes.size, 8 * 64 * 1024);
+      assert.is(bytes.size, 48 * 64 * 1024);
     },
   );
 

@@ -63,7 +63,7 @@ test('past its capacity an upload fails with no-space after the bytes that fit, 
 });
 
 test('a producer paused by a full upload is resumed when the upload fails, so it hears of the failure', async () => {
-  const fs = new MemoryFileSystem({ capacity: 100 * 1024 });
+  const fs = new MemoryFileSystem({ capacity: 100 * 1024, uploadHighWaterMark: 256 * 1024 });
   const upload = await fs.write('/big');
   const events: string[] = [];
   const producer = {

@@ -272,9 +272,8 @@ on(
   'an upload bigger than the background flush interval commits every byte, in order',
   async ({ fs, root }) => {
     const upload = await fs.write('/big');
-    const chunk = new Uint8Array(512 * 1024);
     for (let i = 0; i < 20; i++) {
-      if (!upload.write(chunk.fill(i))) await upload.drained();
+      if (!upload.write(new Uint8Array(512 * 1024).fill(i))) await upload.drained();
     }
     await upload.commit();
     const written = await readFile(join(root, 'big'));
