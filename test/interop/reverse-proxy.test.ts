@@ -216,7 +216,9 @@ test('a 32 MiB download streams down to a slow curl, memory bounded', async () =
   const download = curl(['--limit-rate', '16M', '-o', output, '-w', '%{size_download}', url('/p/download')]);
   const growth = await peakGrowth(download);
   assert.is(await download, String(downloadSize));
-  assert.ok(growth < 8 * mib, `memory grew by ${(growth / mib).toFixed(1)} MiB for a 32 MiB download`);
+  // buffering the whole body would hold 32 MiB; what is bounded holds what a few socket reads and
+  // write buffers carry, more on a busy machine, where each turn of the loop reads more at once
+  assert.ok(growth < 12 * mib, `memory grew by ${(growth / mib).toFixed(1)} MiB for a 32 MiB download`);
 });
 
 test('trailers and 103 Early Hints come through to curl', async () => {
