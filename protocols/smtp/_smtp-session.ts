@@ -34,7 +34,7 @@ import type {
   SmtpRecipientHook,
   SmtpSenderHook,
   SmtpSessionInfo,
-} from './server.js';
+} from './smtp-hooks.js';
 
 const log = new Logger('spindle.smtp.server');
 
