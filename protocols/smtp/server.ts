@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
-import { ConnectionLimits } from '../../source/_connection-limits.js';
+import { commandServer } from '../../source/_command-server.js';
 import { count, seconds } from '../../source/_option-checks.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection, TLSOptions } from '../../source/connection.js';
@@ -144,33 +144,16 @@ export function smtpServer(options: SmtpServerOptions): SmtpServer {
     deliveryTimeout: seconds('deliveryTimeout', options.deliveryTimeout, 600),
     bodyHighWaterMark: count('bodyHighWaterMark', options.bodyHighWaterMark, 64 * 1024),
   };
-  const limits = new ConnectionLimits(
-    count('maxConnections', options.maxConnections, 1000),
-    count('maxConnectionsPerPeer', options.maxConnectionsPerPeer, 20),
-  );
-  return {
+  return commandServer({
     name: 'smtp',
-    halfClose: true,
-    get sessions() {
-      return limits.sessions;
+    limits: options,
+    refusal: (passed) => {
+      const text =
+        passed === 'total'
+          ? `${name} Error: too many connections`
+          : `${name} Error: too many connections from you`;
+      return formatReply({ code: 421, enhanced: '4.7.0', text });
     },
-    get refused() {
-      return limits.refused;
-    },
-    serve(connection) {
-      const refusal = limits.admit(connection);
-      if (refusal !== undefined) {
-        const text =
-          refusal === 'total'
-            ? `${name} Error: too many connections`
-            : `${name} Error: too many connections from you`;
-        connection.write(formatReply({ code: 421, enhanced: '4.7.0', text }));
-        connection.close();
-        return undefined;
-      }
-      const session = new SmtpSession(settings, connection);
-      session.start();
-      return session;
-    },
-  };
+    open: (connection) => new SmtpSession(settings, connection),
+  });
 }
