@@ -6,11 +6,10 @@
  * @module
  */
 import type { SecureContext } from 'node:tls';
-import type { Subscription } from 'rxjs';
 import { peerHost } from '../../source/_peer-host.js';
+import { SessionLink } from '../../source/_session-link.js';
 import { formatAddress } from '../../source/address.js';
 import type { Connection } from '../../source/connection.js';
-import { Deadline } from '../../source/deadline.js';
 import type { Deferred } from '../../source/deferred.js';
 import { Logger } from '../../source/log.js';
 import type { Session } from '../../source/protocol.js';
@@ -72,25 +71,26 @@ export class FtpSession implements Session, TransferHost, CommandContext {
   readonly peerHost: string | undefined;
 
   private _decoder: CommandDecoder;
-  private readonly _deadline: Deadline;
+  private readonly _link: SessionLink;
   private _phase: FtpSessionPhase = 'ready';
   private readonly _queue: CommandFrame[] = [];
   private _busy = false;
-  private _paused = false;
-  private _draining = false;
-  private _eof = false;
   private _transfer: Transfer | undefined = undefined;
   /** ABOR came during the transfer: its 226 follows the transfer's last reply. */
   private _aborting = false;
   private _since: number;
-  private _subscription: Subscription | undefined = undefined;
 
   constructor(
     readonly settings: SessionSettings,
     readonly connection: Connection,
   ) {
     this._decoder = new CommandDecoder({ maxLineLength: settings.maxLineLength });
-    this._deadline = new Deadline(settings.clock, this._expired);
+    this._link = new SessionLink(connection, settings.clock, {
+      received: this._received,
+      pump: () => this._pump(),
+      lost: () => this._lost(),
+      expired: this._expired,
+    });
     this._since = settings.clock.seconds();
     this.peerHost = peerHost(connection.remoteAddress);
   }
@@ -112,24 +112,12 @@ export class FtpSession implements Session, TransferHost, CommandContext {
 
   /** Greets the client and starts reading commands. */
   start(): void {
-    const connection = this.connection;
-    connection.registerProducer(connection);
-    connection.closed.addCallback(() => this._lost());
-    if (this._phase === 'closed') return;
-    this.reply(220, this.settings.greeting);
-    this._subscription = connection.data$.subscribe({
-      next: this._received,
-      complete: this._ended,
-      error: () => undefined, // the connection is lost: `closed` fires next
-    });
-    this._update();
+    if (this._link.start(() => this.reply(220, this.settings.greeting))) this._update();
   }
 
   /** Session: takes no more commands, lets a transfer finish, then says 421 and closes. */
   drain(_deadline: number): Deferred<void> {
-    this._draining = true;
-    this._pump();
-    return this.connection.closed.addCallback(() => undefined);
+    return this._link.drain();
   }
 
   /** TransferHost and CommandContext: a reply on the control connection. */
@@ -249,11 +237,6 @@ export class FtpSession implements Session, TransferHost, CommandContext {
     this._pump();
   };
 
-  private readonly _ended = (): void => {
-    this._eof = true;
-    this._pump();
-  };
-
   /** ABOR and STAT during a transfer act at once (RFC 959 §4.1.3); true when the command was one. */
   private _urgent(verb: string, argument: string): boolean {
     if (verb === 'ABOR') {
@@ -270,7 +253,7 @@ export class FtpSession implements Session, TransferHost, CommandContext {
 
   /** Runs the queued commands, one at a time, until one has to be waited for. */
   private _pump(): void {
-    while (this._idle() && !this._draining) {
+    while (this._idle() && !this._link.draining) {
       const frame = this._queue.shift();
       if (frame === undefined) break;
       this._since = this.settings.clock.seconds();
@@ -295,8 +278,8 @@ export class FtpSession implements Session, TransferHost, CommandContext {
       }
     }
     if (this._idle() && this._queue.length === 0) {
-      if (this._draining) this.close(421, 'Server shutting down.');
-      else if (this._eof) this.close();
+      if (this._link.draining) this.close(421, 'Server shutting down.');
+      else if (this._link.ended) this.close();
     }
     this._update();
   }
@@ -329,10 +312,7 @@ export class FtpSession implements Session, TransferHost, CommandContext {
   // --- closing and time
 
   private _lost(): void {
-    if (this._phase === 'closed') return;
     this._phase = 'closed';
-    this._deadline.cancel();
-    this._subscription?.unsubscribe();
     this._queue.length = 0;
     this._transfer?.abort();
     this.closeChannel();
@@ -345,30 +325,26 @@ export class FtpSession implements Session, TransferHost, CommandContext {
     if (phase !== 'closing' && phase !== 'securing') {
       this._phase = this.transferring ? 'transferring' : this._busy ? 'running' : 'ready';
     }
-    const paused = this._queue.length >= maxQueued;
-    if (paused !== this._paused) {
-      this._paused = paused;
-      if (paused) this.connection.pause();
-      else this.connection.resume();
-    }
+    this._link.pauseReading(this._queue.length >= maxQueued);
     this._updateDeadline();
   }
 
   private _updateDeadline(): void {
     const settings = this.settings;
+    const deadline = this._link.deadline;
     switch (this._phase) {
       case 'closed':
         return;
       case 'running':
-        this._deadline.clear();
+        deadline.clear();
         return;
       case 'transferring': {
         const waiting = this._transfer?.state === 'connecting' || this._transfer?.state === 'securing';
-        this._deadline.set(this._since + (waiting ? settings.dataConnectTimeout : settings.dataTimeout));
+        deadline.set(this._since + (waiting ? settings.dataConnectTimeout : settings.dataTimeout));
         return;
       }
       default:
-        this._deadline.set(this._since + settings.idleTimeout);
+        deadline.set(this._since + settings.idleTimeout);
     }
   }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { createSecureContext } from 'node:tls';
-import { ConnectionLimits } from '../../source/_connection-limits.js';
+import { commandServer } from '../../source/_command-server.js';
 import { count, seconds } from '../../source/_option-checks.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection, TLSOptions } from '../../source/connection.js';
@@ -166,30 +166,14 @@ export function ftpServer(options: FtpServerOptions): FtpServer {
     maxLineLength: count('maxLineLength', options.maxLineLength, 4096),
     greeting: options.greeting ?? 'Spindle FTP server ready.',
   };
-  const maxConnections = count('maxConnections', options.maxConnections, 1000);
-  const maxPerPeer = count('maxConnectionsPerPeer', options.maxConnectionsPerPeer, 20);
-  const limits = new ConnectionLimits(maxConnections, maxPerPeer);
-  const refuse = (connection: Connection, text: string): undefined => {
-    connection.write(formatReply(421, text));
-    connection.close();
-    return undefined;
-  };
-  return {
+  return commandServer({
     name: 'ftp',
-    halfClose: true,
-    get sessions() {
-      return limits.sessions;
-    },
-    get refused() {
-      return limits.refused;
-    },
-    serve(connection) {
-      const refusal = limits.admit(connection);
-      if (refusal === 'total') return refuse(connection, 'Too many users: try again later.');
-      if (refusal === 'peer') return refuse(connection, 'Too many connections from your address.');
-      const session = new FtpSession(settings, connection);
-      session.start();
-      return session;
-    },
-  };
+    limits: options,
+    refusal: (passed) =>
+      formatReply(
+        421,
+        passed === 'total' ? 'Too many users: try again later.' : 'Too many connections from your address.',
+      ),
+    open: (connection) => new FtpSession(settings, connection),
+  });
 }

@@ -6,13 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
-import type { Subscription } from 'rxjs';
+import { SessionLink } from '../../source/_session-link.js';
 import { formatAddress } from '../../source/address.js';
 import { BodyStream } from '../../source/body-stream.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection } from '../../source/connection.js';
 import { CorkedOutput } from '../../source/corked-output.js';
-import { Deadline } from '../../source/deadline.js';
 import { type Deferred, maybeDeferred } from '../../source/deferred.js';
 import {
   BodyTooLargeError,
@@ -34,7 +33,7 @@ import type {
   SmtpRecipientHook,
   SmtpSenderHook,
   SmtpSessionInfo,
-} from './server.js';
+} from './smtp-hooks.js';
 
 const log = new Logger('spindle.smtp.server');
 
@@ -162,33 +161,34 @@ const ok = (code: number, enhanced: string, text: string): SmtpReply => ({ code,
 export class SmtpSession implements Session {
   private readonly _output: CorkedOutput;
   private readonly _decoder = new SmtpInputDecoder();
-  private readonly _deadline: Deadline;
+  private readonly _link: SessionLink;
   private _state: SessionState = { name: 'greeted' };
   private _frames: SmtpInputFrame[] = [];
   private _next = 0;
   /** A hook is running: frames wait. */
   private _busy = false;
   private _bodyPaused = false;
-  private _paused = false;
   private _pumping = false;
   /** How deep the output is corked: closing and STARTTLS wait for the outermost uncork, so the replies before go first. */
   private _corks = 0;
   private _whenWritten: (() => void) | undefined = undefined;
-  private _draining = false;
-  private _eof = false;
   private _errors = 0;
   private _user: string | undefined = undefined;
   /** The reply owed at the end of a BDAT chunk that was refused (its octets are dropped). */
   private _chunkReply: SmtpReply | undefined = undefined;
   private _since: number;
-  private _subscription: Subscription | undefined = undefined;
 
   constructor(
     private readonly _settings: SmtpSettings,
     readonly connection: Connection,
   ) {
     this._output = new CorkedOutput(connection);
-    this._deadline = new Deadline(_settings.clock, this._expired);
+    this._link = new SessionLink(connection, _settings.clock, {
+      received: this._received,
+      pump: () => this._pump(),
+      lost: () => this._lost(),
+      expired: this._expired,
+    });
     this._since = _settings.clock.seconds();
   }
 
@@ -199,24 +199,14 @@ export class SmtpSession implements Session {
 
   /** Greets the client and starts reading. */
   start(): void {
-    const connection = this.connection;
-    connection.registerProducer(connection);
-    connection.closed.addCallback(() => this._lost());
-    if (this._state.name === 'closed') return;
-    this._reply(220, undefined, `${this._settings.hostname} ESMTP Spindle`);
-    this._subscription = connection.data$.subscribe({
-      next: this._received,
-      complete: this._ended,
-      error: () => undefined, // the connection is lost: `closed` fires next
-    });
-    this._update();
+    if (this._link.start(() => this._reply(220, undefined, `${this._settings.hostname} ESMTP Spindle`))) {
+      this._update();
+    }
   }
 
   /** Session: finishes the message under way, then says `421 4.3.2` and closes. */
   drain(_deadline: number): Deferred<void> {
-    this._draining = true;
-    this._pump();
-    return this.connection.closed.addCallback(() => undefined);
+    return this._link.drain();
   }
 
   private readonly _received = (chunk: Uint8Array): void => {
@@ -227,17 +217,9 @@ export class SmtpSession implements Session {
     this._pump();
   };
 
-  private readonly _ended = (): void => {
-    this._eof = true;
-    this._pump();
-  };
-
   private _lost(): undefined {
     const state = this._state;
-    if (state.name === 'closed') return;
     this._state = { name: 'closed' };
-    this._deadline.cancel();
-    this._subscription?.unsubscribe();
     this._frames = [];
     this._next = 0;
     if ('intake' in state) this._drop(state.intake, new ConnectionDone('the SMTP client went away'));
@@ -291,9 +273,9 @@ export class SmtpSession implements Session {
     if (this._busy || this._next < this._frames.length) return;
     const name = this._state.name;
     if (name === 'delivering' || name === 'securing' || name === 'closing' || name === 'closed') return;
-    if (this._eof)
+    if (this._link.ended)
       this._close(); // a message cut short by the FIN is dropped
-    else if (this._draining && name !== 'data' && name !== 'chunks') {
+    else if (this._link.draining && name !== 'data' && name !== 'chunks') {
       this._close(421, '4.3.2', `${this._settings.hostname} Service shutting down`);
     }
   }
@@ -888,19 +870,14 @@ export class SmtpSession implements Session {
     const state = this._state;
     if (state.name === 'closed') return;
     const settings = this._settings;
-    const deadline = this._deadline;
+    const deadline = this._link.deadline;
     if (state.name === 'delivering') deadline.set(state.since + settings.deliveryTimeout);
     else if (this._busy || this._bodyPaused) deadline.clear();
     else if (state.name === 'data' || (state.name === 'chunks' && state.reading)) {
       deadline.set(this._since + settings.dataTimeout);
     } else deadline.set(this._since + settings.commandTimeout);
     // last: resuming may deliver what waits at once, and so run the session again
-    const paused = this._bodyPaused || this._next < this._frames.length || this._decoder.holding;
-    if (paused !== this._paused) {
-      this._paused = paused;
-      if (paused) this.connection.pause();
-      else this.connection.resume();
-    }
+    this._link.pauseReading(this._bodyPaused || this._next < this._frames.length || this._decoder.holding);
   }
 
   private readonly _expired = (): void => {

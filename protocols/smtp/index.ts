@@ -32,20 +32,7 @@ export {
   type SmtpTimeouts,
   sendMail,
 } from './send-mail.js';
-export {
-  type SmtpChecker,
-  type SmtpCredentials,
-  type SmtpDecision,
-  type SmtpDelivery,
-  type SmtpEnvelope,
-  type SmtpMessage,
-  type SmtpRecipientHook,
-  type SmtpSenderHook,
-  type SmtpServer,
-  type SmtpServerOptions,
-  type SmtpSessionInfo,
-  smtpServer,
-} from './server.js';
+export { type SmtpServer, type SmtpServerOptions, smtpServer } from './server.js';
 export {
   type RecipientResult,
   type ServerReply,
@@ -54,5 +41,16 @@ export {
   SMTPError,
   SMTPReplyError,
 } from './smtp-error.js';
+export type {
+  SmtpChecker,
+  SmtpCredentials,
+  SmtpDecision,
+  SmtpDelivery,
+  SmtpEnvelope,
+  SmtpMessage,
+  SmtpRecipientHook,
+  SmtpSenderHook,
+  SmtpSessionInfo,
+} from './smtp-hooks.js';
 export { smtpUsers } from './smtp-users.js';
 export { formatTraceHeaders } from './trace-headers.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { asBuffer } from '../../source/_as-buffer.js';
 import { FolderSyncs } from './_folder-syncs.js';
 import { MaildirError } from './maildir-error.js';
-import type { SmtpDelivery, SmtpMessage } from './server.js';
+import type { SmtpDelivery, SmtpMessage } from './smtp-hooks.js';
 import { formatTraceHeaders } from './trace-headers.js';
 
 /** Options of `maildirDelivery`. */

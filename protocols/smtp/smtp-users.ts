@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { SmtpChecker } from './server.js';
+import type { SmtpChecker } from './smtp-hooks.js';
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SmtpEnvelope } from './server.js';
+import type { SmtpEnvelope } from './smtp-hooks.js';
 
 const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -5,12 +5,8 @@
  * @module
  */
 
-import {
-  type SmtpMessage,
-  type SmtpServer,
-  type SmtpServerOptions,
-  smtpServer,
-} from '../../../protocols/smtp/server.js';
+import { type SmtpServer, type SmtpServerOptions, smtpServer } from '../../../protocols/smtp/server.js';
+import type { SmtpMessage } from '../../../protocols/smtp/smtp-hooks.js';
 import type { InetAddress } from '../../../source/address.js';
 import type { Session } from '../../../source/protocol.js';
 import { type Clock, connectedPair, StringTransport, trackedClock } from '../../../source/testing/index.js';

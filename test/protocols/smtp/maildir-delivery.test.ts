@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { maildirDelivery } from '../../../protocols/smtp/maildir-delivery.js';
-import type { SmtpDelivery } from '../../../protocols/smtp/server.js';
+import type { SmtpDelivery } from '../../../protocols/smtp/smtp-hooks.js';
 import { logRecords$ } from '../../../source/log.js';
 import { checkClean } from '../../../source/testing/index.js';
 import { canMountTmpfs, smallTmpfs } from '../../support/small-tmpfs.js';
