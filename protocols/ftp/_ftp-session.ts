@@ -8,6 +8,7 @@
 import type { SecureContext } from 'node:tls';
 import type { Subscription } from 'rxjs';
 import { peerHost } from '../../source/_peer-host.js';
+import { TurnBudget } from '../../source/_turn-budget.js';
 import { formatAddress } from '../../source/address.js';
 import type { Connection } from '../../source/connection.js';
 import { Deadline } from '../../source/deadline.js';
@@ -46,8 +47,9 @@ const noChannel: DataChannel = { kind: 'none' };
 
 /**
  * The FTP server side of one control connection, and its `Session` (the server drains it).
- * Command lines go through a `CommandDecoder`; commands run one at a time, in order, those that
- * come meanwhile waiting in a bounded queue (past it, the connection is not read), except ABOR and
+ * Command lines go through a `CommandDecoder`; commands run one at a time, in order, at most
+ * `turns.perTurn` per read and per turn of the event loop, those that come meanwhile waiting in a
+ * bounded queue (past it, or while the turn's budget is spent, the connection is not read), except ABOR and
  * STAT during a transfer, which act at once. One movable deadline serves every phase (see
  * `FtpSessionPhase`).
  *
@@ -73,6 +75,8 @@ export class FtpSession implements Session, TransferHost, CommandContext {
 
   private _decoder: CommandDecoder;
   private readonly _deadline: Deadline;
+  /** Commands run per read and per turn: past them, the rest wait for the next turn. */
+  private readonly _turns: TurnBudget;
   private _phase: FtpSessionPhase = 'ready';
   private readonly _queue: CommandFrame[] = [];
   private _busy = false;
@@ -91,6 +95,7 @@ export class FtpSession implements Session, TransferHost, CommandContext {
   ) {
     this._decoder = new CommandDecoder({ maxLineLength: settings.maxLineLength });
     this._deadline = new Deadline(settings.clock, this._expired);
+    this._turns = new TurnBudget(settings.turns, connection, () => this._pump());
     this._since = settings.clock.seconds();
     this.peerHost = peerHost(connection.remoteAddress);
   }
@@ -240,6 +245,7 @@ export class FtpSession implements Session, TransferHost, CommandContext {
 
   private readonly _received = (chunk: Uint8Array): void => {
     if (this.ending) return;
+    this._turns.renew();
     for (const frame of this._decoder.push(chunk)) {
       if (this.transferring && frame.type === 'command' && this._urgent(frame.verb, frame.argument)) {
         continue;
@@ -268,11 +274,10 @@ export class FtpSession implements Session, TransferHost, CommandContext {
     return false;
   }
 
-  /** Runs the queued commands, one at a time, until one has to be waited for. */
+  /** Runs the queued commands, one at a time, until one has to be waited for or the turn's budget is spent. */
   private _pump(): void {
-    while (this._idle() && !this._draining) {
-      const frame = this._queue.shift();
-      if (frame === undefined) break;
+    while (this._idle() && !this._draining && this._queue.length > 0 && this._turns.spend()) {
+      const frame = this._queue.shift() as CommandFrame;
       this._since = this.settings.clock.seconds();
       let running: Promise<void> | undefined;
       try {
@@ -332,6 +337,7 @@ export class FtpSession implements Session, TransferHost, CommandContext {
     if (this._phase === 'closed') return;
     this._phase = 'closed';
     this._deadline.cancel();
+    this._turns.stop();
     this._subscription?.unsubscribe();
     this._queue.length = 0;
     this._transfer?.abort();
