@@ -116,11 +116,15 @@ export class TurnBudget {
     return false;
   }
 
-  /** The session is over: no turn runs any more (its connection's reading is left as it is). */
+  /** The session is over (or hands its connection on): no turn runs any more, and reading is not held paused. */
   stop(): void {
     this._state = 'stopped';
     this._call?.cancel();
     this._call = undefined;
+    if (this._pausing) {
+      this._pausing = false;
+      this._reading.resumeProducing();
+    }
   }
 
   private readonly _turn = (): void => {
