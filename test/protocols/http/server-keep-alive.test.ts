@@ -163,7 +163,6 @@ test('does not persist after the last request before the client’s FIN', async 
   assert.ok(transport.closedByProtocol);
 });
 
-
 /** `count` pipelined GETs of /0, /1 …, in one string. */
 const flood = (count: number) => Array.from({ length: count }, (_, i) => get(`/${i}`)).join('');
 const echoTarget: HttpHandler = (request) => ({ body: request.target });
