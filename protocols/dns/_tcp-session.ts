@@ -1,11 +1,13 @@
 /**
  * `TcpSession`: DNS over one TCP or TLS connection (RFC 7766, RFC 7858): 2-byte-framed
  * queries, several in flight at once and answered as each completes, read paused while too many
- * wait, and the connection closed once it has been idle for a while.
+ * wait, at most `turns.perTurn` taken per turn of the event loop (the rest of a pipelined flood
+ * waits, unread, for the next turns), and the connection closed once it has been idle for a while.
  *
  * @module
  */
-import type { Subscription } from 'rxjs';
+import { type Subscription, tap } from 'rxjs';
+import { TurnBudget, type TurnOptions } from '../../source/_turn-budget.js';
 import { formatAddress } from '../../source/address.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection } from '../../source/connection.js';
@@ -30,6 +32,8 @@ export interface TcpSessionOptions {
   readonly idleTimeout: number;
   /** Queries one connection may have waiting on the forwarder; reading pauses beyond. */
   readonly maxInFlight: number;
+  /** Queries answered per read and per turn of the event loop; the rest wait for the next turns, unread. */
+  readonly turns: TurnOptions;
 }
 
 /**
@@ -44,6 +48,11 @@ export class TcpSession implements Session {
   readonly #inFlight = new Set<Deferred<Message>>();
   readonly #idle: Deadline;
   readonly #reading: Subscription;
+  readonly #turns: TurnBudget;
+  /** Queries read and not yet taken: past the turn's budget, they wait for the next. */
+  #waiting: Uint8Array[] = [];
+  /** The peer sent its FIN: the session finishes once the waiting queries are taken. */
+  #ended = false;
   #finished: Deferred<void> | undefined;
 
   constructor(
@@ -57,20 +66,43 @@ export class TcpSession implements Session {
     });
     this.#idle.set(_options.clock.seconds() + _options.idleTimeout);
     _connection.closed.addBoth(() => this.#closed());
-    this.#reading = _connection.data$.pipe(dnsTcpFrames()).subscribe({
-      next: (frame) => this.#query(frame),
-      error: (error: unknown) => {
-        log.debug(`DNS connection from ${formatAddress(_connection.remoteAddress)}: ${String(error)}`);
-        this._connection.abort();
-      },
-      complete: () => this.#finish(),
-    });
+    this.#turns = new TurnBudget(_options.turns, _connection, () => this.#take());
+    this.#reading = _connection.data$
+      .pipe(
+        tap(() => this.#turns.renew()),
+        dnsTcpFrames(),
+      )
+      .subscribe({
+        next: (frame) => {
+          this.#waiting.push(frame);
+          if (this.#waiting.length === 1) this.#take();
+        },
+        error: (error: unknown) => {
+          log.debug(`DNS connection from ${formatAddress(_connection.remoteAddress)}: ${String(error)}`);
+          this._connection.abort();
+        },
+        complete: () => {
+          this.#ended = true;
+          this.#take();
+        },
+      });
   }
 
   /** Takes no more queries; settles once those in flight are answered. */
   drain(): Deferred<void> {
     this.#finish();
     return this.#finished ?? succeed(undefined);
+  }
+
+  /** Takes the waiting queries while the turn's budget lasts; finishes after the FIN once none wait. */
+  #take(): void {
+    const waiting = this.#waiting;
+    let taken = 0;
+    while (taken < waiting.length && this.#phase === 'reading' && this.#turns.spend()) {
+      this.#query(waiting[taken++] as Uint8Array);
+    }
+    waiting.splice(0, taken);
+    if (waiting.length === 0 && this.#ended) this.#finish();
   }
 
   #query(frame: Uint8Array): void {
@@ -125,6 +157,8 @@ export class TcpSession implements Session {
     this.#phase = 'finishing';
     this.#finished = new Deferred<void>();
     this.#reading.unsubscribe();
+    this.#turns.stop();
+    this.#waiting = [];
     this.#idle.cancel();
     this.#settle();
   }
@@ -134,6 +168,8 @@ export class TcpSession implements Session {
     this.#phase = 'closed';
     this.#idle.cancel();
     this.#reading.unsubscribe();
+    this.#turns.stop();
+    this.#waiting = [];
     for (const pending of [...this.#inFlight]) pending.cancel();
     this.#inFlight.clear();
     if (wasFinishing) this.#finished?.callback(undefined);

@@ -7,8 +7,10 @@
  * @module
  */
 import type { Subscription } from 'rxjs';
+import { turnOptions } from '../../source/_turn-budget.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection } from '../../source/connection.js';
+import type { CooperatorScheduler } from '../../source/cooperate.js';
 import type { Deferred } from '../../source/deferred.js';
 import { succeed } from '../../source/deferred.js';
 import type { Protocol, Session } from '../../source/protocol.js';
@@ -48,6 +50,17 @@ export interface DnsServerOptions {
   readonly tcpIdleTimeout?: number;
   /** Forwarded queries one TCP connection may have waiting; its reading pauses beyond. Default 100. */
   readonly maxQueriesInFlight?: number;
+  /**
+   * Queries of one TCP connection answered per read and per turn of the event loop: the rest of
+   * a pipelined flood waits, the connection unread, for the next turns (`clock.callLater(0)`), so
+   * one client cannot hold the loop. Default 64.
+   */
+  readonly queriesPerTurn?: number;
+  /**
+   * Runs a TCP connection's next turn of queries. Default `work => clock.callLater(0, work)`;
+   * tests pass one that runs turns on demand.
+   */
+  readonly scheduler?: CooperatorScheduler;
   /**
    * Encoded UDP answers from the zones kept for reuse, by query (see `AnswerCache`); 0 keeps
    * none. Default 10,000.
@@ -100,6 +113,7 @@ export function dnsServer(options: DnsServerOptions = {}): DnsServer {
     clock,
     idleTimeout: options.tcpIdleTimeout ?? 30,
     maxInFlight: options.maxQueriesInFlight ?? 100,
+    turns: turnOptions('queriesPerTurn', options.queriesPerTurn, clock, options.scheduler),
   };
   return {
     name: 'dns',

@@ -8,6 +8,7 @@
 import type { SecureContext } from 'node:tls';
 import { peerHost } from '../../source/_peer-host.js';
 import { SessionLink } from '../../source/_session-link.js';
+import { TurnBudget } from '../../source/_turn-budget.js';
 import { formatAddress } from '../../source/address.js';
 import type { Connection } from '../../source/connection.js';
 import type { Deferred } from '../../source/deferred.js';
@@ -45,8 +46,9 @@ const noChannel: DataChannel = { kind: 'none' };
 
 /**
  * The FTP server side of one control connection, and its `Session` (the server drains it).
- * Command lines go through a `CommandDecoder`; commands run one at a time, in order, those that
- * come meanwhile waiting in a bounded queue (past it, the connection is not read), except ABOR and
+ * Command lines go through a `CommandDecoder`; commands run one at a time, in order, at most
+ * `turns.perTurn` per read and per turn of the event loop, those that come meanwhile waiting in a
+ * bounded queue (past it, or while the turn's budget is spent, the connection is not read), except ABOR and
  * STAT during a transfer, which act at once. One movable deadline serves every phase (see
  * `FtpSessionPhase`).
  *
@@ -72,6 +74,8 @@ export class FtpSession implements Session, TransferHost, CommandContext {
 
   private _decoder: CommandDecoder;
   private readonly _link: SessionLink;
+  /** Commands run per read and per turn: past them, the rest wait for the next turn. */
+  private readonly _turns: TurnBudget;
   private _phase: FtpSessionPhase = 'ready';
   private readonly _queue: CommandFrame[] = [];
   private _busy = false;
@@ -91,6 +95,7 @@ export class FtpSession implements Session, TransferHost, CommandContext {
       lost: () => this._lost(),
       expired: this._expired,
     });
+    this._turns = new TurnBudget(settings.turns, connection, () => this._pump());
     this._since = settings.clock.seconds();
     this.peerHost = peerHost(connection.remoteAddress);
   }
@@ -228,6 +233,7 @@ export class FtpSession implements Session, TransferHost, CommandContext {
 
   private readonly _received = (chunk: Uint8Array): void => {
     if (this.ending) return;
+    this._turns.renew();
     for (const frame of this._decoder.push(chunk)) {
       if (this.transferring && frame.type === 'command' && this._urgent(frame.verb, frame.argument)) {
         continue;
@@ -251,11 +257,10 @@ export class FtpSession implements Session, TransferHost, CommandContext {
     return false;
   }
 
-  /** Runs the queued commands, one at a time, until one has to be waited for. */
+  /** Runs the queued commands, one at a time, until one has to be waited for or the turn's budget is spent. */
   private _pump(): void {
-    while (this._idle() && !this._link.draining) {
-      const frame = this._queue.shift();
-      if (frame === undefined) break;
+    while (this._idle() && !this._link.draining && this._queue.length > 0 && this._turns.spend()) {
+      const frame = this._queue.shift() as CommandFrame;
       this._since = this.settings.clock.seconds();
       let running: Promise<void> | undefined;
       try {
@@ -313,6 +318,7 @@ export class FtpSession implements Session, TransferHost, CommandContext {
 
   private _lost(): void {
     this._phase = 'closed';
+    this._turns.stop();
     this._queue.length = 0;
     this._transfer?.abort();
     this.closeChannel();

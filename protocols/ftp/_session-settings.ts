@@ -4,6 +4,7 @@
  * @module
  */
 import type { SecureContext } from 'node:tls';
+import type { TurnOptions } from '../../source/_turn-budget.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { ReactorLike } from '../../source/reactor.js';
 import type { PassivePorts } from './_data-channel.js';
@@ -34,4 +35,5 @@ export interface SessionSettings {
   readonly maxLoginFailures: number;
   readonly maxLineLength: number;
   readonly greeting: string;
+  readonly turns: TurnOptions;
 }

@@ -7,8 +7,10 @@
 import { createSecureContext } from 'node:tls';
 import { commandServer } from '../../source/_command-server.js';
 import { count, seconds } from '../../source/_option-checks.js';
+import { turnOptions } from '../../source/_turn-budget.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection, TLSOptions } from '../../source/connection.js';
+import type { CooperatorScheduler } from '../../source/cooperate.js';
 import type { Protocol, Session } from '../../source/protocol.js';
 import { reactor as defaultReactor, type ReactorLike } from '../../source/reactor.js';
 import { PassivePorts } from './_data-channel.js';
@@ -74,6 +76,13 @@ export interface FtpServerOptions {
   greeting?: string;
   /** The reactor data connections are listened for and made on. Default the process-wide one. */
   reactor?: ReactorLike;
+  /**
+   * Commands of one session taken per read and per turn of the event loop: the rest of a
+   * pipelined flood waits, the connection unread, for the next turns. Default 64.
+   */
+  commandsPerTurn?: number;
+  /** Runs a session's next turn of commands. Default `work => clock.callLater(0, work)`. */
+  scheduler?: CooperatorScheduler;
   /** The clock timeouts run on, and listings' "now". Default `reactor`. */
   clock?: ReactorTime;
 }
@@ -149,10 +158,11 @@ export function ftpServer(options: FtpServerOptions): FtpServer {
     throw new TypeError('ftpServer: requireTls needs tls (a key and a certificate)');
   }
   const reactor = options.reactor ?? defaultReactor;
+  const clock = options.clock ?? reactor;
   const settings: SessionSettings = {
     fileSystem,
     checker: options.checker ?? ftpUsers(),
-    clock: options.clock ?? reactor,
+    clock,
     reactor,
     ports: new PassivePorts(portRange(options.passivePorts)),
     passiveAddress: options.passiveAddress,
@@ -165,6 +175,7 @@ export function ftpServer(options: FtpServerOptions): FtpServer {
     maxLoginFailures: count('maxLoginFailures', options.maxLoginFailures, 3),
     maxLineLength: count('maxLineLength', options.maxLineLength, 4096),
     greeting: options.greeting ?? 'Spindle FTP server ready.',
+    turns: turnOptions('commandsPerTurn', options.commandsPerTurn, clock, options.scheduler),
   };
   return commandServer({
     name: 'ftp',

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Subscription } from 'rxjs';
+import { TurnBudget, type TurnOptions } from '../../source/_turn-budget.js';
 import { formatAddress } from '../../source/address.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { CloseReason, Connection } from '../../source/connection.js';
@@ -42,6 +43,7 @@ export interface ServerSettings {
   readonly requestTimeout: number;
   readonly maxBodyBytes: number;
   readonly maxPipelined: number;
+  readonly turns: TurnOptions;
   readonly parser: RequestParserOptions;
   /** Where access log records go, or undefined while nobody listens. */
   accessLog(): ((record: AccessLogRecord) => void) | undefined;
@@ -89,7 +91,9 @@ const maxDroppedBytes = 64 * 1024;
  * The HTTP/1.1 server side of one connection, and its `Session` (the server drains it). Bytes go
  * through a `RequestParser`; each request head becomes a `ServerExchange` whose handler runs at once,
  * up to `maxPipelined` unanswered exchanges (past that, or while the write buffer is full, the
- * connection stops reading until one is answered, or it drains); responses go out in request
+ * connection stops reading until one is answered, or it drains), and at most `turns.perTurn`
+ * requests per read and per turn of the event loop (the rest wait, unread, for the next turns);
+ * responses go out in request
  * order, those ready together in one write. One movable
  * deadline serves every phase (see `ServerPhase`). A connection that must close (a request said
  * so, an error, a timeout, a drain) answers what it has taken, then lingers.
@@ -104,6 +108,8 @@ export class ServerConnection implements ExchangeHost, Session {
   readonly output: CorkedOutput;
   private readonly _parser: RequestParser;
   private readonly _deadline: Deadline;
+  /** Requests taken per read and per turn: past them, the rest wait for the next turn. */
+  private readonly _turns: TurnBudget;
   private _phase: ServerPhase = 'awaiting-head';
   private _input: InputState = 'parsing';
   private _events: ParseEvent<RequestHead>[] = [];
@@ -159,6 +165,7 @@ export class ServerConnection implements ExchangeHost, Session {
     this.output = new CorkedOutput(connection);
     this._parser = new RequestParser(_settings.parser);
     this._deadline = new Deadline(_settings.clock, this._expired);
+    this._turns = new TurnBudget(_settings.turns, connection, () => this._drive());
     this._idleSince = _settings.clock.seconds();
   }
 
@@ -272,6 +279,7 @@ export class ServerConnection implements ExchangeHost, Session {
       return;
     }
     const events = this._events;
+    this._turns.renew();
     try {
       this._parser.push(chunk, events);
     } catch (error) {
@@ -304,6 +312,7 @@ export class ServerConnection implements ExchangeHost, Session {
     if (this._phase === 'closed' || this._phase === 'switched') return;
     this._phase = 'closed';
     this._deadline.cancel();
+    this._turns.stop();
     this._subscription?.unsubscribe();
     const error =
       reason instanceof ConnectionDone
@@ -379,6 +388,8 @@ export class ServerConnection implements ExchangeHost, Session {
       } else if (this._queue.length >= this._settings.maxPipelined || this._writeFull) {
         this._pipelineFull = true;
         break;
+      } else if (!this._turns.spend()) {
+        break; // the turn's budget is spent: the next turn drives on
       } else {
         this._begin(event);
       }
@@ -493,6 +504,7 @@ export class ServerConnection implements ExchangeHost, Session {
     this._upgrade = undefined;
     this._input = 'dropping';
     this._deadline.cancel();
+    this._turns.stop();
     this._subscription?.unsubscribe();
     this._subscription = undefined;
     this.connection.unregisterProducer();

@@ -7,8 +7,10 @@
  */
 import { type Observable, type Observer, Subject } from 'rxjs';
 import { count, seconds } from '../../source/_option-checks.js';
+import { turnOptions } from '../../source/_turn-budget.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection } from '../../source/connection.js';
+import type { CooperatorScheduler } from '../../source/cooperate.js';
 import { Logger } from '../../source/log.js';
 import type { Protocol } from '../../source/protocol.js';
 import { reactor } from '../../source/reactor.js';
@@ -80,6 +82,13 @@ export interface HttpServerOptions {
    * connection's write buffer is full (a client that pipelines and does not read). Default 16.
    */
   maxPipelined?: number;
+  /**
+   * Requests of one connection taken per read and per turn of the event loop: the rest of a
+   * pipelined flood waits, the connection unread, for the next turns. Default 64.
+   */
+  requestsPerTurn?: number;
+  /** Runs a connection's next turn of requests. Default `work => clock.callLater(0, work)`. */
+  scheduler?: CooperatorScheduler;
   /** The request parser's limits (request line, header section, body, chunk line). */
   parser?: RequestParserOptions;
   /** Also sends each access log record here: an Observer (a Subject) or a function. */
@@ -178,6 +187,7 @@ export function httpServer(handler: HttpHandler, options: HttpServerOptions = {}
     requestTimeout: seconds('requestTimeout', options.requestTimeout, 300),
     maxBodyBytes: count('maxBodyBytes', options.maxBodyBytes, 1024 * 1024),
     maxPipelined: count('maxPipelined', options.maxPipelined, 16),
+    turns: turnOptions('requestsPerTurn', options.requestsPerTurn, clock, options.scheduler),
     parser: options.parser ?? {},
     accessLog: () => (extra !== undefined || records.observed ? deliver : undefined),
     report(request, peer, error, status) {

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
 import { SessionLink } from '../../source/_session-link.js';
+import { TurnBudget, type TurnOptions } from '../../source/_turn-budget.js';
 import { formatAddress } from '../../source/address.js';
 import { BodyStream } from '../../source/body-stream.js';
 import type { ReactorTime } from '../../source/clock.js';
@@ -62,6 +63,7 @@ export interface SmtpSettings {
   readonly dataTimeout: number;
   readonly deliveryTimeout: number;
   readonly bodyHighWaterMark: number;
+  readonly turns: TurnOptions;
 }
 
 /** What HELO or EHLO said. */
@@ -148,7 +150,8 @@ const ok = (code: number, enhanced: string, text: string): SmtpReply => ({ code,
 
 /**
  * The SMTP server side of one connection, and its `Session` (the server drains it). Frames come
- * from an `SmtpInputDecoder` into a queue and are taken one at a time; while a hook runs the queue
+ * from an `SmtpInputDecoder` into a queue and are taken one at a time, at most `turns.perTurn` per
+ * read and per turn of the event loop; while a hook runs, or the turn's budget is spent, the queue
  * waits (and the connection is not read), so replies go out in order; those written in one round
  * leave in one write. One movable deadline serves every state.
  *
@@ -162,6 +165,8 @@ export class SmtpSession implements Session {
   private readonly _output: CorkedOutput;
   private readonly _decoder = new SmtpInputDecoder();
   private readonly _link: SessionLink;
+  /** Frames taken per read and per turn: past them, the rest wait for the next turn. */
+  private readonly _turns: TurnBudget;
   private _state: SessionState = { name: 'greeted' };
   private _frames: SmtpInputFrame[] = [];
   private _next = 0;
@@ -189,6 +194,7 @@ export class SmtpSession implements Session {
       lost: () => this._lost(),
       expired: this._expired,
     });
+    this._turns = new TurnBudget(_settings.turns, connection, () => this._pump());
     this._since = _settings.clock.seconds();
   }
 
@@ -213,6 +219,7 @@ export class SmtpSession implements Session {
     const name = this._state.name;
     if (name === 'closing' || name === 'closed' || name === 'securing') return;
     this._since = this._settings.clock.seconds();
+    this._turns.renew();
     this._decoder.push(chunk, this._frames);
     this._pump();
   };
@@ -220,6 +227,7 @@ export class SmtpSession implements Session {
   private _lost(): undefined {
     const state = this._state;
     this._state = { name: 'closed' };
+    this._turns.stop();
     this._frames = [];
     this._next = 0;
     if ('intake' in state) this._drop(state.intake, new ConnectionDone('the SMTP client went away'));
@@ -241,7 +249,7 @@ export class SmtpSession implements Session {
     try {
       while (!this._busy && this._taking()) {
         const frame = this._frames[this._next];
-        if (frame === undefined) break;
+        if (frame === undefined || !this._turns.spend()) break;
         this._next++;
         this._take(frame);
         // the decoder holds after the last frame it gave (DATA, STARTTLS): taken, and not switched on

@@ -9,8 +9,10 @@ import { hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { commandServer } from '../../source/_command-server.js';
 import { count, seconds } from '../../source/_option-checks.js';
+import { turnOptions } from '../../source/_turn-budget.js';
 import type { ReactorTime } from '../../source/clock.js';
 import type { Connection, TLSOptions } from '../../source/connection.js';
+import type { CooperatorScheduler } from '../../source/cooperate.js';
 import type { Protocol, Session } from '../../source/protocol.js';
 import { reactor } from '../../source/reactor.js';
 import { SmtpSession, type SmtpSettings } from './_smtp-session.js';
@@ -64,6 +66,13 @@ export interface SmtpServerOptions {
   deliveryTimeout?: number;
   /** Octets of a message held for a slow delivery before the connection is paused. Default 64 KiB. */
   bodyHighWaterMark?: number;
+  /**
+   * Commands (and message text frames) of one session taken per read and per turn of the event
+   * loop: the rest of a pipelined flood waits, the connection unread, for the next turns. Default 64.
+   */
+  commandsPerTurn?: number;
+  /** Runs a session's next turn of commands. Default `work => clock.callLater(0, work)`. */
+  scheduler?: CooperatorScheduler;
   /** The clock timeouts run on and message times read. Default the reactor. */
   clock?: ReactorTime;
 }
@@ -122,9 +131,10 @@ export function smtpServer(options: SmtpServerOptions): SmtpServer {
     options.deliver ?? (options.maildir === undefined ? undefined : maildirDelivery(options.maildir));
   if (deliver === undefined) throw new TypeError('smtpServer needs a maildir or a deliver hook');
   const name = options.hostname ?? hostname();
+  const clock = options.clock ?? reactor;
   const settings: SmtpSettings = {
     hostname: name,
-    clock: options.clock ?? reactor,
+    clock,
     domains:
       options.domains === undefined
         ? undefined
@@ -143,6 +153,7 @@ export function smtpServer(options: SmtpServerOptions): SmtpServer {
     dataTimeout: seconds('dataTimeout', options.dataTimeout, 180),
     deliveryTimeout: seconds('deliveryTimeout', options.deliveryTimeout, 600),
     bodyHighWaterMark: count('bodyHighWaterMark', options.bodyHighWaterMark, 64 * 1024),
+    turns: turnOptions('commandsPerTurn', options.commandsPerTurn, clock, options.scheduler),
   };
   return commandServer({
     name: 'smtp',

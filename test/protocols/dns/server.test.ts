@@ -14,6 +14,7 @@ import { Deferred } from '../../../source/deferred.js';
 import { checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
 import { chunkings } from '../../support/chunkings.js';
 import { loudRecords } from '../../support/loud-records.js';
+import { steppedTurns } from '../../support/stepped-turns.js';
 
 const test = checkClean(suite('protocols/dns/server'));
 
@@ -313,6 +314,75 @@ test('reading pauses while maxQueriesInFlight forwarded queries wait, and resume
   asked[0]?.answer.callback(upstreamReply(a('one.example.com'), '192.0.2.1'));
   assert.ok(transport.reading, 'one answered: reading again');
   transport.loseConnection();
+});
+
+/** `count` pipelined queries, alternating between two names of the zone. */
+function flood(count: number): Uint8Array {
+  const names = ['www.example.test', 'mail.example.test'];
+  return Buffer.concat(Array.from({ length: count }, (_, i) => framed(query(i + 1, a(names[i % 2]!)))));
+}
+
+test('regression (issue 13): a pipelined flood in one read is answered queriesPerTurn a turn, in order, unread meanwhile', () => {
+  const wire = flood(40);
+  const unbounded = tcpSession({ queriesPerTurn: Number.POSITIVE_INFINITY });
+  unbounded.transport.receive(wire);
+  const expected = unbounded.transport.value();
+  assert.is(unbounded.replies().length, 40);
+  unbounded.transport.loseConnection();
+
+  const turns = steppedTurns();
+  const { transport, replies } = tcpSession({ queriesPerTurn: 4, scheduler: turns.scheduler });
+  transport.receive(wire);
+  const answered = [replies().length];
+  assert.not.ok(transport.reading, 'queries wait: the connection is not read');
+  while (turns.turn()) {
+    answered.push(replies().length);
+    if (answered.length < 10) assert.not.ok(transport.reading, `turn ${answered.length}`);
+  }
+  assert.equal(answered, [4, 8, 12, 16, 20, 24, 28, 32, 36, 40], 'ten turns of four');
+  assert.ok(transport.reading, 'read again once all are answered');
+  assert.equal(transport.value(), expected, 'the same answers as without a budget');
+  transport.loseConnection();
+});
+
+test('a budgeted flood fed at every split gets the answers it gets without a budget', () => {
+  const wire = flood(12);
+  const unbounded = tcpSession({ queriesPerTurn: Number.POSITIVE_INFINITY });
+  unbounded.transport.receive(wire);
+  const expected = unbounded.transport.value();
+  unbounded.transport.loseConnection();
+  for (const { label, chunks } of chunkings(wire)) {
+    const turns = steppedTurns();
+    const { transport } = tcpSession({ queriesPerTurn: 2, scheduler: turns.scheduler });
+    for (const chunk of chunks) transport.receive(chunk);
+    turns.settle();
+    assert.equal(transport.value(), expected, label);
+    assert.ok(transport.reading, label);
+    transport.loseConnection();
+  }
+});
+
+test("after a budgeted flood and the peer's FIN, every query is answered before the connection closes", () => {
+  const turns = steppedTurns();
+  const { transport, replies } = tcpSession({ queriesPerTurn: 4, scheduler: turns.scheduler });
+  transport.receive(flood(10));
+  transport.receiveEnd();
+  assert.not.ok(transport.closedByProtocol);
+  assert.is(turns.settle(), 2);
+  assert.equal(
+    replies().map((reply) => reply.id),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
+  assert.ok(transport.closedByProtocol);
+});
+
+test('a connection lost while its flood waits for its turn answers no more', () => {
+  const turns = steppedTurns();
+  const { transport, replies } = tcpSession({ queriesPerTurn: 4, scheduler: turns.scheduler });
+  transport.receive(flood(10));
+  transport.loseConnection();
+  turns.settle();
+  assert.is(replies().length, 4);
 });
 
 test('a closed connection cancels the forwarded queries it was waiting on', () => {

@@ -7,6 +7,7 @@ import type { FtpReply } from '../../../protocols/ftp/reply.js';
 import { ftpServer } from '../../../protocols/ftp/server.js';
 import { checkClean, MemoryReactor, StringTransport, trackedClock } from '../../../source/testing/index.js';
 import { chunkings } from '../../support/chunkings.js';
+import { steppedTurns } from '../../support/stepped-turns.js';
 import { type Control, clientAddress, harness, serverAddress } from './_server-harness.js';
 
 const test = checkClean(suite('protocols/ftp/server'));
@@ -98,6 +99,41 @@ test('a whole login-and-commands script gets the same replies however its bytes 
   for (const { label, chunks } of chunkings(Buffer.from(script))) {
     assert.equal(await run(chunks), expected, label);
   }
+});
+
+test('regression (issue 13): a NOOP flood in one read is answered commandsPerTurn a turn, unread meanwhile', async () => {
+  const turns = steppedTurns();
+  const h = harness({ commandsPerTurn: 4, scheduler: turns.scheduler });
+  const c = h.connect();
+  c.replies();
+  c.transport.receive('NOOP\r\n'.repeat(40));
+  const answered = [c.replies().length];
+  assert.not.ok(c.transport.reading, 'commands wait: the connection is not read');
+  while (turns.turn()) {
+    answered.push(c.replies().length);
+    if (answered.length < 10) assert.not.ok(c.transport.reading, `turn ${answered.length}`);
+  }
+  assert.equal(answered, [4, 4, 4, 4, 4, 4, 4, 4, 4, 4], 'ten turns of four replies');
+  assert.ok(c.transport.reading, 'read again once all are answered');
+  c.transport.loseConnection();
+  await h.reactor.flush();
+});
+
+test('a budgeted script fed at every split gets the replies it gets without a budget', async () => {
+  const input = Buffer.from(`USER alice\r\nPASS secret\r\n${'NOOP\r\n'.repeat(5)}PWD\r\nSYST\r\nQUIT\r\n`);
+  const run = async (chunks: readonly Uint8Array[], perTurn: number): Promise<string[]> => {
+    const turns = steppedTurns();
+    const h = harness({ commandsPerTurn: perTurn, scheduler: turns.scheduler });
+    const c = h.connect();
+    for (const chunk of chunks) c.transport.receive(chunk);
+    do await h.reactor.flush();
+    while (turns.settle() > 0);
+    assert.ok(c.transport.closedByProtocol, 'QUIT closes the connection');
+    return lines(c.replies());
+  };
+  const expected = await run([input], Number.POSITIVE_INFINITY);
+  assert.is(expected.length, 11);
+  for (const { label, chunks } of chunkings(input)) assert.equal(await run(chunks, 2), expected, label);
 });
 
 test('anonymous logs in read-only; writes get 550', async () => {

@@ -8,6 +8,8 @@ import { ResponseParser } from '../../../protocols/http/parse-response.js';
 import { type HttpHandler, type HttpServerOptions, httpServer } from '../../../protocols/http/server.js';
 import { ConnectionDone, logRecords$ } from '../../../source/index.js';
 import { checkClean, StringTransport, trackedClock } from '../../../source/testing/index.js';
+import { chunkings } from '../../support/chunkings.js';
+import { steppedTurns } from '../../support/stepped-turns.js';
 
 // Each reason the connection does not persist after an exchange (`ServerConnection.persistsAfter`)
 // has a test named after it, here or where it is proven already:
@@ -159,6 +161,53 @@ test('does not persist after the last request before the client’s FIN', async 
   assert.is(answer!.headers.get('connection'), 'close');
   assert.equal(handled, ['/']);
   assert.ok(transport.closedByProtocol);
+});
+
+/** `count` pipelined GETs of /0, /1 …, in one string. */
+const flood = (count: number) => Array.from({ length: count }, (_, i) => get(`/${i}`)).join('');
+const echoTarget: HttpHandler = (request) => ({ body: request.target });
+
+test('regression (issue 13): a pipelined flood in one read is taken requestsPerTurn a turn, answered in order, unread meanwhile', () => {
+  const unbounded = serve(echoTarget, { requestsPerTurn: Number.POSITIVE_INFINITY });
+  unbounded.transport.receive(flood(40));
+  const expected = unbounded.transport.text();
+  assert.is(answers(unbounded.transport.value(), Array(40).fill('GET')).length, 40);
+  unbounded.transport.loseConnection();
+
+  const turns = steppedTurns();
+  const { transport, handled } = serve(echoTarget, { requestsPerTurn: 4, scheduler: turns.scheduler });
+  transport.receive(flood(40));
+  const answered = [answers(transport.value(), Array(40).fill('GET')).length];
+  assert.not.ok(transport.reading, 'requests wait: the connection is not read');
+  while (turns.turn()) {
+    answered.push(answers(transport.value(), Array(40).fill('GET')).length);
+    if (answered.length < 10) assert.not.ok(transport.reading, `turn ${answered.length}`);
+  }
+  assert.equal(answered, [4, 8, 12, 16, 20, 24, 28, 32, 36, 40], 'ten turns of four');
+  assert.equal(
+    handled,
+    Array.from({ length: 40 }, (_, i) => `/${i}`),
+  );
+  assert.ok(transport.reading, 'read again once all are answered');
+  assert.is(transport.text(), expected, 'the same answers as without a budget');
+  transport.loseConnection();
+});
+
+test('a budgeted flood fed at every split gets the answers it gets without a budget', () => {
+  const wire = Buffer.from(flood(6));
+  const unbounded = serve(echoTarget, { requestsPerTurn: Number.POSITIVE_INFINITY });
+  unbounded.transport.receive(wire);
+  const expected = unbounded.transport.text();
+  unbounded.transport.loseConnection();
+  for (const { label, chunks } of chunkings(wire)) {
+    const turns = steppedTurns();
+    const { transport } = serve(echoTarget, { requestsPerTurn: 2, scheduler: turns.scheduler });
+    for (const chunk of chunks) transport.receive(chunk);
+    turns.settle();
+    assert.is(transport.text(), expected, label);
+    assert.ok(transport.reading, label);
+    transport.loseConnection();
+  }
 });
 
 test.run();

@@ -240,7 +240,7 @@ test('stops reading while the connection cannot write, and reads on once it drai
 
 test('regression: requests read in one chunk are not all answered into a full write buffer (a pipelining flood took them all)', () => {
   let called = 0;
-  const { transport } = serve(
+  const { clock, transport } = serve(
     () => {
       called++;
       return { body: 'x'.repeat(1000) };
@@ -253,6 +253,7 @@ test('regression: requests read in one chunk are not all answered into a full wr
   assert.is(called, 4, 'one pipeline of answers, then none while the client does not read');
   assert.not.ok(transport.reading);
   transport.setWriteBlocked(false);
+  clock.advance(0); // the turns of requestsPerTurn requests each
   assert.is(called, 100);
   assert.is(answers(transport.value(), Array(100).fill('GET')).length, 100);
   transport.loseConnection();

@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkClean } from '../../../source/testing/index.js';
 import { chunkings } from '../../support/chunkings.js';
+import { steppedTurns } from '../../support/stepped-turns.js';
 import { type Client, clientAddress, closeAll, harness, settle } from './_server-harness.js';
 
 const test = checkClean(suite('protocols/smtp/server'));
@@ -110,6 +111,54 @@ test('the replies to a pipelined batch leave in one write', async () => {
   );
   assert.is(c.transport.writes.length - before, 1);
   assert.is(c.replies().length, 5);
+});
+
+/** The text a session writes for `input` given in `chunks`, with a budget of `perTurn` frames; and the turns it took. */
+function budgeted(chunks: readonly (string | Uint8Array)[], perTurn: number) {
+  const turns = steppedTurns();
+  const c = harness({ commandsPerTurn: perTurn, scheduler: turns.scheduler }).connect();
+  for (const chunk of chunks) c.transport.receive(chunk);
+  const count = turns.settle();
+  return { text: Buffer.from(c.transport.value()).toString('latin1'), turns: count, c };
+}
+
+test('regression (issue 13): a NOOP flood in one read is answered commandsPerTurn a turn, one write a turn, unread meanwhile', () => {
+  const flood = `EHLO a\r\n${'NOOP\r\n'.repeat(39)}`;
+  const expected = budgeted([flood], Number.POSITIVE_INFINITY).text;
+  assert.is(expected.split('250 2.0.0 Ok').length - 1, 39);
+
+  const turns = steppedTurns();
+  const c = harness({ commandsPerTurn: 4, scheduler: turns.scheduler }).connect();
+  c.replies();
+  c.transport.receive(flood);
+  const answered = [c.replies().length];
+  const writes = [c.transport.writes.length];
+  assert.not.ok(c.transport.reading, 'commands wait: the connection is not read');
+  while (turns.turn()) {
+    answered.push(c.replies().length);
+    writes.push(c.transport.writes.length);
+    if (answered.length < 10) assert.not.ok(c.transport.reading, `turn ${answered.length}`);
+  }
+  assert.equal(answered, [4, 4, 4, 4, 4, 4, 4, 4, 4, 4], 'ten turns of four replies');
+  assert.equal(writes, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 'the replies of a turn in one write');
+  assert.ok(c.transport.reading, 'read again once all are answered');
+  assert.is(
+    Buffer.from(c.transport.value()).toString('latin1'),
+    expected,
+    'the same replies as without a budget',
+  );
+});
+
+test('a budgeted pipelined conversation fed at every split gets the replies it gets without a budget', () => {
+  const input = Buffer.from(
+    `EHLO a\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@example.com>\r\n${'NOOP\r\n'.repeat(6)}RSET\r\nQUIT\r\n`,
+  );
+  const expected = budgeted([input], Number.POSITIVE_INFINITY).text;
+  for (const { label, chunks } of chunkings(input)) {
+    const run = budgeted(chunks, 2);
+    assert.is(run.text, expected, label);
+    assert.ok(run.c.transport.closedByProtocol, label);
+  }
 });
 
 async function codes(c: Client, lines: string[]): Promise<number[]> {
