@@ -41,8 +41,9 @@ let delivered = 0;
  *    Unix line ends (CR LF becomes LF, as Postfix's local delivery writes it), streamed as it
  *    arrives (the body is pulled one chunk per write, so the connection is paused while the disk
  *    lags);
- * 3. the file is fsynced, hard-linked into the other recipients' `tmp/` (one copy on disk for
- *    all: the `Received:` header names the recipient only when there is one), renamed into each
+ * 3. the file is fsynced (its close then runs beside the rest), hard-linked into the other
+ *    recipients' `tmp/` (one copy on disk for all: the `Received:` header names the recipient
+ *    only when there is one), renamed into each
  *    `new/`, and each `new/` is fsynced (one fsync, begun after the rename, shared by the messages
  *    renamed into the same `new/` meanwhile: a group commit, see `FolderSyncs`);
  *
@@ -77,18 +78,22 @@ export function maildirDelivery(root: string, options: MaildirDeliveryOptions = 
       written.push(first);
       await writeMessage(handle, message);
       await handle.sync();
-      await handle.close();
+      const closed = handle.close(); // the file is on disk: its close runs beside the renames
       handle = undefined;
-      for (folder of folders.slice(1)) {
-        const copy = join(folder, 'tmp', name);
-        await inMaildir(folder, () => link(first, copy));
-        written.push(copy);
-      }
-      for (folder of folders) {
-        const target = folder;
-        await inMaildir(target, () => rename(join(target, 'tmp', name), join(target, 'new', name)));
-        written.shift();
-        await syncs.sync(join(folder, 'new'));
+      try {
+        for (folder of folders.slice(1)) {
+          const copy = join(folder, 'tmp', name);
+          await inMaildir(folder, () => link(first, copy));
+          written.push(copy);
+        }
+        for (folder of folders) {
+          const target = folder;
+          await inMaildir(target, () => rename(join(target, 'tmp', name), join(target, 'new', name)));
+          written.shift();
+          await syncs.sync(join(folder, 'new'));
+        }
+      } finally {
+        await closed;
       }
     } catch (error) {
       await handle?.close().catch(() => undefined);
