@@ -9,7 +9,6 @@ import { type FileHandle, link, mkdir, open, rename, unlink } from 'node:fs/prom
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { asBuffer } from '../../source/_as-buffer.js';
-import { FolderSyncs } from './_folder-syncs.js';
 import { MaildirError } from './maildir-error.js';
 import type { SmtpDelivery, SmtpMessage } from './smtp-hooks.js';
 import { formatTraceHeaders } from './trace-headers.js';
@@ -41,10 +40,11 @@ let delivered = 0;
  *    Unix line ends (CR LF becomes LF, as Postfix's local delivery writes it), streamed as it
  *    arrives (the body is pulled one chunk per write, so the connection is paused while the disk
  *    lags);
- * 3. the file is fsynced, hard-linked into the other recipients' `tmp/` (one copy on disk for
- *    all: the `Received:` header names the recipient only when there is one), renamed into each
- *    `new/`, and each `new/` is fsynced (one fsync, begun after the rename, shared by the messages
- *    renamed into the same `new/` meanwhile: a group commit, see `FolderSyncs`);
+ * 3. the file is fsynced (its close then runs beside the rest), hard-linked into the other
+ *    recipients' `tmp/` (one copy on disk for all: the `Received:` header names the recipient
+ *    only when there is one), renamed into each `new/`, and each `new/` is fsynced after the
+ *    rename (each message its own fsync: the file system joins those of messages stored at once
+ *    into one journal commit, sooner than a queue of shared fsyncs kept here did);
  *
  * and only then does the hook settle, so the `250` follows. Recipients whose Maildir is the same
  * get one file. On any failure (the client went away, the body was refused, a write failed) the
@@ -63,7 +63,6 @@ let delivered = 0;
 export function maildirDelivery(root: string, options: MaildirDeliveryOptions = {}): SmtpDelivery {
   const mailbox = options.mailbox ?? defaultMailbox;
   const host = (options.hostname ?? osHostname()).replace(/\//g, '\\057').replace(/:/g, '\\072');
-  const syncs = new FolderSyncs();
   return async (message) => {
     const folders = [...new Set(message.recipients.map((recipient) => join(root, mailbox(recipient))))];
     const name = uniqueName(message.time, host);
@@ -77,18 +76,22 @@ export function maildirDelivery(root: string, options: MaildirDeliveryOptions = 
       written.push(first);
       await writeMessage(handle, message);
       await handle.sync();
-      await handle.close();
+      const closed = handle.close(); // the file is on disk: its close runs beside the renames
       handle = undefined;
-      for (folder of folders.slice(1)) {
-        const copy = join(folder, 'tmp', name);
-        await inMaildir(folder, () => link(first, copy));
-        written.push(copy);
-      }
-      for (folder of folders) {
-        const target = folder;
-        await inMaildir(target, () => rename(join(target, 'tmp', name), join(target, 'new', name)));
-        written.shift();
-        await syncs.sync(join(folder, 'new'));
+      try {
+        for (folder of folders.slice(1)) {
+          const copy = join(folder, 'tmp', name);
+          await inMaildir(folder, () => link(first, copy));
+          written.push(copy);
+        }
+        for (folder of folders) {
+          const target = folder;
+          await inMaildir(target, () => rename(join(target, 'tmp', name), join(target, 'new', name)));
+          written.shift();
+          await syncFolder(join(folder, 'new'));
+        }
+      } finally {
+        await closed;
       }
     } catch (error) {
       await handle?.close().catch(() => undefined);
@@ -195,4 +198,17 @@ async function inMaildir<T>(folder: string, action: () => Promise<T>): Promise<T
   }
   for (const sub of ['tmp', 'new', 'cur']) await mkdir(join(folder, sub), { recursive: true, mode: 0o700 });
   return action();
+}
+
+/**
+ * fsyncs a folder, so that a rename into it survives a crash. It settles when the fsync has: the
+ * close of the read-only handle, which can lose nothing, runs on without being waited for.
+ */
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    handle.close().catch(() => undefined);
+  }
 }

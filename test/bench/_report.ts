@@ -10,6 +10,9 @@ export function median(samples: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** A fraction of one core as a percentage: `percent(0.834)` is `'83 %'`. */
+export const percent = (fraction: number): string => `${Math.round(fraction * 100)} %`;
+
 /**
  * Runs each contender once per round, alternating (A B C A B C …), and returns every contender's
  * samples. Alternating spreads the machine's noise over all of them.

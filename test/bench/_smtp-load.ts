@@ -5,7 +5,8 @@
  *   EHLO, then MAIL, RCPT, DATA and a 10 KiB message again and again, one command at a time
  *   (no pipelining, for every server alike), until SECONDS have passed after a half-second
  *   warm-up; then each finishes its message and QUITs. Prints one line of JSON: `{ "messages"
- *   (250s after DATA while counting), "seconds", "rate", "accepted" (250s after DATA in all) }`.
+ *   (250s after DATA while counting), "seconds", "rate", "accepted" (250s after DATA in all),
+ *   "cpu" (its own CPU time while counting, as a fraction of one core) }`.
  * - `node _smtp-load.js big PORT BYTES`: one session sending one message of BYTES octets (lines
  *   of 998 octets, written as the socket drains); prints `{ "bytes", "seconds" }`.
  *
@@ -126,12 +127,15 @@ if (mode === 'rate') {
   await new Promise((resolve) => setTimeout(resolve, 500));
   counting = true;
   const start = process.hrtime.bigint();
+  const startCpu = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, Number(fourth) * 1000));
   counting = false;
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const { user, system } = process.cpuUsage(startCpu);
+  const cpu = (user + system) / 1e6 / seconds;
   running = false;
   await Promise.all(loops);
-  console.log(JSON.stringify({ messages, seconds, rate: messages / seconds, accepted }));
+  console.log(JSON.stringify({ messages, seconds, rate: messages / seconds, accepted, cpu }));
 } else if (mode === 'big') {
   const bytes = Number(third);
   const session = await Session.open();

@@ -22,7 +22,7 @@ import {
   statSync,
   unlinkSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   benchScript,
@@ -31,9 +31,10 @@ import {
   cpuSeconds,
   giveUpAfter,
   listeningPort,
+  machineCpuSeconds,
   startServer,
 } from './_children.js';
-import { alternate, median, printSection, table } from './_report.js';
+import { alternate, median, percent, printSection, table } from './_report.js';
 
 const rounds = 7;
 const seconds = 4;
@@ -105,25 +106,48 @@ function checkAndEmpty(contender: Contender, root: string, expected: number, min
 interface RateRun {
   readonly rate: number;
   readonly accepted: number;
+  readonly cpu: number;
 }
 
-/** One run of the message load: messages per second, and the server's CPU milliseconds per message. */
+/**
+ * One run of the message load: messages per second; the server's CPU milliseconds per message
+ * and its share of a core over the run; the load generator's share of a core while it counted;
+ * and the cores busy on the whole machine over the run.
+ */
+interface Rate {
+  readonly rate: number;
+  readonly cpu: number;
+  readonly server: number;
+  readonly load: number;
+  readonly machine: number;
+}
+
+/** One run of the message load against `server`. */
 async function rate(
   contender: Contender,
   server: { child: Child; port: number },
   root: string,
   runSeconds: number,
-): Promise<{ rate: number; cpu: number }> {
+): Promise<Rate> {
   const pid = server.child.process.pid!;
-  const before = cpuSeconds(pid);
+  const start = { time: performance.now(), server: cpuSeconds(pid), machine: machineCpuSeconds() };
   const run = await load<RateRun>(
     `smtp load (${contender})`,
     ['rate', String(server.port), String(sessions), String(runSeconds)],
     runSeconds + 70,
   );
-  const cpu = ((cpuSeconds(pid) - before) * 1000) / run.accepted;
+  const wall = (performance.now() - start.time) / 1000;
+  const serverSeconds = cpuSeconds(pid) - start.server;
+  const machine = machineCpuSeconds();
+  const busy = machine.busy - start.machine.busy;
   checkAndEmpty(contender, root, run.accepted, 10 * 1000);
-  return { rate: run.rate, cpu };
+  return {
+    rate: run.rate,
+    cpu: (serverSeconds * 1000) / run.accepted,
+    server: serverSeconds / wall,
+    load: run.cpu,
+    machine: (busy / (busy + machine.idle - start.machine.idle)) * cpus().length,
+  };
 }
 
 /** VmRSS and VmHWM of a process, in bytes. */
@@ -177,7 +201,7 @@ async function memory(contender: Contender, root: string): Promise<MemoryRun> {
 const folder = mkdtempSync(join(tmpdir(), 'spindle-bench-smtp-'));
 const contenders = Object.keys(labels) as Contender[];
 let samples = {} as Record<Contender, number[]>;
-const cpu = Object.fromEntries(contenders.map((c) => [c, [] as number[]])) as Record<Contender, number[]>;
+const rates = Object.fromEntries(contenders.map((c) => [c, [] as Rate[]])) as Record<Contender, Rate[]>;
 const memories = Object.fromEntries(contenders.map((c) => [c, [] as MemoryRun[]])) as Record<
   Contender,
   MemoryRun[]
@@ -198,9 +222,11 @@ try {
           async () => {
             const run = await rate(contender, server, server.root, seconds);
             console.error(
-              `${contender}: ${Math.round(run.rate)} messages/s, ${run.cpu.toFixed(3)} CPU ms each`,
+              `${contender}: ${Math.round(run.rate)} messages/s, ${run.cpu.toFixed(3)} CPU ms each; CPU: ` +
+                `server ${percent(run.server)}, load ${percent(run.load)}; machine ${run.machine.toFixed(2)} of ` +
+                `${cpus().length} cores busy (other processes ${(run.machine - run.server - run.load).toFixed(2)})`,
             );
-            cpu[contender].push(run.cpu);
+            rates[contender].push(run);
             return run.rate;
           },
         ]),
@@ -223,6 +249,8 @@ try {
 }
 
 const med = (contender: Contender) => median(samples[contender]);
+const medianOf = (contender: Contender, field: 'cpu' | 'server' | 'load') =>
+  median(rates[contender].map((run) => run[field]));
 const count = (value: number) => Math.round(value).toLocaleString('en');
 const megabytes = (bytes: number) => (bytes / 1e6).toFixed(1);
 const goal = (achieved: number, wanted: number) =>
@@ -233,7 +261,9 @@ const rateRows = contenders.map((contender) => [
   `${count(Math.min(...samples[contender]))}–${count(Math.max(...samples[contender]))}`,
   (med(contender) / med('smtpServer')).toFixed(2),
   (med(contender) / med('aiosmtpd')).toFixed(2),
-  median(cpu[contender]).toFixed(2),
+  medianOf(contender, 'cpu').toFixed(2),
+  percent(medianOf(contender, 'server')),
+  percent(medianOf(contender, 'load')),
 ]);
 const growth = (contender: Contender) => median(memories[contender].map((run) => run.peak - run.idle));
 const memoryRows = contenders.map((contender) => [
@@ -251,8 +281,9 @@ printSection(
     'server in its own process on 127.0.0.1 storing each message into a Maildir of its own in the temporary folder ' +
     '(ext4 here) before its 250: a file in `tmp/`, fsynced, renamed into `new/`, `new/` fsynced. Messages with a 250 ' +
     `counted for ${seconds} s after a half-second warm-up; after each run the files in \`new/\` must be as many as ` +
-    `the 250s, \`tmp/\` empty. Median of ${rounds} alternating rounds, messages per second; and the server process's ` +
-    'CPU time (user and system, all its threads) per message stored, median. Goals for Spindle: ' +
+    `the 250s, \`tmp/\` empty. Median of ${rounds} alternating rounds, messages per second; the server process's ` +
+    'CPU time (user and system, all its threads) per message stored; and the CPU each process used (% of one ' +
+    "core: the server's over the whole run, the load generator's while it counted), medians. Goals for Spindle: " +
     `≥ 1.5× smtp-server: ${goal(med('spindle') / med('smtpServer'), 1.5)}; ≥ 3× aiosmtpd: ` +
     `${goal(med('spindle') / med('aiosmtpd'), 3)}.\n\n` +
     table(
@@ -263,6 +294,8 @@ printSection(
         'ratio to smtp-server',
         'ratio to aiosmtpd',
         'server CPU ms per message',
+        'server CPU',
+        'load CPU',
       ],
       rateRows,
     ) +

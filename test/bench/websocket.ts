@@ -11,7 +11,7 @@
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchScript, Child, cpuSeconds, giveUpAfter, machineCpuSeconds, startServer } from './_children.js';
-import { median, printSection, table } from './_report.js';
+import { median, percent, printSection, table } from './_report.js';
 
 const rounds = 7;
 const seconds = 4;
@@ -19,9 +19,6 @@ const connections = 50;
 const window = 8;
 
 giveUpAfter('websocket', 10 * 60);
-
-/** A fraction of one core as a percentage. */
-const percent = (fraction: number) => `${Math.round(fraction * 100)} %`;
 
 type Contender = 'spindle' | 'ws';
 const labels: Record<Contender, string> = {
