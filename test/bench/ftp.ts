@@ -24,6 +24,7 @@ import {
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startPyftpdlib } from '../support/ftp-peers.js';
 import { freePort, startPeer } from '../support/peer-process.js';
 import { benchScript, compiledScript, giveUpAfter, listeningPort, startServer } from './_children.js';
 import { alternate, median, printSection, table } from './_report.js';
@@ -121,27 +122,7 @@ try {
     peers.set('spindle', { port, login: 'user:pass@', pid: child.process.pid, stop: () => child.stop() });
   }
   {
-    const peer = await startPeer({
-      name: 'pyftpdlib',
-      hint: "Debian's python3-pyftpdlib has it",
-      command: (port) => [
-        '/usr/bin/python3',
-        '-m',
-        'pyftpdlib',
-        '-i',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-w',
-        '-d',
-        root,
-        '-u',
-        'user',
-        '-P',
-        'pass',
-      ],
-      answers: greets,
-    });
+    const peer = await startPyftpdlib(root);
     peers.set('pyftpdlib', { port: peer.port, login: 'user:pass@', pid: peer.pid, stop: () => peer.stop() });
   }
   {
