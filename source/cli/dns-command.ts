@@ -25,13 +25,13 @@ const defaultListen = ['udp:5353:interface=127.0.0.1'];
 
 /** The `--forward` servers as a resolver (1 s then 2 s per server: SERVFAIL before dig gives up). */
 function forwarder(values: OptionValues): Resolver | undefined {
-  const servers = texts(values, 'forward').map(
-    (server) =>
-      parseServerAddress(server) ??
-      (() => {
-        throw new UsageError(`--forward takes IP, IP:PORT or [IPv6]:PORT, not ${JSON.stringify(server)}`);
-      })(),
-  );
+  const servers = texts(values, 'forward').map((server) => {
+    const address = parseServerAddress(server);
+    if (address === undefined) {
+      throw new UsageError(`--forward takes IP, IP:PORT or [IPv6]:PORT, not ${JSON.stringify(server)}`);
+    }
+    return address;
+  });
   return servers.length === 0 ? undefined : new Resolver({ servers, hosts: false, timeouts: [1, 2] });
 }
 

@@ -92,7 +92,7 @@ async function serve(values: OptionValues): Promise<void> {
  */
 async function superviseWorkers(values: OptionValues, count: number): Promise<void> {
   await webSite(values);
-  const { endpoints } = serverRuntime(values, defaultListen);
+  serverRuntime(values, defaultListen); // the primary's own log output, and the certificate the workers share
   const listening = new Map<string, number>();
   cluster.on('message', (_worker, message: Partial<ListeningMessage>) => {
     if (message?.spindle !== 'listening' || message.endpoint === undefined) return;
@@ -100,7 +100,6 @@ async function superviseWorkers(values: OptionValues, count: number): Promise<vo
     listening.set(message.endpoint, workers);
     if (workers === count) process.stdout.write(`listening on ${message.endpoint} (${count} workers)\n`);
   });
-  if (endpoints.length === 0) throw new UsageError('--listen: no endpoint');
   (await import('../workers.js')).runWorkers(() => undefined, { count });
 }
 
