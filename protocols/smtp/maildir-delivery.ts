@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { type FileHandle, link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import { asBuffer } from '../../source/_as-buffer.js';
+import { sharedBufferPool } from '../../source/_buffer-pool.js';
+import { fileChunkSize } from '../../source/_file-chunks.js';
+import { UnixTextFile } from './_unix-text-file.js';
 import { MaildirError } from './maildir-error.js';
 import type { SmtpDelivery, SmtpMessage } from './smtp-hooks.js';
 import { formatTraceHeaders } from './trace-headers.js';
@@ -25,9 +27,9 @@ export interface MaildirDeliveryOptions {
   readonly hostname?: string;
 }
 
-const CR = 0x0d;
-const LF = 0x0a;
 let delivered = 0;
+/** Random bytes for the files' names, drawn 4 KiB at a time rather than 8 bytes per message. */
+const randomPool = { bytes: Buffer.alloc(0), used: 0 };
 
 /**
  * A delivery hook that writes each message into a Maildir per recipient under `root`, as an MTA
@@ -38,8 +40,8 @@ let delivered = 0;
  * 2. the message is written to `tmp/` under a unique name (`seconds.MmicrosecondsPpidQcount.host`
  *    with random bits, per the Maildir specification), `Return-Path:` and `Received:` first, with
  *    Unix line ends (CR LF becomes LF, as Postfix's local delivery writes it), streamed as it
- *    arrives (the body is pulled one chunk per write, so the connection is paused while the disk
- *    lags);
+ *    arrives through one pooled 256 KiB buffer (the body is pulled only while the buffer has
+ *    room or its write is done, so the connection is paused while the disk lags);
  * 3. the file is fsynced (its close then runs beside the rest), hard-linked into the other
  *    recipients' `tmp/` (one copy on disk for all: the `Received:` header names the recipient
  *    only when there is one), renamed into each `new/`, and each `new/` is fsynced after the
@@ -104,61 +106,17 @@ export function maildirDelivery(root: string, options: MaildirDeliveryOptions = 
 }
 
 /**
- * Writes the trace headers and the body, as it comes, with LF line ends: the headers go with the
- * first chunk, in one write.
+ * Writes the trace headers and the body, as it comes, with LF line ends, staged in one pooled
+ * buffer (a 10 KiB message is one write); the buffer goes back to the pool whatever happens.
  */
 async function writeMessage(handle: FileHandle, message: SmtpMessage): Promise<void> {
-  const lineEnds = new UnixLineEnds();
-  let headers: Buffer | undefined = lineEnds.convert(Buffer.from(formatTraceHeaders(message)));
-  for await (const chunk of message.body) {
-    const bytes = lineEnds.convert(asBuffer(chunk));
-    if (bytes.length === 0) continue;
-    await writeAll(handle, headers === undefined ? bytes : Buffer.concat([headers, bytes]));
-    headers = undefined;
-  }
-  const rest = Buffer.concat([headers ?? Buffer.alloc(0), lineEnds.end()]);
-  if (rest.length > 0) await writeAll(handle, rest);
-}
-
-/**
- * Writes all of `bytes`: one write may take only part of them (the disk filling up), and the
- * write of the rest then fails (ENOSPC) rather than the rest being dropped.
- */
-async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
-  for (let left = bytes; left.length > 0; ) {
-    const { bytesWritten } = await handle.write(left);
-    left = left.subarray(bytesWritten);
-  }
-}
-
-/** CR LF to LF across chunks: a CR at a chunk's end waits for the next chunk's first byte. */
-class UnixLineEnds {
-  private _heldCr = false;
-
-  convert(chunk: Buffer): Buffer {
-    const held = this._heldCr;
-    this._heldCr = false;
-    let bytes = chunk;
-    if (held && bytes[0] !== LF) bytes = Buffer.concat([Buffer.of(CR), bytes]);
-    if (bytes.length > 0 && bytes[bytes.length - 1] === CR) {
-      this._heldCr = true;
-      bytes = bytes.subarray(0, bytes.length - 1);
-    }
-    if (bytes.indexOf(CR) < 0) return bytes;
-    const out = Buffer.allocUnsafe(bytes.length);
-    let length = 0;
-    let from = 0;
-    for (let cr = bytes.indexOf(CR); cr >= 0; cr = bytes.indexOf(CR, cr + 1)) {
-      if (bytes[cr + 1] !== LF) continue;
-      length += bytes.copy(out, length, from, cr);
-      from = cr + 1;
-    }
-    length += bytes.copy(out, length, from);
-    return out.subarray(0, length);
-  }
-
-  end(): Buffer {
-    return this._heldCr ? Buffer.of(CR) : Buffer.alloc(0);
+  const text = new UnixTextFile(handle, sharedBufferPool(fileChunkSize));
+  try {
+    await text.add(Buffer.from(formatTraceHeaders(message)));
+    for await (const chunk of message.body) await text.add(chunk);
+    await text.finish();
+  } finally {
+    text.release();
   }
 }
 
@@ -167,7 +125,17 @@ function uniqueName(time: number, host: string): string {
   const seconds = Math.floor(time);
   const micro = Math.floor((time - seconds) * 1e6);
   delivered++;
-  return `${seconds}.M${micro}P${process.pid}Q${delivered}R${randomBytes(8).toString('hex')}.${host}`;
+  return `${seconds}.M${micro}P${process.pid}Q${delivered}R${randomHex()}.${host}`;
+}
+
+/** 8 random bytes as 16 hex digits, from the pool, which is refilled when spent. */
+function randomHex(): string {
+  if (randomPool.used + 8 > randomPool.bytes.length) {
+    randomPool.bytes = randomBytes(4096);
+    randomPool.used = 0;
+  }
+  randomPool.used += 8;
+  return randomPool.bytes.toString('hex', randomPool.used - 8, randomPool.used);
 }
 
 /** `domain/local`, lower-cased, every unsafe byte escaped. */
