@@ -1,42 +1,22 @@
 /**
  * The smtp-server contender of `smtp.ts`: nodemailer's `SMTPServer` on an ephemeral port of
  * 127.0.0.1 (no AUTH, no reverse DNS lookup, messages up to 64 MiB), its `onData` storing each
- * message the way Spindle's Maildir delivery does: the stream written as it comes to
- * `ROOT/example.test/user/tmp/` (ROOT its first argument) after `Return-Path:`, the file fsynced,
- * renamed into `new/`, `new/` fsynced, then the 250. Prints its port; exits when stdin closes.
+ * message the way Spindle's Maildir delivery does (`_maildir-store.ts`): the stream written as it
+ * comes to `ROOT/example.test/user/tmp/` (ROOT its first argument) after `Return-Path:`, the file
+ * fsynced, renamed into `new/`, `new/` fsynced, then the 250. Prints its port; exits when stdin closes.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { serveParent } from './_child-side.js';
+import { storeInMaildir } from './_maildir-store.js';
 
 const root = process.argv[2] as string;
-let delivered = 0;
 
 /** Writes the message into the recipient's Maildir, durably. */
-async function store(stream: NodeJS.ReadableStream, from: string, to: string): Promise<void> {
+function store(stream: NodeJS.ReadableStream, from: string, to: string): Promise<void> {
   const at = to.lastIndexOf('@');
   const folder = join(root, to.slice(at + 1).toLowerCase(), to.slice(0, at).toLowerCase());
-  await mkdir(join(folder, 'tmp'), { recursive: true });
-  await mkdir(join(folder, 'new'), { recursive: true });
-  await mkdir(join(folder, 'cur'), { recursive: true });
-  const name = `${Date.now()}.P${process.pid}Q${++delivered}R${randomBytes(8).toString('hex')}.bench`;
-  const file = await open(join(folder, 'tmp', name), 'wx', 0o600);
-  try {
-    await file.write(`Return-Path: <${from}>\n`);
-    for await (const chunk of stream) await file.write(chunk as Buffer);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(join(folder, 'tmp', name), join(folder, 'new', name));
-  const directory = await open(join(folder, 'new'), 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
+  return storeInMaildir(folder, from, stream as AsyncIterable<Buffer>);
 }
 
 const server = new SMTPServer({

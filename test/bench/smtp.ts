@@ -3,8 +3,9 @@
  * into a Maildir and fsynced (file and folder) before its 250: Spindle (the mail-server demo),
  * nodemailer's `smtp-server` (npm) and aiosmtpd (Debian's `python3-aiosmtpd`), the peers storing
  * the same Maildir the same way, each server in its own process on 127.0.0.1 with a temporary
- * Maildir of its own, driven by one load generator (`_smtp-load.ts`, no pipelining). Runs
- * alternate A B C A B C …; the table gives medians in messages per second. After each run, the
+ * Maildir of its own, driven by one load generator (`_smtp-load.ts`, no pipelining), beside a raw
+ * node:net responder that stores the same way but speaks next to no SMTP (`_smtp-raw-server.ts`):
+ * the ceiling the disk leaves a Node server. Runs alternate A B C D A B C D …; the table gives medians in messages per second. After each run, the
  * files in `new/` must be as many as the 250s the load generator counted, and `tmp/` empty.
  *
  * Then the memory each server takes to receive one 50 MiB message: in a fresh process, after a
@@ -46,11 +47,12 @@ const python = '/usr/bin/python3';
 
 giveUpAfter('smtp', 15 * 60);
 
-type Contender = 'spindle' | 'smtpServer' | 'aiosmtpd';
+type Contender = 'spindle' | 'smtpServer' | 'aiosmtpd' | 'raw';
 const labels: Record<Contender, string> = {
   spindle: 'Spindle (the mail-server demo, `maildirDelivery`)',
   smtpServer: "nodemailer's smtp-server (`onData` to the Maildir)",
   aiosmtpd: 'aiosmtpd (`handle_DATA` to the Maildir, in a thread)',
+  raw: 'raw node:net responder storing the same way (ceiling)',
 };
 
 /** A contender's server, started on its Maildir `root`. */
@@ -65,6 +67,8 @@ function start(contender: Contender, root: string): Promise<{ child: Child; port
       return startServer('smtp-server', process.execPath, [benchScript('_smtp-nodemailer-server'), root]);
     case 'aiosmtpd':
       return startServer('aiosmtpd', python, [benchSource('_smtp-aiosmtpd-server.py'), root]);
+    case 'raw':
+      return startServer('raw responder', process.execPath, [benchScript('_smtp-raw-server'), root]);
   }
 }
 
@@ -200,6 +204,8 @@ async function memory(contender: Contender, root: string): Promise<MemoryRun> {
 
 const folder = mkdtempSync(join(tmpdir(), 'spindle-bench-smtp-'));
 const contenders = Object.keys(labels) as Contender[];
+/** The raw responder holds each message whole: it has no place in the memory runs. */
+const memoryContenders = contenders.filter((contender) => contender !== 'raw');
 let samples = {} as Record<Contender, number[]>;
 const rates = Object.fromEntries(contenders.map((c) => [c, [] as Rate[]])) as Record<Contender, Rate[]>;
 const memories = Object.fromEntries(contenders.map((c) => [c, [] as MemoryRun[]])) as Record<
@@ -236,7 +242,7 @@ try {
     await Promise.all([...servers.values()].map(({ child }) => child.stop()));
   }
   for (let round = 0; round < memoryRounds; round++) {
-    for (const contender of contenders) {
+    for (const contender of memoryContenders) {
       const run = await memory(contender, join(folder, `${contender}-memory-${round}`));
       console.error(
         `${contender}: idle ${(run.idle / 1e6).toFixed(1)} MB, peak ${(run.peak / 1e6).toFixed(1)} MB`,
@@ -261,12 +267,13 @@ const rateRows = contenders.map((contender) => [
   `${count(Math.min(...samples[contender]))}–${count(Math.max(...samples[contender]))}`,
   (med(contender) / med('smtpServer')).toFixed(2),
   (med(contender) / med('aiosmtpd')).toFixed(2),
+  percent(med(contender) / med('raw')),
   medianOf(contender, 'cpu').toFixed(2),
   percent(medianOf(contender, 'server')),
   percent(medianOf(contender, 'load')),
 ]);
 const growth = (contender: Contender) => median(memories[contender].map((run) => run.peak - run.idle));
-const memoryRows = contenders.map((contender) => [
+const memoryRows = memoryContenders.map((contender) => [
   labels[contender],
   megabytes(median(memories[contender].map((run) => run.idle))),
   megabytes(median(memories[contender].map((run) => run.peak))),
@@ -285,7 +292,9 @@ printSection(
     'CPU time (user and system, all its threads) per message stored; and the CPU each process used (% of one ' +
     "core: the server's over the whole run, the load generator's while it counted), medians. Goals for Spindle: " +
     `≥ 1.5× smtp-server: ${goal(med('spindle') / med('smtpServer'), 1.5)}; ≥ 3× aiosmtpd: ` +
-    `${goal(med('spindle') / med('aiosmtpd'), 3)}.\n\n` +
+    `${goal(med('spindle') / med('aiosmtpd'), 3)}. The raw responder shows what the disk leaves: ` +
+    `${count(med('raw'))} messages/s with no SMTP work at all, so 1.5× smtp-server would be ` +
+    `${percent((1.5 * med('smtpServer')) / med('raw'))} of it and 3× aiosmtpd ${percent((3 * med('aiosmtpd')) / med('raw'))}.\n\n` +
     table(
       [
         'server',
@@ -293,6 +302,7 @@ printSection(
         'range',
         'ratio to smtp-server',
         'ratio to aiosmtpd',
+        'share of the ceiling',
         'server CPU ms per message',
         'server CPU',
         'load CPU',
