@@ -1,13 +1,13 @@
 """The aiosmtpd contender of smtp.ts, run with /usr/bin/python3 (Debian's python3-aiosmtpd).
 
-  _smtp-aiosmtpd-server.py ROOT
+  _smtp-aiosmtpd-server.py ROOT [--discard]
 
 An aiosmtpd SMTP server on an ephemeral port of 127.0.0.1 (asyncio's default loop, as
 `python3 -m aiosmtpd` runs it; messages up to 64 MiB), its handle_DATA storing each message the
 way Spindle's Maildir delivery does: written to ROOT/example.test/user/tmp/ after Return-Path:,
 os.fsync, os.rename into new/, new/ fsynced, then '250 OK'. The file work runs in asyncio's
-default thread pool, so one session's fsync does not stop the others. Prints its port; stops
-when stdin closes.
+default thread pool, so one session's fsync does not stop the others. With --discard,
+handle_DATA keeps nothing and answers '250 OK' at once. Prints its port; stops when stdin closes.
 """
 import asyncio
 import os
@@ -18,6 +18,7 @@ import time
 from aiosmtpd.smtp import SMTP
 
 ROOT = sys.argv[1]
+DISCARDING = sys.argv[2:] == ['--discard']
 delivered = 0
 
 
@@ -49,6 +50,8 @@ def store(mail_from, rcpt_to, content):
 
 class MaildirHandler:
     async def handle_DATA(self, server, session, envelope):
+        if DISCARDING:
+            return '250 OK'
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, store, envelope.mail_from, envelope.rcpt_tos[0], envelope.content)
         return '250 OK'

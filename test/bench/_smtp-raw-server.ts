@@ -3,7 +3,7 @@
  * parses next to nothing (a command is known by its first four letters, the text ends at the first
  * `CR LF . CR LF`, and nothing is checked or limited), and stores each message exactly as the
  * smtp-server contender does (`_maildir-store.ts`), in `ROOT/example.test/user/` (ROOT its first
- * argument), then the 250. What it cannot beat is the file system; what Spindle spends above it is
+ * argument), then the 250; with `--discard` after ROOT, the 250 at once, storing nothing. What it cannot beat is the file system; what Spindle spends above it is
  * the protocol. It holds a whole message in memory, so the memory runs leave it out. Prints its
  * port; exits when stdin closes.
  */
@@ -13,6 +13,7 @@ import { serveParent } from './_child-side.js';
 import { storeInMaildir } from './_maildir-store.js';
 
 const folder = join(process.argv[2] as string, 'example.test', 'user');
+const discarding = process.argv[3] === '--discard';
 const endOfText = Buffer.from('\r\n.\r\n');
 
 /** One connection: replies by a command's first four letters; the text is gathered until its end. */
@@ -26,7 +27,10 @@ function serve(socket: Socket): void {
       const whole = Buffer.concat(text);
       if (whole.length < endOfText.length || !whole.subarray(-endOfText.length).equals(endOfText)) return;
       text = undefined;
-      storeInMaildir(folder, 'load@client.test', [whole.subarray(0, whole.length - 3)]).then(
+      const stored = discarding
+        ? Promise.resolve()
+        : storeInMaildir(folder, 'load@client.test', [whole.subarray(0, whole.length - 3)]);
+      stored.then(
         () => socket.write('250 2.0.0 Ok\r\n'),
         () => socket.write('451 4.3.0 Not stored\r\n'),
       );

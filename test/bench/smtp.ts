@@ -5,8 +5,10 @@
  * the same Maildir the same way, each server in its own process on 127.0.0.1 with a temporary
  * Maildir of its own, driven by one load generator (`_smtp-load.ts`, no pipelining), beside a raw
  * node:net responder that stores the same way but speaks next to no SMTP (`_smtp-raw-server.ts`):
- * the ceiling the disk leaves a Node server. Runs alternate A B C D A B C D …; the table gives medians in messages per second. After each run, the
- * files in `new/` must be as many as the 250s the load generator counted, and `tmp/` empty.
+ * the ceiling the disk leaves a Node server. Runs alternate A B C D A B C D …; the table gives
+ * medians in messages per second. After each run, the files in `new/` must be as many as the 250s
+ * the load generator counted, and `tmp/` empty. Then the same with every server keeping nothing
+ * (`--discard`): what SMTP itself costs each.
  *
  * Then the memory each server takes to receive one 50 MiB message: in a fresh process, after a
  * second of the load above, the idle VmRSS; then the peak while the message arrives (VmHWM when
@@ -38,6 +40,7 @@ import {
 import { alternate, median, percent, printSection, table } from './_report.js';
 
 const rounds = 7;
+const discardRounds = 5;
 const seconds = 4;
 const sessions = 10;
 const bigMessage = 50 * 1024 * 1024;
@@ -55,20 +58,28 @@ const labels: Record<Contender, string> = {
   raw: 'raw node:net responder storing the same way (ceiling)',
 };
 
-/** A contender's server, started on its Maildir `root`. */
-function start(contender: Contender, root: string): Promise<{ child: Child; port: number }> {
+/** Where the servers put each message: into the Maildir, or nowhere (read and dropped). */
+type Storage = 'maildir' | 'nothing';
+
+/** A contender's server, started on its Maildir `root`, storing as `storage` says. */
+function start(
+  contender: Contender,
+  root: string,
+  storage: Storage,
+): Promise<{ child: Child; port: number }> {
   mkdirSync(root, { recursive: true });
+  const args = storage === 'nothing' ? [root, '--discard'] : [root];
   switch (contender) {
     case 'spindle':
-      return startServer('spindle smtp', process.execPath, [benchScript('_smtp-spindle-server'), root], {
+      return startServer('spindle smtp', process.execPath, [benchScript('_smtp-spindle-server'), ...args], {
         port: listeningPort,
       });
     case 'smtpServer':
-      return startServer('smtp-server', process.execPath, [benchScript('_smtp-nodemailer-server'), root]);
+      return startServer('smtp-server', process.execPath, [benchScript('_smtp-nodemailer-server'), ...args]);
     case 'aiosmtpd':
-      return startServer('aiosmtpd', python, [benchSource('_smtp-aiosmtpd-server.py'), root]);
+      return startServer('aiosmtpd', python, [benchSource('_smtp-aiosmtpd-server.py'), ...args]);
     case 'raw':
-      return startServer('raw responder', process.execPath, [benchScript('_smtp-raw-server'), root]);
+      return startServer('raw responder', process.execPath, [benchScript('_smtp-raw-server'), ...args]);
   }
 }
 
@@ -126,12 +137,13 @@ interface Rate {
   readonly machine: number;
 }
 
-/** One run of the message load against `server`. */
+/** One run of the message load against `server`; what it stored is checked unless it stores nothing. */
 async function rate(
   contender: Contender,
   server: { child: Child; port: number },
   root: string,
   runSeconds: number,
+  storage: Storage = 'maildir',
 ): Promise<Rate> {
   const pid = server.child.process.pid!;
   const start = { time: performance.now(), server: cpuSeconds(pid), machine: machineCpuSeconds() };
@@ -144,7 +156,7 @@ async function rate(
   const serverSeconds = cpuSeconds(pid) - start.server;
   const machine = machineCpuSeconds();
   const busy = machine.busy - start.machine.busy;
-  checkAndEmpty(contender, root, run.accepted, 10 * 1000);
+  if (storage === 'maildir') checkAndEmpty(contender, root, run.accepted, 10 * 1000);
   return {
     rate: run.rate,
     cpu: (serverSeconds * 1000) / run.accepted,
@@ -169,7 +181,7 @@ interface MemoryRun {
 
 /** A fresh server: a second of load, its idle RSS, then its peak RSS receiving one big message. */
 async function memory(contender: Contender, root: string): Promise<MemoryRun> {
-  const server = await start(contender, root);
+  const server = await start(contender, root, 'maildir');
   const { child, port } = server;
   try {
     await rate(contender, server, root, 1);
@@ -206,29 +218,33 @@ const folder = mkdtempSync(join(tmpdir(), 'spindle-bench-smtp-'));
 const contenders = Object.keys(labels) as Contender[];
 /** The raw responder holds each message whole: it has no place in the memory runs. */
 const memoryContenders = contenders.filter((contender) => contender !== 'raw');
-let samples = {} as Record<Contender, number[]>;
-const rates = Object.fromEntries(contenders.map((c) => [c, [] as Rate[]])) as Record<Contender, Rate[]>;
 const memories = Object.fromEntries(contenders.map((c) => [c, [] as MemoryRun[]])) as Record<
   Contender,
   MemoryRun[]
 >;
-try {
+
+/** The message load's rounds, alternating, every server storing as `storage` says. */
+async function rateRounds(
+  storage: Storage,
+  roundCount: number,
+): Promise<{ samples: Record<Contender, number[]>; rates: Record<Contender, Rate[]> }> {
+  const rates = Object.fromEntries(contenders.map((c) => [c, [] as Rate[]])) as Record<Contender, Rate[]>;
   const servers = new Map<Contender, { child: Child; port: number; root: string }>();
   try {
     for (const contender of contenders) {
-      const root = join(folder, contender);
-      servers.set(contender, { ...(await start(contender, root)), root });
+      const root = join(folder, `${contender}-${storage}`);
+      servers.set(contender, { ...(await start(contender, root, storage)), root });
     }
-    for (const [contender, server] of servers) await rate(contender, server, server.root, 1); // warm-up
-    samples = await alternate(
-      rounds,
+    for (const [contender, server] of servers) await rate(contender, server, server.root, 1, storage); // warm-up
+    const samples = await alternate(
+      roundCount,
       Object.fromEntries(
         [...servers].map(([contender, server]) => [
           contender,
           async () => {
-            const run = await rate(contender, server, server.root, seconds);
+            const run = await rate(contender, server, server.root, seconds, storage);
             console.error(
-              `${contender}: ${Math.round(run.rate)} messages/s, ${run.cpu.toFixed(3)} CPU ms each; CPU: ` +
+              `${contender} (${storage}): ${Math.round(run.rate)} messages/s, ${run.cpu.toFixed(3)} CPU ms each; CPU: ` +
                 `server ${percent(run.server)}, load ${percent(run.load)}; machine ${run.machine.toFixed(2)} of ` +
                 `${cpus().length} cores busy (other processes ${(run.machine - run.server - run.load).toFixed(2)})`,
             );
@@ -238,9 +254,17 @@ try {
         ]),
       ) as Record<Contender, () => Promise<number>>,
     );
+    return { samples, rates };
   } finally {
     await Promise.all([...servers.values()].map(({ child }) => child.stop()));
   }
+}
+
+let stored = {} as Awaited<ReturnType<typeof rateRounds>>;
+let discarded = {} as Awaited<ReturnType<typeof rateRounds>>;
+try {
+  stored = await rateRounds('maildir', rounds);
+  discarded = await rateRounds('nothing', discardRounds);
   for (let round = 0; round < memoryRounds; round++) {
     for (const contender of memoryContenders) {
       const run = await memory(contender, join(folder, `${contender}-memory-${round}`));
@@ -254,24 +278,42 @@ try {
   rmSync(folder, { recursive: true, force: true });
 }
 
-const med = (contender: Contender) => median(samples[contender]);
-const medianOf = (contender: Contender, field: 'cpu' | 'server' | 'load') =>
-  median(rates[contender].map((run) => run[field]));
+const med = (contender: Contender) => median(stored.samples[contender]);
 const count = (value: number) => Math.round(value).toLocaleString('en');
 const megabytes = (bytes: number) => (bytes / 1e6).toFixed(1);
 const goal = (achieved: number, wanted: number) =>
   `${achieved.toFixed(2)}× (${achieved >= wanted ? 'met' : '**not met**'})`;
-const rateRows = contenders.map((contender) => [
-  labels[contender],
-  count(med(contender)),
-  `${count(Math.min(...samples[contender]))}–${count(Math.max(...samples[contender]))}`,
-  (med(contender) / med('smtpServer')).toFixed(2),
-  (med(contender) / med('aiosmtpd')).toFixed(2),
-  percent(med(contender) / med('raw')),
-  medianOf(contender, 'cpu').toFixed(2),
-  percent(medianOf(contender, 'server')),
-  percent(medianOf(contender, 'load')),
-]);
+/** The table of one set of rate rounds. */
+function rateTable({ samples, rates }: Awaited<ReturnType<typeof rateRounds>>): string {
+  const middle = (contender: Contender) => median(samples[contender]);
+  const medianOf = (contender: Contender, field: 'cpu' | 'server' | 'load') =>
+    median(rates[contender].map((run) => run[field]));
+  return table(
+    [
+      'server',
+      'messages/s (median)',
+      'range',
+      'ratio to smtp-server',
+      'ratio to aiosmtpd',
+      'share of the raw responder',
+      'server CPU ms per message',
+      'server CPU',
+      'load CPU',
+    ],
+    contenders.map((contender) => [
+      labels[contender],
+      count(middle(contender)),
+      `${count(Math.min(...samples[contender]))}–${count(Math.max(...samples[contender]))}`,
+      (middle(contender) / middle('smtpServer')).toFixed(2),
+      (middle(contender) / middle('aiosmtpd')).toFixed(2),
+      percent(middle(contender) / middle('raw')),
+      medianOf(contender, 'cpu').toFixed(2),
+      percent(medianOf(contender, 'server')),
+      percent(medianOf(contender, 'load')),
+    ]),
+  );
+}
+const kept = (contender: Contender) => median(discarded.samples[contender]);
 const growth = (contender: Contender) => median(memories[contender].map((run) => run.peak - run.idle));
 const memoryRows = memoryContenders.map((contender) => [
   labels[contender],
@@ -295,20 +337,12 @@ printSection(
     `${goal(med('spindle') / med('aiosmtpd'), 3)}. The raw responder shows what the disk leaves: ` +
     `${count(med('raw'))} messages/s with no SMTP work at all, so 1.5× smtp-server would be ` +
     `${percent((1.5 * med('smtpServer')) / med('raw'))} of it and 3× aiosmtpd ${percent((3 * med('aiosmtpd')) / med('raw'))}.\n\n` +
-    table(
-      [
-        'server',
-        'messages/s (median)',
-        'range',
-        'ratio to smtp-server',
-        'ratio to aiosmtpd',
-        'share of the ceiling',
-        'server CPU ms per message',
-        'server CPU',
-        'load CPU',
-      ],
-      rateRows,
-    ) +
+    rateTable(stored) +
+    `\n\nThe same load with every server keeping nothing (its delivery reads the message and drops it; ` +
+    `aiosmtpd answers at once), which shows what each spends on SMTP itself: median of ${discardRounds} ` +
+    `alternating rounds. Spindle ${(kept('spindle') / kept('smtpServer')).toFixed(2)}× smtp-server and ` +
+    `${(kept('spindle') / kept('aiosmtpd')).toFixed(2)}× aiosmtpd.\n\n` +
+    rateTable(discarded) +
     `\n\nMemory to receive one ${bigMessage / 2 ** 20} MiB (${(bigMessage / 1e6).toFixed(1)} MB) message (lines of 998 octets, sent as the socket ` +
     'drains): in a fresh server process, after one second of the load above and a second of rest, VmRSS (idle); ' +
     'then its peak while the message arrives and is stored (VmHWM from /proc when it rose, else the highest VmRSS ' +
