@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
+import { randomHex } from '../../source/_random-hex.js';
 import { SessionLink } from '../../source/_session-link.js';
 import { TurnBudget, type TurnOptions } from '../../source/_turn-budget.js';
 import { formatAddress } from '../../source/address.js';
@@ -615,7 +615,7 @@ export class SmtpSession implements Session {
         },
       },
     });
-    const id = randomBytes(6).toString('hex').toUpperCase();
+    const id = randomHex(6).toUpperCase();
     const secure = this.connection.secure;
     const authenticated = this._user !== undefined;
     const protocol = transaction.smtputf8

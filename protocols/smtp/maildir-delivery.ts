@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { type FileHandle, link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { sharedBufferPool } from '../../source/_buffer-pool.js';
 import { fileChunkSize } from '../../source/_file-chunks.js';
+import { randomHex } from '../../source/_random-hex.js';
 import { UnixTextFile } from './_unix-text-file.js';
 import { MaildirError } from './maildir-error.js';
 import type { SmtpDelivery, SmtpMessage } from './smtp-hooks.js';
@@ -28,8 +28,6 @@ export interface MaildirDeliveryOptions {
 }
 
 let delivered = 0;
-/** Random bytes for the files' names, drawn 4 KiB at a time rather than 8 bytes per message. */
-const randomPool = { bytes: Buffer.alloc(0), used: 0 };
 
 /**
  * A delivery hook that writes each message into a Maildir per recipient under `root`, as an MTA
@@ -125,17 +123,7 @@ function uniqueName(time: number, host: string): string {
   const seconds = Math.floor(time);
   const micro = Math.floor((time - seconds) * 1e6);
   delivered++;
-  return `${seconds}.M${micro}P${process.pid}Q${delivered}R${randomHex()}.${host}`;
-}
-
-/** 8 random bytes as 16 hex digits, from the pool, which is refilled when spent. */
-function randomHex(): string {
-  if (randomPool.used + 8 > randomPool.bytes.length) {
-    randomPool.bytes = randomBytes(4096);
-    randomPool.used = 0;
-  }
-  randomPool.used += 8;
-  return randomPool.bytes.toString('hex', randomPool.used - 8, randomPool.used);
+  return `${seconds}.M${micro}P${process.pid}Q${delivered}R${randomHex(8)}.${host}`;
 }
 
 /** `domain/local`, lower-cased, every unsafe byte escaped. */
