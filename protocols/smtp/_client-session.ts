@@ -153,7 +153,7 @@ export class ClientSession {
   run(): Deferred<Delivered> {
     const channel = this._channel;
     return channel
-      .reply(this._plan.timeouts.greeting, 'the greeting')
+      .next(this._plan.timeouts.greeting, 'the greeting')
       .addCallback((greeting) => {
         check(greeting, undefined, [220]);
         return this._hello();
@@ -232,9 +232,9 @@ export class ClientSession {
     const rcpts = to.map((address) => `RCPT TO:<${address}>`);
     if (this._extensions.has('PIPELINING')) {
       channel.send([mail, ...rcpts, 'DATA']);
-      const mailReply = channel.reply(timeouts.mail, mail);
-      const rcptReplies = rcpts.map((line) => channel.reply(timeouts.rcpt, line));
-      const dataReply = channel.reply(timeouts.dataInitiation, 'DATA');
+      const mailReply = channel.next(timeouts.mail, mail);
+      const rcptReplies = rcpts.map((line) => channel.next(timeouts.rcpt, line));
+      const dataReply = channel.next(timeouts.dataInitiation, 'DATA');
       // Replies come in order and a failed channel fails them all: the last one carries it.
       const replies: ServerReply[] = [];
       for (const d of [mailReply, ...rcptReplies]) {
@@ -318,7 +318,7 @@ export class ClientSession {
       sent = succeed(undefined);
     } else sent = this._stream(message.body);
     return sent
-      .addCallback(() => channel.reply(timeouts.dataTermination, 'the message data'))
+      .addCallback(() => channel.next(timeouts.dataTermination, 'the message data'))
       .addCallback((reply) => {
         check(reply, 'the message data', [2]);
         this._phase = 'done';
