@@ -12,7 +12,6 @@ import { isInDomain, nameKey, nameKeys, nameLabels } from './domain-name.js';
 import type { Question, RecordOf, ResourceRecord } from './message.js';
 import type { QueryType } from './record-types.js';
 import { ZoneError } from './zone-error.js';
-import type { ZoneFileData } from './zone-file.js';
 
 /**
  * What a zone holds for one name and type, one step of RFC 1034's algorithm (no CNAME followed):
@@ -30,6 +29,21 @@ export type ZoneMatch =
       readonly ns: readonly RecordOf<'NS'>[];
       readonly glue: readonly ResourceRecord[];
     };
+
+/**
+ * A zone file's content, what a `Zone` is built from: its apex and its records, in the file's
+ * order. `parseZoneFile` reads it from text.
+ *
+ * @example
+ * ```ts
+ * const data: ZoneFileData = parseZoneFile(text, { origin: 'example.test' });
+ * const zone = new Zone(data);
+ * ```
+ */
+export interface ZoneFileData {
+  readonly origin: string;
+  readonly records: readonly ResourceRecord[];
+}
 
 /** DS lives on the parent's side of a cut (RFC 4035 section 3.1.4.1). */
 const dsType = 'TYPE43';
