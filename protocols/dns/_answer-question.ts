@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { AuthorityAnswer } from './authority.js';
+import type { AuthorityAnswer } from './authority-answer.js';
 import { nameKey } from './domain-name.js';
 import type { Question, ResourceRecord } from './message.js';
 import type { Zone } from './zone.js';

@@ -7,7 +7,7 @@
  */
 import { answerQuestion, defaultMaxChain } from './_answer-question.js';
 import { indexZone, type ZoneIndex } from './_zone-index.js';
-import type { AuthorityAnswer } from './authority.js';
+import type { AuthorityAnswer } from './authority-answer.js';
 import { isInDomain, nameKey, nameKeys, nameLabels } from './domain-name.js';
 import type { Question, RecordOf, ResourceRecord } from './message.js';
 import type { QueryType } from './record-types.js';
