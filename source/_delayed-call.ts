@@ -5,8 +5,8 @@
  * @module
  */
 import { type SchedulerAction, Subscription } from 'rxjs';
-import type { DelayedCall, ReactorTime } from './clock.js';
 import { AlreadyCalledError, AlreadyCancelledError } from './errors.js';
+import type { DelayedCall, ReactorTime } from './reactor-time.js';
 
 /**
  * What a clock does for the calls it schedules.

@@ -5,8 +5,8 @@
  */
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 import { type CallHost, checkDelay, ScheduledAction, ScheduledCall, soonestFirst } from './_delayed-call.js';
-import type { DelayedCall, ReactorTime } from './clock.js';
 import { Logger } from './log.js';
+import type { DelayedCall, ReactorTime } from './reactor-time.js';
 
 /** The longest delay Node's `setTimeout` takes, in milliseconds; longer waits are re-armed. */
 const longestTimer = 2 ** 31 - 1;

@@ -6,15 +6,34 @@
  *
  * @module
  */
-import type { AuthorityAnswer } from './authority.js';
+import type { AuthorityAnswer } from './authority-answer.js';
 import { nameKey } from './domain-name.js';
-import type { Question, ResourceRecord } from './message.js';
-import type { Zone } from './zone.js';
+import type { Question, RecordOf, ResourceRecord } from './message.js';
+import type { QueryType } from './record-types.js';
+import type { ZoneMatch } from './zone-match.js';
 
 /** The most CNAMEs one answer follows (BIND's limit too). */
 export const defaultMaxChain = 16;
 
 const notAuthoritative: AuthorityAnswer = Object.freeze({ kind: 'not-authoritative' });
+
+/**
+ * What the walk reads of a zone; `Zone` is one. Declared here rather than naming `Zone`, because
+ * `Zone.lookup` runs this walk: the walk sits below the zone.
+ *
+ * @example
+ * ```ts
+ * const zoneFor = (name: string): AnsweringZone | undefined => (zone.contains(name) ? zone : undefined);
+ * ```
+ */
+export interface AnsweringZone {
+  /** The SOA negative answers carry in their authority section. */
+  readonly negativeSoa: RecordOf<'SOA'>;
+  /** One step of RFC 1034 section 4.3.2 for a name in the zone. */
+  find(name: string, type: QueryType): ZoneMatch;
+  /** The A and AAAA records the zone holds for `host`, for the additional section. */
+  addresses(host: string): readonly ResourceRecord[];
+}
 
 /**
  * The answer to `question` from the zones `zoneFor` finds (the closest enclosing zone of a name,
@@ -28,7 +47,7 @@ const notAuthoritative: AuthorityAnswer = Object.freeze({ kind: 'not-authoritati
  */
 export function answerQuestion(
   question: Question,
-  zoneFor: (name: string) => Zone | undefined,
+  zoneFor: (name: string) => AnsweringZone | undefined,
   maxChain: number,
 ): AuthorityAnswer {
   let zone = question.class === 'IN' ? zoneFor(question.name) : undefined;
@@ -70,7 +89,7 @@ function answer(
   answers: readonly ResourceRecord[],
   authorities: readonly ResourceRecord[],
   glue: readonly ResourceRecord[],
-  zoneFor: (name: string) => Zone | undefined,
+  zoneFor: (name: string) => AnsweringZone | undefined,
 ): AuthorityAnswer {
   const additionals = new Set(glue);
   for (const record of [...answers, ...authorities]) {

@@ -22,8 +22,10 @@ import {
   typeCode,
   typeName,
 } from './record-types.js';
-import { Zone } from './zone.js';
+import { Zone, type ZoneFileData } from './zone.js';
 import { RecordSyntaxError, ZoneFileError } from './zone-error.js';
+
+export type { ZoneFileData } from './zone.js';
 
 /** Options of `parseZoneFile`. */
 export interface ZoneFileOptions {
@@ -42,12 +44,6 @@ export interface ZoneFileOptions {
 export interface LoadZoneFileOptions extends Omit<ZoneFileOptions, 'file'> {
   /** The largest file read, the main one and each included one, in bytes. Default 64 MiB. */
   maxFileBytes?: number;
-}
-
-/** A zone file's content: its apex and its records, in the file's order. */
-export interface ZoneFileData {
-  readonly origin: string;
-  readonly records: readonly ResourceRecord[];
 }
 
 /** The deepest nesting of `$INCLUDE`s. */

@@ -7,29 +7,29 @@
  */
 import { answerQuestion, defaultMaxChain } from './_answer-question.js';
 import { indexZone, type ZoneIndex } from './_zone-index.js';
-import type { AuthorityAnswer } from './authority.js';
+import type { AuthorityAnswer } from './authority-answer.js';
 import { isInDomain, nameKey, nameKeys, nameLabels } from './domain-name.js';
 import type { Question, RecordOf, ResourceRecord } from './message.js';
 import type { QueryType } from './record-types.js';
 import { ZoneError } from './zone-error.js';
-import type { ZoneFileData } from './zone-file.js';
+import type { ZoneMatch } from './zone-match.js';
+
+export type { ZoneMatch } from './zone-match.js';
 
 /**
- * What a zone holds for one name and type, one step of RFC 1034's algorithm (no CNAME followed):
- * the records (`records`, all RRsets for `ANY`), the CNAME to follow (`cname`), a name with no
- * data of that type (`nodata`), no such name (`nxdomain`), or a delegation at or above the name
- * (`referral`, with the NS set of the cut and the glue the zone has for it).
+ * A zone file's content, what a `Zone` is built from: its apex and its records, in the file's
+ * order. `parseZoneFile` reads it from text.
+ *
+ * @example
+ * ```ts
+ * const data: ZoneFileData = parseZoneFile(text, { origin: 'example.test' });
+ * const zone = new Zone(data);
+ * ```
  */
-export type ZoneMatch =
-  | { readonly kind: 'records'; readonly records: readonly ResourceRecord[] }
-  | { readonly kind: 'cname'; readonly record: RecordOf<'CNAME'> }
-  | { readonly kind: 'nodata' }
-  | { readonly kind: 'nxdomain' }
-  | {
-      readonly kind: 'referral';
-      readonly ns: readonly RecordOf<'NS'>[];
-      readonly glue: readonly ResourceRecord[];
-    };
+export interface ZoneFileData {
+  readonly origin: string;
+  readonly records: readonly ResourceRecord[];
+}
 
 /** DS lives on the parent's side of a cut (RFC 4035 section 3.1.4.1). */
 const dsType = 'TYPE43';

@@ -20,6 +20,7 @@ import { chunkedEncoding } from './_chunked-encoding.js';
 import { acceptedEncodings, contentCodings, DecodingStage, decodable } from './_decoding-stage.js';
 import { contentLength } from './_framing.js';
 import type { RequestPlan } from './_redirect-plan.js';
+import type { ResponseEnd } from './client-response.js';
 import { HttpHeaders } from './headers.js';
 import type { BodyFraming, HeadEvent, ParseEvent, ResponseHead } from './message.js';
 import { ResponseParser, type ResponseParserOptions } from './parse-response.js';
@@ -49,19 +50,6 @@ export interface ExchangeSettings {
   readonly parser: ResponseParserOptions;
   /** Called with each informational (1xx) response before the final one; a throw fails the request. */
   readonly onInformational: ((head: ResponseHead) => void) | undefined;
-}
-
-/**
- * Where a response's trailer fields land once its body has arrived (`undefined`: none came).
- * `ClientResponse.trailers` reads it.
- *
- * @example
- * ```ts
- * const end: ResponseEnd = { trailers: undefined };
- * ```
- */
-export interface ResponseEnd {
-  trailers: HttpHeaders | undefined;
 }
 
 /**

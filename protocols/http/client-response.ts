@@ -8,7 +8,6 @@ import type { Observable } from 'rxjs';
 import type { BodyStream } from '../../source/body-stream.js';
 import type { Deferred } from '../../source/deferred.js';
 import { ProtocolError, SpindleError } from '../../source/errors.js';
-import type { ResponseEnd } from './_client-exchange.js';
 import { HttpHeaders } from './headers.js';
 import type { HttpVersion, ResponseHead } from './message.js';
 
@@ -98,6 +97,19 @@ export class TooManyRedirectsError extends SpindleError {
     super(`more than ${limit} redirects (the last to ${response.headers.get('Location')})`);
     this.response = response;
   }
+}
+
+/**
+ * Where a response's trailer fields land once its body has arrived (`undefined`: none came):
+ * the exchange reading the response sets them, `ClientResponse.trailers` reads them.
+ *
+ * @example
+ * ```ts
+ * const end: ResponseEnd = { trailers: undefined };
+ * ```
+ */
+export interface ResponseEnd {
+  trailers: HttpHeaders | undefined;
 }
 
 const noEnd: ResponseEnd = Object.freeze({ trailers: undefined }) as ResponseEnd;

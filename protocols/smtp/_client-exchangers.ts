@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import type { RecordOf } from '../../protocols/dns/message.js';
 import type { Deferred } from '../../source/deferred.js';
 import type { Failure } from '../../source/failure.js';
-import type { MailResolver } from './send-mail.js';
+import type { MailResolver } from './mail-resolver.js';
 import { SMTPClientError } from './smtp-error.js';
 
 /** A mail exchanger: its host name (or address) and its preference (lower is tried first). */

@@ -7,7 +7,6 @@
  */
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import type { RecordOf } from '../../protocols/dns/message.js';
 import { Resolver } from '../../protocols/dns/resolver.js';
 import type { OutgoingBody } from '../../source/body-writer.js';
 import type { TLSOptions } from '../../source/connection.js';
@@ -26,24 +25,11 @@ import {
   type SmtpTimeouts,
   withDefaults,
 } from './_client-session.js';
+import type { MailResolver } from './mail-resolver.js';
 import { type RecipientResult, type ServerReply, SMTPClientError, SMTPError } from './smtp-error.js';
 
 export type { SmtpTimeouts } from './_client-session.js';
-
-/**
- * What `sendMail` looks mail exchangers up with: Spindle's DNS `Resolver`, or anything with its
- * three lookups (a test's fake).
- *
- * @example
- * ```ts
- * const resolver: MailResolver = new Resolver({ servers: [{ host: '127.0.0.1', port: 5353 }] });
- * ```
- */
-export interface MailResolver {
-  lookupMailExchange(name: string): Deferred<RecordOf<'MX'>[]>;
-  lookupAddress(name: string): Deferred<RecordOf<'A'>[]>;
-  lookupIPV6Address(name: string): Deferred<RecordOf<'AAAA'>[]>;
-}
+export type { MailResolver } from './mail-resolver.js';
 
 /**
  * Options of `sendMail`. Times are in seconds, on the reactor's clock.
