@@ -107,6 +107,14 @@ export type WebSocketState = 'open' | 'closing' | 'done' | 'closed';
 /** Who reads the messages: nobody yet, an observer, an iterator, or nobody any more (they are dropped). */
 type Reader = 'none' | 'observer' | 'iterator' | 'gone';
 
+/**
+ * Whether the socket is handing out what one read decoded (or the messages that waited for their
+ * reader): `idle`; `gathering`, what is sent meanwhile (echoes, pongs, a close frame) gathered to
+ * leave in one write when the hand-out ends; `closing`, gathering, and the connection to close
+ * after that write (our close frame is among what was gathered).
+ */
+type HandOut = 'idle' | 'gathering' | 'closing';
+
 const maskPool = Buffer.allocUnsafe(4096);
 let maskAt = maskPool.length;
 
@@ -135,7 +143,9 @@ function seconds(name: string, value: number | undefined, fallback: number | und
  * Outgoing: `send` (false when the connection's buffer is past its high-water mark: wait for
  * `drained()`), or pipe an observable into the socket, which is an `Observer` of messages
  * (completing it closes with 1000). `close` starts the closing handshake; `closed` fires once
- * the connection is closed.
+ * the connection is closed. What is sent while the socket hands out the messages of one read
+ * (an echo, a reply), and its own answers to that read (pongs, a close frame), leave together in
+ * one write when the hand-out ends, in the same turn; what is sent later goes out as it is sent.
  *
  * ```text
  * peer:      --'hi'--ping--'yo'--close(1000)
@@ -177,6 +187,7 @@ export class WebSocket
   private _state: WebSocketState = 'open';
   private _info: WebSocketCloseInfo | undefined = undefined;
   private _reader: Reader = 'none';
+  private _handOut: HandOut = 'idle';
   private _observer: Subscriber<WebSocketMessage> | undefined = undefined;
   private _queue: WebSocketMessage[] = [];
   private _queuedBytes = 0;
@@ -379,6 +390,39 @@ export class WebSocket
     return this._output.write(encodeFrame(opcode, data, { mask: this._mask() }));
   }
 
+  /**
+   * Runs `handOut` gathering what is sent, then writes it in one write, as `producer`'s delivery
+   * (paused if that write fills the connection), and closes the connection if the hand-out
+   * closed it. A hand-out within one is part of it.
+   */
+  private _handingOut(producer: Pausable, handOut: () => void): void {
+    if (this._handOut !== 'idle') {
+      handOut();
+      return;
+    }
+    this._handOut = 'gathering';
+    this._output.cork();
+    try {
+      handOut();
+    } finally {
+      this._endHandOut(producer);
+    }
+  }
+
+  /** Writes what the hand-out gathered, then closes the connection if the hand-out closed it. */
+  private _endHandOut(producer: Pausable): void {
+    const closing = this._handOut === 'closing';
+    this._handOut = 'idle';
+    whileProducing(producer, () => this._output.uncork());
+    if (closing) this._connection.close();
+  }
+
+  /** Closes the connection, after what the hand-out under way gathers (our close frame among it). */
+  private _closeConnection(): void {
+    if (this._handOut === 'idle') this._connection.close();
+    else this._handOut = 'closing';
+  }
+
   private _attach(subscriber: Subscriber<WebSocketMessage>): () => void {
     if (this._reader !== 'none') {
       subscriber.error(new BodyConsumedError('the messages are read by another reader'));
@@ -401,21 +445,28 @@ export class WebSocket
       this._lastHeard = this._clock.seconds();
       this._awaitingPong = false;
     }
-    const events = this._events;
     let failure: unknown;
     try {
-      this._decoder.push(chunk, events);
+      this._decoder.push(chunk, this._events);
     } catch (error) {
       failure = error;
     }
+    this._handingOut(this._connection, () => this._handOutEvents(failure));
+    if (failure === undefined && this._pingInterval !== undefined && this._state === 'open') {
+      this._updateDeadline();
+    }
+  };
+
+  /** Acts on the events one read decoded, then on the failure that ended them, if any. */
+  private _handOutEvents(failure: unknown): void {
+    const events = this._events;
     try {
       for (const event of events) this._event(event);
     } finally {
       events.length = 0;
     }
     if (failure !== undefined) this._fail(failure as WebSocketError);
-    else if (this._pingInterval !== undefined && this._state === 'open') this._updateDeadline();
-  };
+  }
 
   private readonly _ended = (): void => {
     try {
@@ -454,7 +505,7 @@ export class WebSocket
     this._info = { code, reason, wasClean: true };
     this._state = 'done';
     // The server closes the TCP connection first (RFC 6455 7.1.1); a client waits for it, within closeTimeout.
-    if (this.role === 'server') this._connection.close();
+    if (this.role === 'server') this._closeConnection();
     this._updateDeadline();
     this._settleReader();
   }
@@ -468,7 +519,7 @@ export class WebSocket
     }
     this._info = { code, reason: (error as Error).message, wasClean: false };
     this._state = 'done';
-    this._connection.close();
+    this._closeConnection();
     this._updateDeadline();
     this._settleReader();
   }
@@ -502,6 +553,10 @@ export class WebSocket
 
   /** Hands the queued messages to the observer while it is not paused, then the end once the socket is done. */
   private _flush(): void {
+    this._handingOut(this, this._handOutQueue);
+  }
+
+  private readonly _handOutQueue = (): void => {
     while (this._observer !== undefined && this._pauses === 0 && this._queue.length > 0) {
       const observer = this._observer;
       const message = this._queue.shift()!;
@@ -509,7 +564,7 @@ export class WebSocket
       whileProducing(this, () => observer.next(message));
     }
     this._settleReader();
-  }
+  };
 
   /** Once no more messages come: the observer completes (a clean close) or errors, after what waits; an iterator wakes. */
   private _settleReader(): void {
