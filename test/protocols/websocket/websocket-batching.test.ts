@@ -168,6 +168,115 @@ test("a user's cork inside a hand-out nests: what it gathers leaves with the han
   transport.loseConnection();
 });
 
+test("a user's cork holds what it gathers within a hand-out, past 64 KiB too, and its sends say what the last write found", () => {
+  const kilobyte = 'k'.repeat(1024);
+  const answers = new Set<boolean>();
+  let uncorked: boolean | undefined;
+  const { transport, sockets } = openWebSocket((socket) =>
+    socket.messages$.subscribe({
+      next: () => {
+        socket.cork();
+        for (let i = 0; i < 100; i++) answers.add(socket.send(kilobyte));
+        uncorked = socket.uncork();
+      },
+      error: () => undefined,
+    }),
+  );
+  transport.setWriteBlocked(true);
+  assert.not.ok(sockets[0]!.send('from a timer'));
+  transport.receive(clientFrame(Opcode.text, 'go'));
+  assert.equal([...answers], [false]);
+  assert.is(uncorked, false);
+  assert.is(transport.writes.length, 2);
+  assert.is(serverFrames(transport).length, 101);
+  transport.loseConnection();
+});
+
+test("an uncork() with no cork() open changes nothing: the read's echoes still leave together, and later sends go out", () => {
+  const { transport, sockets } = openWebSocket((socket) =>
+    socket.messages$.subscribe({
+      next: (message) => {
+        assert.ok(socket.uncork());
+        socket.send(message);
+      },
+      error: () => undefined,
+    }),
+  );
+  transport.receive(frames(clientFrame(Opcode.text, 'a'), clientFrame(Opcode.text, 'b')));
+  assert.is(transport.writes.length, 1);
+  assert.ok(sockets[0]!.send('later'));
+  assert.is(transport.writes.length, 2);
+  assert.equal(
+    serverFrames(transport).map((frame) => frame.data),
+    ['a', 'b', 'later'],
+  );
+  transport.loseConnection();
+});
+
+test("while the connection is full, a hand-out's sends say so, and its write pauses reading until the connection drains", () => {
+  const { transport, sockets } = openWebSocket();
+  const socket = sockets[0]!;
+  const answers: boolean[] = [];
+  socket.messages$.subscribe({
+    next: (message) => answers.push(socket.send(message)),
+    error: () => undefined,
+  });
+  transport.setWriteBlocked(true);
+  assert.not.ok(socket.send('from a timer'), 'the connection is full');
+  assert.ok(transport.reading, 'a write from no delivery pauses no one');
+  transport.receive(frames(clientFrame(Opcode.text, 'a'), clientFrame(Opcode.text, 'b')));
+  assert.equal(answers, [false, false]);
+  assert.is(transport.writes.length, 2);
+  assert.not.ok(transport.reading);
+  transport.setWriteBlocked(false);
+  assert.ok(transport.reading);
+  transport.receive(clientFrame(Opcode.text, 'c'));
+  assert.equal(answers, [false, false, true]);
+  assert.equal(
+    serverFrames(transport).map((frame) => frame.data),
+    ['from a timer', 'a', 'b', 'c'],
+  );
+  transport.loseConnection();
+});
+
+test('a sender that sends until told to wait is told so once the hand-out has gathered 64 KiB; what waits goes out, told there is room, once the connection drains', () => {
+  const kilobyte = 'k'.repeat(1024); // a frame of 1028 bytes
+  const answers: boolean[] = [];
+  let sent = 0;
+  const { transport } = openWebSocket((socket) =>
+    socket.messages$.subscribe({
+      next: (message) => {
+        if (message !== 'flood') {
+          answers.push(socket.send(message));
+          return;
+        }
+        while (sent < 1000 && socket.send(kilobyte)) sent++;
+      },
+      error: () => undefined,
+    }),
+  );
+  transport.setWriteBlocked(true);
+  transport.receive(
+    frames(clientFrame(Opcode.text, 'flood'), clientFrame(Opcode.text, 'x'), clientFrame(Opcode.text, 'y')),
+  );
+  assert.is(sent, 63, 'the 64th frame took the batch past 64 KiB: written, the connection said it was full');
+  assert.is(transport.writes.length, 1);
+  assert.is(serverFrames(transport).length, 64);
+  assert.not.ok(transport.reading);
+  assert.equal(answers, [], 'the messages after wait for the drain');
+  transport.setWriteBlocked(false);
+  assert.equal(answers, [true, true]);
+  assert.is(transport.writes.length, 2);
+  assert.equal(
+    serverFrames(transport)
+      .slice(64)
+      .map((frame) => frame.data),
+    ['x', 'y'],
+  );
+  assert.ok(transport.reading);
+  transport.loseConnection();
+});
+
 test('with permessage-deflate, the compressed echoes of one read leave in one write and inflate in order', () => {
   const { transport } = openWebSocket(echo, {}, 'Sec-WebSocket-Extensions: permessage-deflate\r\n');
   const sent = Array.from({ length: 5 }, (_, i) => `${i} `.repeat(1000));
