@@ -107,6 +107,26 @@ export type WebSocketState = 'open' | 'closing' | 'done' | 'closed';
 /** Who reads the messages: nobody yet, an observer, an iterator, or nobody any more (they are dropped). */
 type Reader = 'none' | 'observer' | 'iterator' | 'gone';
 
+/**
+ * Whether the socket is handing out what one read decoded (or the messages that waited for their
+ * reader): `idle`; `gathering`, what is sent meanwhile (echoes, pongs, a close frame) gathered to
+ * leave in one write when the hand-out ends; `closing`, gathering, and the connection to close
+ * after that write (our close frame is among what was gathered).
+ */
+type HandOut = 'idle' | 'gathering' | 'closing';
+
+/**
+ * What a hand-out gathers is written as soon as it reaches this many bytes (about what one read
+ * of a socket brings), so that a sender told there is room has at most this much waiting on it.
+ */
+const batchLimit = 64 * 1024;
+
+/**
+ * What the socket knows of the connection's write buffer: `room`, or `full` (a write found it
+ * past its high-water mark, and it has not drained since).
+ */
+type WriteBuffer = 'room' | 'full';
+
 const maskPool = Buffer.allocUnsafe(4096);
 let maskAt = maskPool.length;
 
@@ -135,7 +155,9 @@ function seconds(name: string, value: number | undefined, fallback: number | und
  * Outgoing: `send` (false when the connection's buffer is past its high-water mark: wait for
  * `drained()`), or pipe an observable into the socket, which is an `Observer` of messages
  * (completing it closes with 1000). `close` starts the closing handshake; `closed` fires once
- * the connection is closed.
+ * the connection is closed. What is sent while the socket hands out the messages of one read
+ * (an echo, a reply), and its own answers to that read (pongs, a close frame), leave together in
+ * one write when the hand-out ends, in the same turn; what is sent later goes out as it is sent.
  *
  * ```text
  * peer:      --'hi'--ping--'yo'--close(1000)
@@ -177,6 +199,12 @@ export class WebSocket
   private _state: WebSocketState = 'open';
   private _info: WebSocketCloseInfo | undefined = undefined;
   private _reader: Reader = 'none';
+  private _handOut: HandOut = 'idle';
+  /** The `cork()`s not yet uncorked: while one is open, what is gathered waits for its `uncork()`. */
+  private _corks = 0;
+  /** Bytes gathered since the output's last write. */
+  private _gathered = 0;
+  private _writeBuffer: WriteBuffer = 'room';
   private _observer: Subscriber<WebSocketMessage> | undefined = undefined;
   private _queue: WebSocketMessage[] = [];
   private _queuedBytes = 0;
@@ -247,8 +275,10 @@ export class WebSocket
   /**
    * Sends a message: a string as a text message, bytes as a binary one (compressed when
    * permessage-deflate was agreed and it is at least `threshold` bytes). Returns false when the
-   * connection's buffer is past its high-water mark (wait for `drained()`; while corked, `uncork`
-   * says), and drops the message (returning false) once the socket is closing.
+   * connection's buffer is past its high-water mark (wait for `drained()`), and drops the message
+   * (returning false) once the socket is closing. While what is sent is gathered (in a `cork()`,
+   * or while the socket hands out a read's messages) it says what the last write found; what a
+   * hand-out gathers is written once it reaches 64 KiB, and the answer is that write's.
    */
   send(message: WebSocketMessage): boolean {
     if (this._state !== 'open') return false;
@@ -258,15 +288,17 @@ export class WebSocket
     const deflater = this._deflater;
     if (deflater !== undefined && (text ? Buffer.byteLength(message) : message.length) >= this._threshold) {
       const payload = deflater.compress(text ? Buffer.from(message) : message);
-      return this._output.write(encodeFrame(opcode, payload, { rsv1: true, mask }));
+      return this._write(encodeFrame(opcode, payload, { rsv1: true, mask }));
     }
-    return this._output.write(encodeFrame(opcode, message, { mask }));
+    return this._write(encodeFrame(opcode, message, { mask }));
   }
 
   /**
    * Gathers what is sent from now until the matching `uncork()`, and then writes it in one write
    * (Node's `writable.cork()`): for a batch of messages, such as what a chat room says in one
-   * turn. Corks nest; uncork within the same turn of the event loop.
+   * turn. Corks nest, and nest in the gathering of a hand-out (a `messages$` subscriber's sends
+   * leave when the socket has handed out the read's messages); uncork within the same turn of the
+   * event loop.
    *
    * @example
    * ```ts
@@ -276,12 +308,19 @@ export class WebSocket
    * ```
    */
   cork(): void {
+    this._corks++;
     this._output.cork();
   }
 
-  /** Ends a `cork()`; the outermost writes what was gathered. False when the connection's buffer is past its high-water mark. */
+  /**
+   * Ends a `cork()`; the outermost writes what was gathered (within a hand-out, when it ends).
+   * False when the connection's buffer is past its high-water mark, as `send` says it. Without a
+   * `cork()` open, does nothing.
+   */
   uncork(): boolean {
-    return this._output.uncork();
+    if (this._corks === 0) return this._writeBuffer === 'room';
+    this._corks--;
+    return this._uncorkOutput();
   }
 
   /** Fires once the connection's write buffer is below its high-water mark. */
@@ -305,7 +344,7 @@ export class WebSocket
     const payload = closePayload(code, reason);
     if (this._state === 'open') {
       this._state = 'closing';
-      this._output.write(encodeFrame(Opcode.close, payload, { mask: this._mask() }));
+      this._write(encodeFrame(Opcode.close, payload, { mask: this._mask() }));
       this._updateDeadline();
     }
     return this.closed;
@@ -340,6 +379,8 @@ export class WebSocket
   /** Pausable: the observer's consumer drained; deliver what waits. */
   resumeProducing(): void {
     if (this._pauses > 0) this._pauses--;
+    // a drain resumes the producers it paused before it fires `drained()`: the buffer may have room already
+    if (this._writeBuffer === 'full') this._lookForRoom();
     this._flush();
     this._updateReading();
   }
@@ -376,7 +417,84 @@ export class WebSocket
     if (this._state !== 'open' && this._state !== 'closing') return false;
     const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (size > 125) throw new RangeError(`a control frame carries at most 125 bytes, not ${size}`);
-    return this._output.write(encodeFrame(opcode, data, { mask: this._mask() }));
+    return this._write(encodeFrame(opcode, data, { mask: this._mask() }));
+  }
+
+  /** Writes a frame, or gathers it while the output is corked: whether the connection has room for more. */
+  private _write(frame: Uint8Array): boolean {
+    if (this._handOut === 'idle' && this._corks === 0) return this._wrote(this._output.write(frame));
+    this._output.write(frame);
+    this._gathered += frame.length;
+    return this._roomWhileCorked();
+  }
+
+  /**
+   * While the output is corked: whether the connection has room. What a hand-out gathered is
+   * written once it reaches `batchLimit`, unless a `cork()` holds it.
+   */
+  private _roomWhileCorked(): boolean {
+    if (this._corks > 0 || this._gathered < batchLimit) return this._writeBuffer === 'room';
+    this._gathered = 0;
+    const room = this._output.uncork();
+    this._output.cork();
+    return this._wrote(room);
+  }
+
+  /** Ends one cork of the output; the outermost writes what was gathered. Whether the connection has room. */
+  private _uncorkOutput(): boolean {
+    const room = this._output.uncork();
+    if (this._handOut !== 'idle' || this._corks > 0) return this._roomWhileCorked();
+    this._gathered = 0;
+    return this._wrote(room);
+  }
+
+  /** Notes the connection's answer to a write: past its high-water mark, it is full until it drains. */
+  private _wrote(room: boolean): boolean {
+    if (!room && this._writeBuffer === 'room') {
+      this._writeBuffer = 'full';
+      this._lookForRoom();
+    }
+    return room;
+  }
+
+  /** There is room once the connection has drained; a drain's producers may fill it again before this hears of it. */
+  private readonly _lookForRoom = (): void => {
+    const drained = this._connection.drained();
+    if (drained.called) this._writeBuffer = 'room';
+    else drained.addCallback(this._lookForRoom);
+  };
+
+  /**
+   * Runs `handOut` gathering what is sent, then writes it in one write, as `producer`'s delivery
+   * (paused if that write fills the connection), and closes the connection if the hand-out
+   * closed it. A hand-out within one is part of it.
+   */
+  private _handingOut(producer: Pausable, handOut: () => void): void {
+    if (this._handOut !== 'idle') {
+      handOut();
+      return;
+    }
+    this._handOut = 'gathering';
+    this._output.cork();
+    try {
+      handOut();
+    } finally {
+      this._endHandOut(producer);
+    }
+  }
+
+  /** Writes what the hand-out gathered, then closes the connection if the hand-out closed it. */
+  private _endHandOut(producer: Pausable): void {
+    const closing = this._handOut === 'closing';
+    this._handOut = 'idle';
+    whileProducing(producer, () => this._uncorkOutput());
+    if (closing) this._connection.close();
+  }
+
+  /** Closes the connection, after what the hand-out under way gathers (our close frame among it). */
+  private _closeConnection(): void {
+    if (this._handOut === 'idle') this._connection.close();
+    else this._handOut = 'closing';
   }
 
   private _attach(subscriber: Subscriber<WebSocketMessage>): () => void {
@@ -401,21 +519,28 @@ export class WebSocket
       this._lastHeard = this._clock.seconds();
       this._awaitingPong = false;
     }
-    const events = this._events;
     let failure: unknown;
     try {
-      this._decoder.push(chunk, events);
+      this._decoder.push(chunk, this._events);
     } catch (error) {
       failure = error;
     }
+    this._handingOut(this._connection, () => this._handOutEvents(failure));
+    if (failure === undefined && this._pingInterval !== undefined && this._state === 'open') {
+      this._updateDeadline();
+    }
+  };
+
+  /** Acts on the events one read decoded, then on the failure that ended them, if any. */
+  private _handOutEvents(failure: unknown): void {
+    const events = this._events;
     try {
       for (const event of events) this._event(event);
     } finally {
       events.length = 0;
     }
     if (failure !== undefined) this._fail(failure as WebSocketError);
-    else if (this._pingInterval !== undefined && this._state === 'open') this._updateDeadline();
-  };
+  }
 
   private readonly _ended = (): void => {
     try {
@@ -449,12 +574,12 @@ export class WebSocket
   private _peerClosed(code: number, reason: string): void {
     if (this._state === 'open') {
       const payload = code === 1005 ? new Uint8Array(0) : closePayload(code);
-      this._output.write(encodeFrame(Opcode.close, payload, { mask: this._mask() }));
+      this._write(encodeFrame(Opcode.close, payload, { mask: this._mask() }));
     } else if (this._state !== 'closing') return;
     this._info = { code, reason, wasClean: true };
     this._state = 'done';
     // The server closes the TCP connection first (RFC 6455 7.1.1); a client waits for it, within closeTimeout.
-    if (this.role === 'server') this._connection.close();
+    if (this.role === 'server') this._closeConnection();
     this._updateDeadline();
     this._settleReader();
   }
@@ -464,11 +589,11 @@ export class WebSocket
     if (this._state === 'done' || this._state === 'closed') return;
     const code = error instanceof WebSocketError ? error.closeCode : 1011;
     if (code !== 1006 && this._state === 'open') {
-      this._output.write(encodeFrame(Opcode.close, closePayload(code), { mask: this._mask() }));
+      this._write(encodeFrame(Opcode.close, closePayload(code), { mask: this._mask() }));
     }
     this._info = { code, reason: (error as Error).message, wasClean: false };
     this._state = 'done';
-    this._connection.close();
+    this._closeConnection();
     this._updateDeadline();
     this._settleReader();
   }
@@ -502,6 +627,10 @@ export class WebSocket
 
   /** Hands the queued messages to the observer while it is not paused, then the end once the socket is done. */
   private _flush(): void {
+    this._handingOut(this, this._handOutQueue);
+  }
+
+  private readonly _handOutQueue = (): void => {
     while (this._observer !== undefined && this._pauses === 0 && this._queue.length > 0) {
       const observer = this._observer;
       const message = this._queue.shift()!;
@@ -509,7 +638,7 @@ export class WebSocket
       whileProducing(this, () => observer.next(message));
     }
     this._settleReader();
-  }
+  };
 
   /** Once no more messages come: the observer completes (a clean close) or errors, after what waits; an iterator wakes. */
   private _settleReader(): void {

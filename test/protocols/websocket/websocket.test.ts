@@ -6,6 +6,7 @@ import type { WebSocketMessage } from '../../../protocols/websocket/message-deco
 import type { WebSocket, WebSocketCloseInfo } from '../../../protocols/websocket/websocket.js';
 import { WebSocketError } from '../../../protocols/websocket/websocket-error.js';
 import { checkClean } from '../../../source/testing/index.js';
+import { chunkings } from '../../support/chunkings.js';
 import { frames } from './_frames.js';
 import { clientFrame, openWebSocket, serverFrames } from './_server.js';
 
@@ -13,17 +14,20 @@ const test = checkClean(suite('protocols/websocket/websocket'));
 
 const echo = (socket: WebSocket) => socket.messages$.subscribe(socket);
 
-test('echoes text and binary messages, fragmented or not, at every split, with a ping answered between', () => {
+test("echoes text and binary messages, fragmented or not, at every chunking, with a ping answered between: each read's replies in one write", () => {
   const input = frames(
     clientFrame(Opcode.text, 'hello'),
     clientFrame(Opcode.binary, Uint8Array.from([1, 2, 250]), false),
     clientFrame(Opcode.ping, 'are you there'),
     clientFrame(Opcode.continuation, Uint8Array.from([3])),
   );
-  for (let at = 0; at <= input.length; at++) {
+  for (const { label, chunks } of chunkings(input)) {
     const { transport } = openWebSocket(echo);
-    transport.receive(Uint8Array.from(input.subarray(0, at))); // copies: the decoder unmasks in place
-    transport.receive(Uint8Array.from(input.subarray(at)));
+    for (const chunk of chunks) {
+      const writes = transport.writes.length;
+      transport.receive(chunk); // a copy of its own: the decoder unmasks in place
+      assert.ok(transport.writes.length - writes <= 1, `${label}: one write per read`);
+    }
     assert.equal(
       serverFrames(transport),
       [
@@ -31,7 +35,7 @@ test('echoes text and binary messages, fragmented or not, at every split, with a
         { opcode: Opcode.pong, data: 'are you there' },
         { opcode: Opcode.binary, data: Buffer.from([1, 2, 250, 3]).toString('latin1') },
       ],
-      `split at ${at}`,
+      label,
     );
     transport.loseConnection();
   }
