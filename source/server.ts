@@ -50,9 +50,9 @@ export interface ListenOptions {
   gracePeriod?: number;
   /**
    * Whether the program cannot do without this server (default true): a failure to listen then
-   * ends a running reactor's run (exit code 1 when it owns the process). With false, the failure
-   * is still logged and `address` errbacks with it, and the program goes on (to try another
-   * port, say).
+   * ends a running reactor's run (exit code 1 when it owns the process), and is logged as an
+   * error. With false, the failure is logged as a warning and `address` errbacks with it, and the
+   * program goes on (to try another port, say).
    */
   required?: boolean;
 }
@@ -373,7 +373,9 @@ export abstract class ServerBase<A extends Address = Address> implements Server<
             cause: error,
             reason: (error as { code?: string }).code,
           });
-    log.error(failure.message, { error: failure, fields: { endpoint: this.endpoint } });
+    // a server the program can do without (`required: false`) is its caller's to replace: a warning
+    const level = this.options.required === false ? 'warn' : 'error';
+    log[level](failure.message, { error: failure, fields: { endpoint: this.endpoint } });
     this._state = 'draining';
     this._stoppedListening = true;
     this._address.fail(failure);

@@ -34,9 +34,9 @@ export interface DatagramOptions {
   maxQueued?: number;
   /**
    * Whether the program cannot do without this server (default true): a failure to listen then
-   * ends a running reactor's run (exit code 1 when it owns the process). With false, the failure
-   * is still logged and `address` errbacks with it, and the program goes on (to try another
-   * port, say).
+   * ends a running reactor's run (exit code 1 when it owns the process), and is logged as an
+   * error. With false, the failure is logged as a warning and `address` errbacks with it, and the
+   * program goes on (to try another port, say).
    */
   required?: boolean;
 }
@@ -77,7 +77,7 @@ export class DatagramPort {
         return;
       }
       const failure = cannotListen(describeServerEndpoint(endpoint), error);
-      log.error(failure.message, { error: failure });
+      log[options.required === false ? 'warn' : 'error'](failure.message, { error: failure });
       this._address.fail(failure);
       this.close();
     });
