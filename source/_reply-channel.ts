@@ -1,13 +1,13 @@
 /**
  * `ReplyChannel`: what a line-based client (SMTP's, FTP's) does with its connection, whatever its
  * protocol: command lines out, replies in, matched in order to the waits for them, a deadline on
- * the one awaited, a cap on replies nobody asked for, and the end of it all.
+ * the one awaited, a cap on replies nobody asked for, the turn to TLS, and the end of it all.
  *
  * @module
  */
 import type { Subscription } from 'rxjs';
 import type { ReactorTime } from './clock.js';
-import type { Connection } from './connection.js';
+import type { Connection, TLSOptions } from './connection.js';
 import { Deadline } from './deadline.js';
 import { Deferred, fail, succeed } from './deferred.js';
 import { ConnectionDone } from './errors.js';
@@ -45,7 +45,7 @@ export interface ReplyChannelParts<R> {
   readonly protocol: string;
   /** How errors name the connection. Default `'connection'`. */
   readonly connectionName?: string;
-  /** A new decoder: the channel's first, and each one `restartDecoder` asks for. */
+  /** A new decoder: the channel's first, and the one it reads TLS with after `startTLS`. */
   readonly decoder: () => ReplyDecoding<R>;
   /** The most replies that may wait unasked for; one more fails the channel with `replyError`. */
   readonly maxUnasked: number;
@@ -76,8 +76,9 @@ interface Wait<R> {
  *
  * A reply the decoder cannot read, one reply too many, a timeout, the peer's FIN or the
  * connection's loss fails every wait, now and later, and drops the connection: past any of them
- * replies can no longer be matched to commands. `close()` is the clean end. Cancelling a wait
- * does not take it out of line: the server still owes that reply, which is dropped when it comes.
+ * replies can no longer be matched to commands. So does a reply read in the clear after the one
+ * `startTLS` follows. `close()` is the clean end. Cancelling a wait does not take it out of line:
+ * the server still owes that reply, which is dropped when it comes.
  *
  * @example
  * ```ts
@@ -90,6 +91,8 @@ export class ReplyChannel<R> {
   private _decoder: ReplyDecoding<R>;
   /** Replies read that nobody has asked for yet, oldest first: held only while no wait is. */
   private readonly _unasked: R[] = [];
+  /** The replies of the chunk being read that are not handed out yet, oldest first. */
+  private readonly _reading: R[] = [];
   /** The waits not answered yet, oldest first: the first is the one awaited. */
   private readonly _waits: Wait<R>[] = [];
   /** The wait the deadline is timing. */
@@ -170,11 +173,30 @@ export class ReplyChannel<R> {
   }
 
   /**
-   * Reads on with a new decoder, dropping a reply the old one had read part of: for a connection
-   * turning to TLS, where nothing sent in the clear may pass for what comes after.
+   * Turns the connection to TLS, right after the server's reply to `command` said to go ahead
+   * (SMTP's 220 to STARTTLS, FTP's 234 to AUTH TLS), and fires once the handshake is done. The
+   * handshake follows that reply at once (RFC 3207 section 4, RFC 4217 section 4), so a server
+   * that keeps to its protocol sends nothing in between: whatever came after the reply came in
+   * the clear, where an active attacker can write, and nothing read before the handshake may be
+   * trusted after it (RFC 3207 section 6; seen from the client, the CVE-2011-0411 class).
+   *
+   * A whole reply already read, asked for or not, fails the channel with the protocol's
+   * `replyError`: kept, it would answer the first command sent over TLS. That includes a reply
+   * later in the same chunk as the go-ahead, which is still waiting to be handed out while the
+   * go-ahead's callback runs and calls this. The part of a reply the decoder holds is dropped
+   * with that decoder: the channel reads TLS with a new one.
    */
-  protected restartDecoder(): void {
+  startTLS(options: TLSOptions, command: string): Deferred<void> {
+    if (this._state.type === 'closed') return fail(this._state.reason);
+    if (this._unasked.length > 0 || this._reading.length > 0) {
+      const error = this._parts.replyError(
+        `the ${this._parts.protocol} server sent replies in the clear after its reply to ${command}`,
+      );
+      this.fail(error);
+      return fail(error);
+    }
     this._decoder = this._parts.decoder();
+    return this.connection.startTLS(options);
   }
 
   private _end(reason: Error, how: 'abort' | 'close'): void {
@@ -184,22 +206,25 @@ export class ReplyChannel<R> {
     this._timed = undefined;
     this._subscription?.unsubscribe();
     this._unasked.length = 0;
+    this._reading.length = 0;
     if (how === 'abort') this.connection.abort();
     for (const wait of this._waits.splice(0)) wait.reply.errback(reason);
   }
 
-  /** Hands the replies `chunk` completes to their waits, in order; a bad one fails the channel after them. */
+  /**
+   * Hands the replies `chunk` completes to their waits, in order; a bad one fails the channel
+   * after them. They wait in `_reading` meanwhile, where `startTLS` sees them, and where ending
+   * the channel (a wait's callback may) drops them.
+   */
   private _received(chunk: Uint8Array): void {
-    const replies: R[] = [];
     let failure: Error | undefined;
     try {
-      this._decoder.push(chunk, replies);
+      this._decoder.push(chunk, this._reading);
     } catch (error) {
       failure = error as Error;
     }
-    for (const reply of replies) {
-      if (this._state.type !== 'open') return; // a wait's callback ended the channel
-      if (!this._deliver(reply)) {
+    while (this._reading.length > 0) {
+      if (!this._deliver(this._reading.shift()!)) {
         const { protocol, maxUnasked } = this._parts;
         failure = this._parts.replyError(
           `the ${protocol} server sent more than ${maxUnasked} replies nobody asked for`,

@@ -6,7 +6,7 @@
  */
 import { isExpectedCode, ReplyChannel } from '../../source/_reply-channel.js';
 import type { ReactorTime } from '../../source/clock.js';
-import type { Connection } from '../../source/connection.js';
+import type { Connection, TLSOptions } from '../../source/connection.js';
 import type { Deferred } from '../../source/deferred.js';
 import { ProtocolError, TimeoutError } from '../../source/errors.js';
 import { FTPError } from './ftp-client-error.js';
@@ -18,7 +18,8 @@ import { type FtpReply, ReplyDecoder, type ReplyDecoderOptions } from './reply.j
  * wait; one more is a ProtocolError); `command(line)` sends a line and is the reply to it. A
  * wait longer than `timeout` seconds, a reply the decoder cannot read, or the connection closing
  * fails every wait, now and later, and drops the connection: past any of them, replies can no
- * longer be matched to commands.
+ * longer be matched to commands. So does a reply sent in the clear after the 234 to AUTH TLS
+ * (`startTLS`).
  *
  * @example
  * ```ts
@@ -67,6 +68,17 @@ export class ControlChannel {
   /** The next reply. */
   next(): Deferred<FtpReply> {
     return this._channel.next(this._timeout);
+  }
+
+  /**
+   * Turns the control connection to TLS, right after the server's 234 to AUTH TLS; fires once
+   * the handshake is done. The handshake follows the 234 at once (RFC 4217 section 4), so a reply
+   * already read after it came in the clear, where an attacker can write, and would answer the
+   * first command sent over TLS: it fails the channel with ProtocolError, as RFC 3207 section 6
+   * has SMTP's clients discard what came before the handshake. Part of a reply is dropped.
+   */
+  startTLS(options: TLSOptions): Deferred<void> {
+    return this._channel.startTLS(options, 'AUTH TLS');
   }
 
   /** Drops the connection: every wait fails with `reason`. */

@@ -117,8 +117,9 @@ type Protection = 'clear' | 'wanted' | 'private';
 /**
  * Connects to an FTP server and reads its greeting; fires with the client, ready to `login`.
  * Errbacks with the connection's error (`ConnectionRefusedError` …), `FTPError` for a greeting
- * other than 220 (a 120 is waited past) or a refused `AUTH TLS`, a TLS error, or
- * `TimeoutError`. Cancelling gives up.
+ * other than 220 (a 120 is waited past) or a refused `AUTH TLS`, `ProtocolError` for a reply
+ * sent in the clear after the 234 to AUTH TLS (an attacker's, injected before the handshake), a
+ * TLS error, or `TimeoutError`. Cancelling gives up.
  *
  * @example
  * ```ts
@@ -153,7 +154,7 @@ export function connectFtp(target: FtpTarget, options: FtpClientOptions = {}): D
     .addCallback(() => {
       const channel = control!;
       if (options.tls === undefined || options.tls === false || channel.connection.secure) return undefined;
-      return channel.expect('AUTH TLS', 234).addCallback(() => channel.connection.startTLS(tls ?? {}));
+      return channel.expect('AUTH TLS', 234).addCallback(() => channel.startTLS(tls ?? {}));
     })
     .addCallbacks(
       () => {

@@ -6,7 +6,7 @@
  */
 import { isExpectedCode, ReplyChannel } from '../../source/_reply-channel.js';
 import type { ReactorTime } from '../../source/clock.js';
-import type { Connection, TLSOptions } from '../../source/connection.js';
+import type { Connection } from '../../source/connection.js';
 import { type Deferred, fail } from '../../source/deferred.js';
 import { TimeoutError } from '../../source/errors.js';
 import { type ReplyLimits, ReplyReader } from './_client-replies.js';
@@ -17,8 +17,9 @@ import { type ServerReply, SMTPError, SMTPReplyError } from './smtp-error.js';
  * lines in one write; `next(seconds, command)` is the next reply, in order, failing with
  * TimeoutError if it takes longer than `seconds` from the moment it is the one awaited (RFC 5321
  * section 4.5.3.2 times each reply). Up to 8 replies may come unasked for; one more is an
- * SMTPReplyError. What is SMTP's own: `expect`, the guard on a full write buffer (`drained`),
- * STARTTLS and QUIT.
+ * SMTPReplyError, as is a reply sent in the clear after the 220 to STARTTLS (`startTLS(options,
+ * 'STARTTLS')`, RFC 3207 section 6). What is SMTP's own: `expect`, the guard on a full write
+ * buffer (`drained`), and QUIT.
  *
  * @example
  * ```ts
@@ -59,23 +60,6 @@ export class CommandChannel extends ReplyChannel<ServerReply> {
     return drained.addCallback(() => {
       if (timer.active()) timer.cancel();
     });
-  }
-
-  /**
-   * Upgrades the connection to TLS, right after the server's 220 to STARTTLS. A reply already
-   * read past that one was sent in the clear after it (an attacker's, RFC 3207 section 6): the
-   * channel fails; a partial line is dropped with the decoder.
-   */
-  startTLS(options: TLSOptions): Deferred<void> {
-    const closed = this.closedReason;
-    if (closed !== undefined) return fail(closed);
-    if (this.unasked > 0) {
-      const error = new SMTPReplyError('the server sent replies in the clear after its STARTTLS reply');
-      this.fail(error);
-      return fail(error);
-    }
-    this.restartDecoder();
-    return this.connection.startTLS(options);
   }
 
   /**

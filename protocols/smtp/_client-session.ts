@@ -191,7 +191,7 @@ export class ClientSession {
     }
     return channel
       .expect('STARTTLS', this._plan.timeouts.command, [220])
-      .addCallback(() => channel.startTLS(this._plan.tls))
+      .addCallback(() => channel.startTLS(this._plan.tls, 'STARTTLS'))
       .addCallback(() => this._hello());
   }
 

@@ -3,37 +3,38 @@ import * as assert from 'uvu/assert';
 import { type FtpReply, ReplyDecoder } from '../../protocols/ftp/reply.js';
 import { ReplyError } from '../../protocols/ftp/reply-error.js';
 import { isExpectedCode, ReplyChannel } from '../../source/_reply-channel.js';
+import type { Connection } from '../../source/connection.js';
 import type { Deferred } from '../../source/deferred.js';
 import { ConnectionDone, ConnectionLost, TimeoutError } from '../../source/errors.js';
+import { connectedPair } from '../../source/testing/connected-pair.js';
 import { checkClean, trackedClock } from '../../source/testing/dirty-reactor.js';
 import { StringTransport } from '../../source/testing/string-transport.js';
 import { chunkings } from '../support/chunkings.js';
 import { failureOf, resultOf } from '../support/failure-of.js';
+import { throwawayCertificate } from '../support/throwaway-certificate.js';
 
 const test = checkClean(suite('source/_reply-channel'));
 
 /** The error the test protocol gives a server that does not keep to it. */
 class Misbehaved extends Error {}
 
-/** A channel that can read on with a new decoder, as one turning to TLS does. */
-class RestartableChannel extends ReplyChannel<FtpReply> {
-  restart(): void {
-    this.restartDecoder();
-  }
-}
-
-/** A channel of FTP replies (the decoder is FTP's; the rest is the test's) on a StringTransport. */
-function opened(maxUnasked = 4) {
-  const transport = new StringTransport({ side: 'client' });
+/** A channel of FTP replies (the decoder is FTP's; the rest is the test's) on `connection`. */
+function channelOn(connection: Connection, maxUnasked = 4) {
   const clock = trackedClock();
-  const channel = new RestartableChannel(transport, clock, {
+  const channel = new ReplyChannel<FtpReply>(connection, clock, {
     protocol: 'FTP',
     decoder: () => new ReplyDecoder(),
     maxUnasked,
     replyError: (message) => new Misbehaved(message),
     timedOut: (seconds, label) => new TimeoutError(`no reply to ${label} in ${seconds} s`, { seconds }),
   });
-  return { transport, clock, channel };
+  return { clock, channel };
+}
+
+/** A channel on a StringTransport the test plays the server on. */
+function opened(maxUnasked = 4) {
+  const transport = new StringTransport({ side: 'client' });
+  return { transport, ...channelOn(transport, maxUnasked) };
 }
 
 const codeOf = (reply: Deferred<FtpReply>): number => resultOf(reply).code;
@@ -251,14 +252,47 @@ test('a cancelled wait keeps its place: the reply owed to it is dropped, the nex
   channel.close();
 });
 
-test('a restarted decoder drops the reply the old one had read part of', () => {
+test("startTLS after a reply read in the clear past the go-ahead fails the channel with the protocol's error", () => {
   const { transport, channel } = opened();
+  const goAhead = channel.next(5);
+  transport.receive('234 go ahead\r\n200 injected\r\n');
+  assert.is(codeOf(goAhead), 234);
+  const error = errorOf(channel.startTLS({}, 'AUTH TLS'), Misbehaved);
+  assert.is(error.message, 'the FTP server sent replies in the clear after its reply to AUTH TLS');
+  assert.ok(transport.aborted);
+  assert.is(errorOf(channel.next(5), Misbehaved), error);
+});
+
+test("startTLS from the go-ahead's callback fails the channel when the same chunk holds a reply after it", () => {
+  const { transport, channel } = opened();
+  let upgrade: Deferred<void> | undefined;
+  channel.next(5).addCallback(() => {
+    upgrade = channel.startTLS({}, 'AUTH TLS');
+  });
+  transport.receive('234 go ahead\r\n200 injected\r\n');
+  errorOf(upgrade!, Misbehaved);
+  assert.is(channel.unasked, 0, 'the injected reply is not kept for the next wait');
+  assert.ok(transport.aborted);
+});
+
+test('startTLS drops the part of a reply read in the clear: the first reply over TLS is read whole', async () => {
+  const { key, cert } = throwawayCertificate();
+  const pair = connectedPair();
+  const { channel } = channelOn(pair.client);
+  const goAhead = channel.next(5);
+  pair.server.write('234 go ahead\r\n200 inj');
+  await pair.flush();
+  assert.is(codeOf(goAhead), 234);
+  await Promise.all([
+    pair.server.startTLS({ key, cert }),
+    channel.startTLS({ ca: cert, servername: 'localhost' }, 'AUTH TLS'),
+  ]);
   const reply = channel.next(5);
-  transport.receive('211-Features:\r\n UTF8\r\n');
-  channel.restart();
-  transport.receive('234 secure\r\n');
+  pair.server.write('200 secure\r\n');
+  await pair.flush();
   assert.equal(resultOf(reply).lines, ['secure']);
-  channel.close();
+  await channel.close();
+  await pair.flush();
 });
 
 test('isExpectedCode takes whole codes, or a digit for the class', () => {

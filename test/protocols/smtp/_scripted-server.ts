@@ -17,6 +17,11 @@ export interface ScriptOptions {
   readonly extensions?: readonly string[] | 'refuse-ehlo';
   /** Key and certificate for STARTTLS. */
   readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
+  /**
+   * What the server writes, in one write, to STARTTLS before it turns to TLS: more than its 220
+   * plays an attacker's injection in the clear (RFC 3207 section 6). Default `220 2.0.0 go ahead\r\n`.
+   */
+  readonly startTLSAnswer?: string;
   /** The reply to RCPT TO for an address. Default `250 2.1.5 OK`. */
   readonly rcpt?: (address: string) => string;
 }
@@ -73,7 +78,7 @@ export function scriptedServer(options: ScriptOptions = {}) {
                   .join('\r\n'),
               );
           } else if (verb === 'STARTTLS') {
-            say('220 2.0.0 go ahead');
+            connection.write(options.startTLSAnswer ?? '220 2.0.0 go ahead\r\n');
             lines = new LineDecoder({ delimiter: '\n', maxLength: 100_000 });
             void connection.startTLS({ ...options.tls! });
             return;

@@ -833,6 +833,58 @@ test('STARTTLS: a certificate the client cannot verify fails with CertificateErr
   });
 });
 
+/**
+ * Sends a message to the scripted server over STARTTLS, the server answering STARTTLS with
+ * `startTLSAnswer`; gives what sendMail fired or failed with, and the script once all is done.
+ */
+async function sendAfterSTARTTLS(startTLSAnswer: string) {
+  let outcome: unknown;
+  let seen: ReturnType<typeof scriptedServer>['script'] | undefined;
+  await withServer(
+    { extensions: ['STARTTLS'], tls: { key, cert }, startTLSAnswer },
+    async (reactor, script) => {
+      const options = { host: 'localhost', tls: 'starttls', tlsOptions: { ca: cert }, reactor } as const;
+      outcome = await sendMail({
+        from: 'a@a.test',
+        to: 'b@b.test',
+        message,
+        clientName: 'client.test',
+        ...options,
+      }).then(
+        (result) => result,
+        (error: unknown) => error,
+      );
+      seen = script;
+    },
+  );
+  return { outcome, script: seen! };
+}
+
+test('STARTTLS: a reply injected in the clear after the 220 fails with SMTPReplyError; nothing more is sent', async () => {
+  const { outcome, script } = await sendAfterSTARTTLS('220 go ahead\r\n250 injected\r\n');
+  assert.instance(outcome, SMTPReplyError);
+  assert.is(
+    (outcome as SMTPReplyError).message,
+    'the SMTP server sent replies in the clear after its reply to STARTTLS',
+  );
+  assert.equal(script.commands, ['EHLO client.test', 'STARTTLS']);
+});
+
+test('STARTTLS: part of a line in the clear after the 220 is dropped; the session goes on over TLS', async () => {
+  const { outcome, script } = await sendAfterSTARTTLS('220 go ahead\r\n250 inj');
+  assert.is((outcome as SendMailResult).reply.text, '2.0.0 queued');
+  assert.equal(script.commands, [
+    'EHLO client.test',
+    'STARTTLS',
+    'EHLO client.test',
+    'MAIL FROM:<a@a.test>',
+    'RCPT TO:<b@b.test>',
+    'DATA',
+    'QUIT',
+  ]);
+  assert.equal(script.messages, [message]);
+});
+
 test('a big streamed message goes through with backpressure, dot-stuffed line by line', async () => {
   await withServer({}, async (reactor, script) => {
     const line = '.a line that starts with a dot and is long enough to fill buffers quickly\n';
