@@ -6,10 +6,10 @@
  * taken the chunk, so a reader that does not read fills its read buffer, then the writer's buffer,
  * and the writer's `write()` returns false until the reader reads again (then `'drain'`).
  *
- * `end()` delivers EOF to the peer after the bytes before it. `destroy()` after a finished `end()`
- * is a clean close: the peer reads what is left, gets EOF, then closes. `destroy()` without it,
- * or with an error, is a reset: the peer is destroyed with `ECONNRESET`. Writing to a peer that
- * is gone fails with `EPIPE`.
+ * `end()` finishes at once and delivers EOF to the peer one turn later, after the bytes before
+ * it. `destroy()` after a finished `end()` is a clean close: the peer reads what is left, gets
+ * EOF, then closes. `destroy()` without it, or with an error, is a reset: the peer is destroyed
+ * with `ECONNRESET`. Writing to a peer that is gone fails with `EPIPE`.
  *
  * @module
  */
@@ -95,8 +95,13 @@ export class MemoryDuplex extends Duplex {
   override _final(callback: (error?: Error | null) => void): void {
     later(() => {
       if (!this._peer.destroyed) this._peer.push(null);
-      callback();
     });
+    // Finished at once (as a socket's end() is once the kernel has its FIN), not when the EOF has
+    // crossed: under TLS, Node wraps this end in its JSStreamSocket, whose shutdown runs from
+    // `end()` to this callback and which fails an internal assertion, crashing the process, if
+    // TLS writes meanwhile. TLS writes when a record arrives, and records arrive on a later turn
+    // of the event loop: finishing within this turn leaves none the time to.
+    callback();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

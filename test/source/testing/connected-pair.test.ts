@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CloseReason, Connection } from '../../../source/connection.js';
@@ -292,6 +293,42 @@ test('startTLS on both ends upgrades the pair to real TLS, in memory', async () 
   assert.instance(await client.closed, ConnectionDone);
   assert.instance(await server.closed, ConnectionDone);
 });
+
+const closings = [
+  ['closes', (connection: Connection) => void connection.close()],
+  ['ends', (connection: Connection) => connection.end()],
+  ['aborts', (connection: Connection) => connection.abort()],
+] as const;
+
+for (const side of ['server', 'client'] as const) {
+  for (const [how, shut] of closings) {
+    test(`the ${side} ${how} its end during the TLS handshake, records in flight: the pair closes, the process does not crash`, async () => {
+      const { key, cert } = throwawayCertificate();
+      // Each turn of the handshake: the records crossing (and the peer's answer) differ at each.
+      for (let turns = 0; turns <= 3; turns++) {
+        const pair = connectedPair();
+        record(pair.server);
+        record(pair.client);
+        const handshakes = [
+          pair.client.startTLS({ ca: cert, servername: 'localhost' }),
+          pair.server.startTLS({ key, cert }),
+        ];
+        for (const handshake of handshakes) handshake.addErrback(() => undefined);
+        pair.client.write('x'.repeat(64 * 1024));
+        for (let turn = 0; turn < turns; turn++) await nextTurn();
+        shut(pair[side]);
+        await pair.flush();
+        for (const end of [pair.client, pair.server]) {
+          const reason = closedReason(end).reason;
+          assert.ok(
+            reason instanceof ConnectionDone || reason instanceof ConnectionLost,
+            `after ${turns} turns, the ${end.side} closed with ${String(reason)}`,
+          );
+        }
+      }
+    });
+  }
+}
 
 test('a client that does not trust the certificate fails the handshake', async () => {
   const { key, cert } = throwawayCertificate();
