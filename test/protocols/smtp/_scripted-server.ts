@@ -80,7 +80,10 @@ export function scriptedServer(options: ScriptOptions = {}) {
           } else if (verb === 'STARTTLS') {
             connection.write(options.startTLSAnswer ?? '220 2.0.0 go ahead\r\n');
             lines = new LineDecoder({ delimiter: '\n', maxLength: 100_000 });
-            void connection.startTLS({ ...options.tls! });
+            connection
+              .startTLS({ ...options.tls! })
+              // the client may fail before the handshake is done, and leave: the script does not mind
+              .addErrback(() => undefined);
             return;
           } else if (verb === 'RCPT') {
             say(options.rcpt?.(/<(.*)>/.exec(line)![1]!) ?? '250 2.1.5 OK');
