@@ -109,7 +109,8 @@ export interface Connection extends AsyncIterable<Uint8Array>, Observer<Uint8Arr
   /**
    * Upgrades the live connection to TLS (Twisted's `startTLS`), as the TLS server if it accepted
    * the connection and the client if it connected, unless `role` says otherwise; fires once the
-   * handshake is done.
+   * handshake is done, fails if it does not finish: with the TLS error, or with the close reason
+   * (`ConnectionDone`, `ConnectionLost`) when the connection closes first.
    */
   startTLS(options: StartTLSOptions): Deferred<void>;
   /** Lets the process exit while this connection is all that is open (a socket's `unref`), e.g. while pooled. */

@@ -32,6 +32,13 @@ export interface ConnectionAddresses {
 /** Spindle's TLS defaults: TLS 1.2 or newer; clients verify the server's certificate. */
 export const tlsDefaults = { minVersion: 'TLSv1.2', rejectUnauthorized: true } as const;
 
+/**
+ * Where a connection is with TLS: plain bytes, a `startTLS` handshake under way (holding the
+ * Deferred its caller waits on), or TLS (a `tls:` endpoint, or a handshake that has ended, well
+ * or not).
+ */
+type TLSPhase = 'plain' | { readonly handshaking: Deferred<void> } | 'tls';
+
 /** The connection a stream's events go to, kept on the stream so that one listener serves all. */
 const owner = Symbol('spindle.connection');
 type OwnedStream = Duplex & { [owner]?: StreamConnection };
@@ -71,7 +78,7 @@ export class StreamConnection extends BaseConnection {
   readonly localAddress: Address;
   readonly remoteAddress: Address;
   private _stream: Duplex;
-  private _secure: boolean;
+  private _tls: TLSPhase;
   private _error: Error | undefined = undefined;
   private _aborted = false;
 
@@ -87,10 +94,17 @@ export class StreamConnection extends BaseConnection {
       },
       close: (connection) => {
         const error = connection._error;
-        if (error !== undefined)
-          connection.lost(new ConnectionLost(`connection lost: ${error.message}`, { cause: error }));
-        else if (connection._aborted) connection.lost(new ConnectionLost('connection aborted'));
-        else connection.lost(new ConnectionDone());
+        const reason =
+          error !== undefined
+            ? new ConnectionLost(`connection lost: ${error.message}`, { cause: error })
+            : connection._aborted
+              ? new ConnectionLost('connection aborted')
+              : new ConnectionDone();
+        connection.lost(reason);
+        // A handshake still under way has failed. Node emits no error for a close this end asked
+        // for (close, end, abort), nor, on the TLS server's side, for the peer's: without this,
+        // the Deferred of `startTLS`, and whoever waits on it, would wait for ever.
+        connection._endHandshake()?.errback(reason);
       },
     };
   }
@@ -103,7 +117,7 @@ export class StreamConnection extends BaseConnection {
   ) {
     super(side, options);
     this._stream = stream;
-    this._secure = options.secure ?? false;
+    this._tls = options.secure === true ? 'tls' : 'plain';
     this.localAddress = addresses.local;
     this.remoteAddress = addresses.remote;
     stream.pause(); // explicitly paused, so adding the 'data' listener does not start the flow
@@ -111,7 +125,7 @@ export class StreamConnection extends BaseConnection {
   }
 
   get secure(): boolean {
-    return this._secure;
+    return this._tls !== 'plain';
   }
 
   /** The stream underneath (a `net.Socket`, a `tls.TLSSocket` after `startTLS`, …). */
@@ -157,7 +171,7 @@ export class StreamConnection extends BaseConnection {
   }
 
   protected override transportStartTLS(options: StartTLSOptions): Deferred<void> {
-    if (this._secure) return fail(new AlreadySecureError());
+    if (this._tls !== 'plain') return fail(new AlreadySecureError());
     if (!this.writable) return fail(new ConnectionDone('cannot start TLS on a closing connection'));
     const raw = this._stream;
     this._unwire(raw);
@@ -173,13 +187,13 @@ export class StreamConnection extends BaseConnection {
         : tlsConnect({ ...settings, socket: raw });
     secure.pause();
     this._stream = secure;
-    this._secure = true;
+    const handshake = new Deferred<void>(() => this.abort());
+    this._tls = { handshaking: handshake };
     this._wire(secure);
     if (this.reading) secure.resume();
-    const handshake = new Deferred<void>(() => this.abort());
     const done = () => {
       secure.off('error', failed);
-      if (!handshake.called) handshake.callback(undefined);
+      this._endHandshake()?.callback(undefined);
     };
     const failed = (error: Error) => {
       // A client's handshake failures get their types (the server side keeps Node's errors).
@@ -187,11 +201,19 @@ export class StreamConnection extends BaseConnection {
         certificateError(error) ??
         (role === 'client' ? tlsHandshakeError(error, formatAddress(this.remoteAddress), true) : undefined);
       if (typed !== undefined && this._error === error) this._error = typed; // data$ fails with it too
-      if (!handshake.called) handshake.errback(typed ?? error);
+      this._endHandshake()?.errback(typed ?? error);
     };
     secure.once(role === 'server' ? 'secure' : 'secureConnect', done);
     secure.once('error', failed);
     return handshake;
+  }
+
+  /** The handshake is over: returns its Deferred if it is still to be settled (not cancelled). */
+  private _endHandshake(): Deferred<void> | undefined {
+    const phase = this._tls;
+    if (typeof phase !== 'object') return undefined;
+    this._tls = 'tls';
+    return phase.handshaking.called ? undefined : phase.handshaking;
   }
 
   private _wire(stream: Duplex): void {

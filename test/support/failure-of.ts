@@ -1,7 +1,8 @@
 /**
  * `failureOf` and `rejectionOf`: what a Deferred failed with (handled here, so it is not reported
  * as unhandled), and what a promise-like rejected with, for tests that expect a failure;
- * `resultOf`: what a Deferred fired with, for tests that expect it to have.
+ * `resultOf`: what a Deferred fired with, for tests that expect it to have; `outcomeOf`: how a
+ * Deferred has settled so far, for tests that expect it to settle one way or the other.
  */
 import * as assert from 'uvu/assert';
 import type { Failure } from '../../source/failure.js';
@@ -38,4 +39,27 @@ export function resultOf<T>(d: { addCallback(fn: (value: T) => unknown): unknown
   });
   assert.ok(value, 'the Deferred has fired with a result');
   return value!.v;
+}
+
+/** How a Deferred has settled: not yet, with a result, or with a failure. */
+export type Outcome<T> =
+  | { readonly state: 'pending' }
+  | { readonly state: 'fired'; readonly value: T }
+  | { readonly state: 'failed'; readonly failure: Failure };
+
+/** How `d` has settled, read at any later time from `current` (a failure is handled here). */
+export function outcomeOf<T>(d: {
+  addCallbacks(fire: (value: T) => unknown, fail: (failure: Failure) => unknown): unknown;
+}): { readonly current: Outcome<T> } {
+  const box: { current: Outcome<T> } = { current: { state: 'pending' } };
+  d.addCallbacks(
+    (value) => {
+      box.current = { state: 'fired', value };
+      return value;
+    },
+    (failure) => {
+      box.current = { state: 'failed', failure };
+    },
+  );
+  return box;
 }

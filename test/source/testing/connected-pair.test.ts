@@ -7,6 +7,7 @@ import { type LogRecord, logRecords$ } from '../../../source/log.js';
 import type { Pausable } from '../../../source/producer.js';
 import { connectedPair } from '../../../source/testing/connected-pair.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
+import { outcomeOf } from '../../support/failure-of.js';
 import { throwawayCertificate } from '../../support/throwaway-certificate.js';
 
 const test = checkClean(suite('source/testing/connected-pair'));
@@ -324,6 +325,37 @@ for (const side of ['server', 'client'] as const) {
             reason instanceof ConnectionDone || reason instanceof ConnectionLost,
             `after ${turns} turns, the ${end.side} closed with ${String(reason)}`,
           );
+        }
+      }
+    });
+  }
+}
+
+/** When an end closes: before `startTLS`, this many event-loop turns into the handshake, or once it is done. */
+const moments = ['before', 0, 1, 2, 3, 'after'] as const;
+
+for (const side of ['server', 'client'] as const) {
+  for (const [how, shut] of closings) {
+    test(`the ${side} ${how} its end before, during or right after the TLS handshake: both startTLS Deferreds settle, both ends close`, async () => {
+      const { key, cert } = throwawayCertificate();
+      for (const moment of moments) {
+        const pair = connectedPair();
+        record(pair.server);
+        record(pair.client);
+        const closed = { client: outcomeOf(pair.client.closed), server: outcomeOf(pair.server.closed) };
+        if (moment === 'before') shut(pair[side]);
+        const handshakes = {
+          client: outcomeOf(pair.client.startTLS({ ca: cert, servername: 'localhost' })),
+          server: outcomeOf(pair.server.startTLS({ key, cert })),
+        };
+        if (moment === 'after') await pair.flush();
+        else if (moment !== 'before') for (let turn = 0; turn < moment; turn++) await nextTurn();
+        if (moment !== 'before') shut(pair[side]);
+        await pair.flush(); // bounded: rejects if the ends still talk after 1000 turns
+        for (const end of ['client', 'server'] as const) {
+          const at = `${side} ${how} at ${moment}`;
+          assert.is.not(handshakes[end].current.state, 'pending', `${at}: the ${end}'s startTLS settled`);
+          assert.is(closed[end].current.state, 'fired', `${at}: the ${end} closed`);
         }
       }
     });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { TLSSocket, connect as tlsConnect } from 'node:tls';
 import { firstValueFrom, map, toArray } from 'rxjs';
 import { suite } from 'uvu';
@@ -14,7 +15,7 @@ import type { Connection } from '../../../source/connection.js';
 import { Deferred } from '../../../source/deferred.js';
 import { gatherResults } from '../../../source/deferred-list.js';
 import { connect, listen } from '../../../source/endpoints.js';
-import { CertificateError, ConnectionDone } from '../../../source/errors.js';
+import { CertificateError, ConnectionDone, ConnectionLost } from '../../../source/errors.js';
 import { type LogRecord, logRecords$ } from '../../../source/log.js';
 import { type Protocol, protocol } from '../../../source/protocol.js';
 import { Reactor } from '../../../source/reactor.js';
@@ -22,6 +23,7 @@ import type { ListenOptions } from '../../../source/server.js';
 import { checkClean } from '../../../source/testing/dirty-reactor.js';
 import type { NetServerAdapter } from '../../../source/transports/net-server-adapter.js';
 import { within } from '../../support/demo-process.js';
+import { outcomeOf } from '../../support/failure-of.js';
 import { throwawayCertificate } from '../../support/throwaway-certificate.js';
 
 /** The reactor of the shutdown tests: its virtual clock holds grace periods still in real time. */
@@ -224,6 +226,52 @@ test('startTLS with role: the side that connected plays the TLS server, the side
   taken.abort();
   await server.close();
 });
+
+const closings = [
+  ['closes', (connection: Connection) => void connection.close()],
+  ['ends', (connection: Connection) => connection.end()],
+  ['aborts', (connection: Connection) => connection.abort()],
+] as const;
+
+/** When an end closes: before `startTLS`, this many event-loop turns into the handshake, or once it is done. */
+const moments = ['before', 0, 1, 2, 3, 'after'] as const;
+
+for (const side of ['server', 'client'] as const) {
+  for (const [how, shut] of closings) {
+    test(`over TCP, the ${side} ${how} its end before, during or right after the startTLS handshake: both Deferreds settle, both ends close`, async () => {
+      const server = listen('tcp:0:interface=127.0.0.1', { allowHalfOpen: false });
+      let accepted = new Deferred<Connection>();
+      server.connections$.subscribe((conn) => accepted.callback(conn));
+      const { port } = await server.address;
+      for (const moment of moments) {
+        accepted = new Deferred<Connection>();
+        const pair = { client: await connect(`tcp:127.0.0.1:${port}`), server: await accepted };
+        for (const end of [pair.client, pair.server]) end.data$.subscribe({ error: () => {} });
+        const closed = { client: outcomeOf(pair.client.closed), server: outcomeOf(pair.server.closed) };
+        if (moment === 'before') shut(pair[side]);
+        const handshakes = {
+          client: outcomeOf(pair.client.startTLS({ ca: cert, servername: 'localhost' })),
+          server: outcomeOf(pair.server.startTLS({ key, cert })),
+        };
+        const at = `${side} ${how} at ${moment}`;
+        const ends = ['client', 'server'] as const;
+        const settled = () => ends.every((end) => handshakes[end].current.state !== 'pending');
+        if (moment === 'after') await waitFor(`${at}: the handshakes`, settled);
+        else if (moment !== 'before') for (let turn = 0; turn < moment; turn++) await nextTurn();
+        if (moment !== 'before') shut(pair[side]);
+        await waitFor(`${at}: both startTLS Deferreds to settle`, settled);
+        await waitFor(`${at}: both ends to close`, () =>
+          ends.every((end) => closed[end].current.state === 'fired'),
+        );
+        // The aborting end says so; its peer sees what it would without TLS: Node's destroy()
+        // sends a FIN, so ConnectionDone, unless a write crossed it and drew a reset.
+        const own = closed[side].current;
+        if (how === 'aborts' && own.state === 'fired') assert.instance(own.value, ConnectionLost, at);
+      }
+      await server.close();
+    });
+  }
+}
 
 test('startTLS fails on a connection already secure, and a failed handshake errbacks', async () => {
   const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, echo);
