@@ -225,12 +225,16 @@ export class StreamConnection extends BaseConnection {
     stream.on('close', onClose);
   }
 
+  /**
+   * Stops taking a stream's events, all but its errors. A stream that is not a socket (a memory
+   * end) is wrapped for TLS in Node's JSStreamSocket, which keeps the stream's errors to itself
+   * and passes its close on to TLS as a clean end: the peer's reset (its abort) would reach this
+   * end as `ConnectionDone`. Its errors, still heard, make it `ConnectionLost`, as without TLS.
+   */
   private _unwire(stream: Duplex): void {
     stream.off('data', onData);
     stream.off('end', onEnd);
     stream.off('drain', onDrain);
-    stream.off('error', onError);
     stream.off('close', onClose);
-    (stream as OwnedStream)[owner] = undefined;
   }
 }

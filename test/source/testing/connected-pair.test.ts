@@ -336,7 +336,8 @@ const moments = ['before', 0, 1, 2, 3, 'after'] as const;
 
 for (const side of ['server', 'client'] as const) {
   for (const [how, shut] of closings) {
-    test(`the ${side} ${how} its end before, during or right after the TLS handshake: both startTLS Deferreds settle, both ends close`, async () => {
+    const peer = side === 'client' ? 'server' : 'client';
+    test(`the ${side} ${how} its end before, during or right after the TLS handshake: both startTLS Deferreds settle, both ends close${how === 'aborts' ? `, the ${peer} with ConnectionLost` : ''}`, async () => {
       const { key, cert } = throwawayCertificate();
       for (const moment of moments) {
         const pair = connectedPair();
@@ -357,6 +358,13 @@ for (const side of ['server', 'client'] as const) {
           assert.is.not(handshakes[end].current.state, 'pending', `${at}: the ${end}'s startTLS settled`);
           assert.is(closed[end].current.state, 'fired', `${at}: the ${end} closed`);
         }
+        const peerClosed = closed[peer].current;
+        if (how === 'aborts' && peerClosed.state === 'fired')
+          assert.instance(
+            peerClosed.value,
+            ConnectionLost,
+            `reset at ${moment}: the ${peer} closed with ${peerClosed.value}`,
+          );
       }
     });
   }
