@@ -24,7 +24,10 @@ export interface SoakOptions {
   readonly seconds: number;
   /** The load's random seed. Default: from the clock. */
   readonly seed?: number;
-  /** Clients at once per server kind and load process. Default 12. */
+  /**
+   * Clients at once per load process, shared among the server kinds. Default 84 (twelve for each
+   * of the first soak's seven kinds).
+   */
   readonly clients?: number;
   /** Where progress lines go. Default nowhere. */
   readonly progress?: (line: string) => void;
@@ -151,7 +154,7 @@ async function quiet(servers: Child): Promise<Record<string, number>> {
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const seconds = Math.max(10, options.seconds);
   const seed = options.seed ?? Date.now() % 1_000_000;
-  const clients = options.clients ?? 12;
+  const clients = options.clients ?? 84;
   const began = performance.now();
   const say = options.progress ?? (() => {});
   const progress = (line: string) => say(`${((performance.now() - began) / 1000).toFixed(1)} s: ${line}`);
