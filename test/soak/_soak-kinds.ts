@@ -30,6 +30,8 @@ export interface SoakKind {
   readonly admit: Admission | undefined;
   /** Limits enforced by `listen` (a refused connection is closed) rather than by the protocol (421). */
   readonly refusesByClosing: boolean;
+  /** Whether its connections start with the TLS handshake (HTTPS). */
+  readonly tls: boolean;
 }
 
 const onConnection = (admit: Admission) => async (attempt: Attempt) =>
@@ -43,6 +45,7 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(httpAsk),
     admit: httpAsk,
     refusesByClosing: true,
+    tls: false,
   },
   {
     name: 'echo',
@@ -51,6 +54,7 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(echoAsk),
     admit: echoAsk,
     refusesByClosing: true,
+    tls: false,
   },
   {
     name: 'websocket',
@@ -59,6 +63,7 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(webSocketAsk),
     admit: webSocketAsk,
     refusesByClosing: true,
+    tls: false,
   },
   {
     name: 'dns udp',
@@ -67,6 +72,7 @@ export const soakKinds: readonly SoakKind[] = [
     probe: dnsUdpAsk,
     admit: undefined,
     refusesByClosing: false,
+    tls: false,
   },
   {
     name: 'dns tcp',
@@ -75,6 +81,7 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(dnsTcpAsk),
     admit: dnsTcpAsk,
     refusesByClosing: true,
+    tls: false,
   },
   {
     name: 'smtp',
@@ -83,6 +90,7 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(smtpAsk),
     admit: greeting,
     refusesByClosing: false,
+    tls: false,
   },
   {
     name: 'ftp',
@@ -91,5 +99,6 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(ftpAsk),
     admit: greeting,
     refusesByClosing: false,
+    tls: false,
   },
 ];

@@ -9,6 +9,7 @@
  * Run by the soak runner: `node --import tsx test/soak/_soak-load.ts '{"address":…}'`.
  */
 
+import { readFileSync } from 'node:fs';
 import { serveParent } from '../bench/_child-side.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { Attempt, type Behaviour, emptyTally, runAttempt, type Tally, type Target } from './_attempt.js';
@@ -25,6 +26,8 @@ export interface LoadPlan {
   readonly clients: number;
   /** Connections in one crowd. */
   readonly crowdSize: number;
+  /** The PEM file of the servers' self-signed certificate, which the clients trust. */
+  readonly certificate: string;
 }
 
 /**
@@ -100,7 +103,7 @@ async function run(
   for (const [index, kind] of soakKinds.entries()) {
     const tally = emptyTally();
     tallies[kind.name] = tally;
-    const target = { port: ports[kind.server], refusesByClosing: kind.refusesByClosing };
+    const target = { port: ports[kind.server], refusesByClosing: kind.refusesByClosing, tls: kind.tls, ca };
     for (let i = share(plan.clients, index, soakKinds.length); i > 0; i--) {
       running.push(client(kind, target, plan.address, seededRandom(random() * 2 ** 32), end, tally));
     }
@@ -111,6 +114,7 @@ async function run(
 }
 
 const plan = JSON.parse(process.argv[2] ?? '') as LoadPlan;
+const ca = readFileSync(plan.certificate);
 serveParent(async (command) => {
   const [verb, seconds, seed, ports] = command.split(' ');
   if (verb !== 'run') return JSON.stringify({ error: `unknown command ${command}` });

@@ -7,10 +7,11 @@
  * what it was after the warm-up, every attempt answered or cleanly refused, the per-peer limit
  * held, every stored message and upload on disk, and the probe never failed.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { selfSignedCertificate } from '../../source/index.js';
 import { Child } from '../bench/_children.js';
 import { addTally, emptyTally, type Tally } from './_attempt.js';
 import { ftpFiles } from './_ftp-load.js';
@@ -105,10 +106,10 @@ function entries(folder: string): string[] {
 }
 
 /** Starts the load processes (each from its own address, with crowds from another). */
-function startLoad(clients: number): Child[] {
+function startLoad(clients: number, certificate: string): Child[] {
   return [0, 1].map((index) => {
     const plan: LoadPlan = {
-      ...{ clients, crowdSize },
+      ...{ clients, crowdSize, certificate },
       ...{ address: `127.0.0.${10 + index}`, crowdAddress: `127.0.0.${20 + index}` },
     };
     return tsChild(`soak load ${index}`, '_soak-load', [JSON.stringify(plan)]);
@@ -162,14 +163,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   // baseline taken sooner would count that as growth.
   const warmUp = Math.min(60, Math.max(4, Math.round(seconds * 0.4)));
   const folder = prepareFolder();
-  const servers = tsChild('soak servers', '_soak-servers', [folder, String(perPeer)]);
-  const loaders = startLoad(clients);
+  const certificate = selfSignedCertificate();
+  const servers = tsChild('soak servers', '_soak-servers', [
+    ...[folder, String(perPeer)],
+    ...[certificate.cert, certificate.key],
+  ]);
+  const loaders = startLoad(clients, certificate.cert);
   try {
     const ports = JSON.parse(await servers.nextLine(60)) as SoakPorts;
     const fdsStart = Number(await servers.ask('fds', 10));
     const heapStart = JSON.parse(await servers.ask('memory', 30)) as Memory;
     for (const loader of loaders) await loader.nextLine(60); // ready
-    const probe = new Probe(soakKinds, ports, '127.0.0.2');
+    const probe = new Probe(soakKinds, ports, '127.0.0.2', readFileSync(certificate.cert));
     progress(`servers up (seed ${seed}); warming up for ${warmUp} s`);
     const tallies: Record<string, Tally> = Object.fromEntries(soakKinds.map((k) => [k.name, emptyTally()]));
     await load(loaders, ports, warmUp, seed, tallies);
@@ -211,6 +216,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   } finally {
     await Promise.all([servers, ...loaders].map((child) => child.stop()));
     rmSync(folder, { recursive: true, force: true });
+    certificate.remove();
   }
 }
 

@@ -2,7 +2,8 @@
  * The soak's server process: the real servers of protocols/* in one process, on ephemeral ports
  * of 127.0.0.1, each with `maxConnectionsPerPeer` (argv[3]) and short timeouts so stalling
  * clients are cut within the run. The FTP root and the Maildirs are under the folder argv[2]
- * (made ready by the runner). Prints the ports as one line of JSON, then answers the runner's
+ * (made ready by the runner); SMTP's STARTTLS and FTP's AUTH TLS use the certificate and key in
+ * the PEM files argv[4] and argv[5]. Prints the ports as one line of JSON, then answers the runner's
  * questions on stdin, one JSON line each: `fds`, `memory` (after a forced GC: run node with
  * `--expose-gc`), `open`, `stats`, `log`, `loop` (the event loop's delays). Exits when stdin closes.
  */
@@ -17,14 +18,26 @@ import { httpServer } from '../../protocols/http/index.js';
 import { smtpServer } from '../../protocols/smtp/index.js';
 import { webSocketHandler } from '../../protocols/websocket/index.js';
 import { echo } from '../../protocols/wire/index.js';
-import { type ListenOptions, listen, logRecords$, type Server } from '../../source/index.js';
+import {
+  type ListenOptions,
+  listen,
+  logRecords$,
+  parseServerEndpoint,
+  type Server,
+  type TLSServerEndpoint,
+} from '../../source/index.js';
 import { serveParent } from '../bench/_child-side.js';
 import { countDescriptors } from '../support/descriptors.js';
 import { soakZone } from './_dns-load.js';
 import type { ServerName, SoakPorts } from './_soak-kinds.js';
 
-const [folder, perPeer] = process.argv.slice(2) as [string, string];
+const [folder, perPeer, certificate, key] = process.argv.slice(2) as [string, string, string, string];
 const endpoint = 'tcp:0:interface=127.0.0.1';
+const tlsEndpoint = parseServerEndpoint(
+  `tls:0:interface=127.0.0.1:certKey=${certificate}:privateKey=${key}`,
+) as TLSServerEndpoint;
+/** The certificate and key, for STARTTLS and AUTH TLS. */
+const tls = tlsEndpoint.tls;
 /** Listen's limits, and FTP's and SMTP's own (which answer 421). */
 const limits: ListenOptions = { maxConnections: 4000, maxConnectionsPerPeer: Number(perPeer) };
 const timeouts = { headerTimeout: 2, idleTimeout: 2 };
@@ -44,11 +57,13 @@ const smtp = smtpServer({
   domains: ['example.test'],
   maildir: join(folder, 'mail'),
   hostname: 'soak.test',
+  tls,
   ...{ commandTimeout: 2, dataTimeout: 2, ...limits },
 });
 const ftp = ftpServer({
   root: join(folder, 'ftp'),
   checker: ftpUsers({ soak: { password: 'soak' } }, { anonymous: 'read' }),
+  tls,
   ...{ idleTimeout: 2, dataConnectTimeout: 2, dataTimeout: 2, ...limits },
 });
 const dnsListener = listenDns('udp:0:interface=127.0.0.1', dns, limits);
