@@ -41,20 +41,19 @@ export function listenTLS(
 ): NetServerAdapter<InetAddress> {
   const options = connectionOptionsOf(setup);
   // No pauseOnConnect: the handshake must read; application data waits in the paused TLSSocket.
-  // Half-open only when asked: a socket that half-closes during its handshake would linger.
-  const server = createServer({
-    ...tlsDefaults,
-    ...endpoint.tls,
-    allowHalfOpen: options.allowHalfOpen ?? false,
-  });
+  // Not half-open in the handshake: a peer that half-closes then can never finish it, and Node would
+  // keep its socket until the handshake timeout (120 s by default). Half-open once the handshake is
+  // done, as TCP's sockets are: the connection decides what the peer's FIN does.
+  const server = createServer({ ...tlsDefaults, ...endpoint.tls, allowHalfOpen: false });
   server.on('tlsClientError', (error, socket) => {
     log.debug(`TLS handshake failed: ${error.message}`, { error });
-    socket.destroy(); // half-open is allowed: without this, a failed handshake's socket lingers
+    socket.destroy(); // Node leaves open a socket whose handshake timed out
   });
   const adapter = new NetServerAdapter(
     server,
     (socket) => {
       socket.setNoDelay(true);
+      socket.allowHalfOpen = true;
       return new StreamConnection(socket, 'server', tcpAddresses(socket), { ...options, secure: true });
     },
     setup,

@@ -287,6 +287,52 @@ test('close() drops a client that never starts its handshake at once, not after 
   assert.is(clock.getDelayedCalls().length, 0, 'no grace timer: nothing was in flight');
 });
 
+test('a client that half-closes in its handshake is dropped at once, by a protocol that takes half-close too', async () => {
+  // The handshake can never finish: Node would keep a half-open socket until its handshake timeout (120 s).
+  const { server, port, net } = await tlsServer(
+    protocol((conn) => conn.data$.subscribe(conn), { halfClose: true }),
+  );
+  const logging = logRecords$.subscribe(() => {}); // the failed handshake's debug record
+  const halfClosed = await silentClient(port, net);
+  halfClosed.resume();
+  halfClosed.end();
+  await closedSocket(halfClosed, 'the server to drop the client');
+  logging.unsubscribe();
+  assert.is(server.stats.accepted, 0, 'a handshake never done is no connection');
+  await within(5, 'the server to close', server.close().toPromise());
+});
+
+test("a client's half-close after its handshake reaches a protocol that takes half-close, which answers a turn later", async () => {
+  const countThenAnswer = protocol(
+    (conn) => {
+      let bytes = 0;
+      conn.data$.subscribe({
+        next: (chunk) => {
+          bytes += chunk.length;
+        },
+        complete: () =>
+          setImmediate(() => {
+            conn.write(`${bytes} bytes\n`);
+            conn.close();
+          }),
+      });
+    },
+    { halfClose: true },
+  );
+  const { server, port } = await tlsServer(countThenAnswer);
+  const client = await connect({
+    type: 'tls',
+    host: '127.0.0.1',
+    port,
+    tls: { ca: cert, servername: 'localhost' },
+  });
+  const reply = firstValueFrom(client.data$.pipe(toArray()));
+  client.write('12345');
+  client.end();
+  assert.is(text(await within(5, 'the answer', reply)), '5 bytes\n');
+  await within(5, 'the server to close', server.close().toPromise());
+});
+
 test('a socket still in its TLS handshake counts against maxConnections', async () => {
   const { server, port, net } = await tlsServer(echo, { maxConnections: 1 });
   const records: LogRecord[] = [];
