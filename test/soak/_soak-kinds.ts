@@ -8,12 +8,13 @@ import { dnsTcpAsk, dnsTcpBehaviours, dnsUdpAsk, dnsUdpBehaviours } from './_dns
 import { echoAsk, echoBehaviours } from './_echo-load.js';
 import { ftpAsk, ftpBehaviours } from './_ftp-load.js';
 import { httpAsk, httpBehaviours } from './_http-load.js';
+import { httpsBehaviours } from './_https-load.js';
 import { greeting } from './_replies.js';
 import { smtpAsk, smtpBehaviours } from './_smtp-load.js';
 import { webSocketAsk, webSocketBehaviours } from './_websocket-load.js';
 
 /** The servers, in the table's order; `dns` listens for UDP and TCP on one port. */
-export const serverNames = ['http', 'echo', 'websocket', 'dns', 'smtp', 'ftp'] as const;
+export const serverNames = ['http', 'https', 'echo', 'websocket', 'dns', 'smtp', 'ftp'] as const;
 export type ServerName = (typeof serverNames)[number];
 
 /** Where each server listens. */
@@ -46,6 +47,15 @@ export const soakKinds: readonly SoakKind[] = [
     admit: httpAsk,
     refusesByClosing: true,
     tls: false,
+  },
+  {
+    name: 'https',
+    server: 'https',
+    behaviours: httpsBehaviours,
+    probe: onConnection(httpAsk),
+    admit: httpAsk,
+    refusesByClosing: true,
+    tls: true,
   },
   {
     name: 'echo',

@@ -133,7 +133,7 @@ async function load(
   }
 }
 
-/** Waits until the servers hold no connection (at most 15 s); what they still hold. */
+/** Waits until the servers hold no connection, nor one in its TLS handshake (at most 15 s); what they still hold. */
 async function quiet(servers: Child): Promise<Record<string, number>> {
   const deadline = Date.now() + 15_000;
   for (;;) {

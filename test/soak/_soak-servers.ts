@@ -2,10 +2,11 @@
  * The soak's server process: the real servers of protocols/* in one process, on ephemeral ports
  * of 127.0.0.1, each with `maxConnectionsPerPeer` (argv[3]) and short timeouts so stalling
  * clients are cut within the run. The FTP root and the Maildirs are under the folder argv[2]
- * (made ready by the runner); SMTP's STARTTLS and FTP's AUTH TLS use the certificate and key in
- * the PEM files argv[4] and argv[5]. Prints the ports as one line of JSON, then answers the runner's
- * questions on stdin, one JSON line each: `fds`, `memory` (after a forced GC: run node with
- * `--expose-gc`), `open`, `stats`, `log`, `loop` (the event loop's delays). Exits when stdin closes.
+ * (made ready by the runner); HTTPS, SMTP's STARTTLS and FTP's AUTH TLS use the certificate and
+ * key in the PEM files argv[4] and argv[5]. Prints the ports as one line of JSON, then answers
+ * the runner's questions on stdin, one JSON line each: `fds`, `memory` (after a forced GC: run
+ * node with `--expose-gc`), `open`, `stats`, `log`, `loop` (the event loop's delays). Exits when
+ * stdin closes.
  */
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -26,6 +27,7 @@ import {
   type Server,
   type TLSServerEndpoint,
 } from '../../source/index.js';
+import type { NetServerAdapter } from '../../source/transports/net-server-adapter.js';
 import { serveParent } from '../bench/_child-side.js';
 import { countDescriptors } from '../support/descriptors.js';
 import { soakZone } from './_dns-load.js';
@@ -36,7 +38,7 @@ const endpoint = 'tcp:0:interface=127.0.0.1';
 const tlsEndpoint = parseServerEndpoint(
   `tls:0:interface=127.0.0.1:certKey=${certificate}:privateKey=${key}`,
 ) as TLSServerEndpoint;
-/** The certificate and key, for STARTTLS and AUTH TLS. */
+/** The certificate and key, for HTTPS, STARTTLS and AUTH TLS. */
 const tls = tlsEndpoint.tls;
 /** Listen's limits, and FTP's and SMTP's own (which answer 421). */
 const limits: ListenOptions = { maxConnections: 4000, maxConnectionsPerPeer: Number(perPeer) };
@@ -69,6 +71,12 @@ const ftp = ftpServer({
 const dnsListener = listenDns('udp:0:interface=127.0.0.1', dns, limits);
 const servers: Record<Exclude<ServerName, 'dns'>, Server> = {
   http: listen(endpoint, httpServer(hello, timeouts), limits),
+  // Node's TLS server gives a handshake 120 s; the protocol's timeouts start once it is done.
+  https: listen(
+    { ...tlsEndpoint, tls: { ...tls, handshakeTimeout: 2000 } },
+    httpServer(hello, timeouts),
+    limits,
+  ),
   echo: listen(endpoint, echo, limits),
   websocket: listen(
     endpoint,
@@ -93,6 +101,15 @@ for (const [name, server] of Object.entries(servers)) {
 }
 console.log(JSON.stringify(ports));
 
+/** The sockets `server` holds: its connections, and those still in their TLS handshake. */
+function held(server: Server): Promise<number> {
+  const sockets = (server as Partial<NetServerAdapter>).netServer;
+  if (sockets === undefined) return Promise.resolve(server.connections.size);
+  return new Promise((resolve) =>
+    sockets.getConnections((_, count) => resolve(Math.max(count, server.connections.size))),
+  );
+}
+
 /**
  * The heap after collecting garbage three times, a turn of the loop apart (finalisers run): in
  * all, and its data alone (less the compiled code and bytecode, which V8 goes on adding to for a
@@ -114,10 +131,10 @@ async function memory(): Promise<string> {
 serveParent(async (question) => {
   if (question === 'fds') return String(countDescriptors());
   if (question === 'memory') return memory();
-  if (question === 'open')
-    return JSON.stringify(
-      Object.fromEntries(Object.entries(streams()).map(([n, s]) => [n, s.connections.size])),
-    );
+  if (question === 'open') {
+    const counts = Object.entries(streams()).map(async ([n, s]) => [n, await held(s)] as const);
+    return JSON.stringify(Object.fromEntries(await Promise.all(counts)));
+  }
   if (question === 'stats')
     return JSON.stringify({
       stats: Object.fromEntries(Object.entries(streams()).map(([n, s]) => [n, s.stats])),
