@@ -3,6 +3,8 @@
  * request, the crowd's admission check, and how it refuses past a limit.
  */
 import type { Attempt, Behaviour } from './_attempt.js';
+import { chatAsk, chatBehaviours, chatPrompt } from './_chat-load.js';
+import { chatRoomAsk, chatRoomBehaviours, chatRoomJoin } from './_chat-room-load.js';
 import type { Admission } from './_crowd.js';
 import { dnsTcpAsk, dnsTcpBehaviours, dnsUdpAsk, dnsUdpBehaviours } from './_dns-load.js';
 import { echoAsk, echoBehaviours } from './_echo-load.js';
@@ -14,7 +16,17 @@ import { smtpAsk, smtpBehaviours } from './_smtp-load.js';
 import { webSocketAsk, webSocketBehaviours } from './_websocket-load.js';
 
 /** The servers, in the table's order; `dns` listens for UDP and TCP on one port. */
-export const serverNames = ['http', 'https', 'echo', 'websocket', 'dns', 'smtp', 'ftp'] as const;
+export const serverNames = [
+  'http',
+  'https',
+  'echo',
+  'websocket',
+  'chat',
+  'chat room',
+  'dns',
+  'smtp',
+  'ftp',
+] as const;
 export type ServerName = (typeof serverNames)[number];
 
 /** Where each server listens. */
@@ -72,6 +84,24 @@ export const soakKinds: readonly SoakKind[] = [
     behaviours: webSocketBehaviours,
     probe: onConnection(webSocketAsk),
     admit: webSocketAsk,
+    refusesByClosing: true,
+    tls: false,
+  },
+  {
+    name: 'chat',
+    server: 'chat',
+    behaviours: chatBehaviours,
+    probe: onConnection(chatAsk),
+    admit: chatPrompt,
+    refusesByClosing: true,
+    tls: false,
+  },
+  {
+    name: 'chat room',
+    server: 'chat room',
+    behaviours: chatRoomBehaviours,
+    probe: onConnection(chatRoomAsk),
+    admit: chatRoomJoin,
     refusesByClosing: true,
     tls: false,
   },

@@ -116,8 +116,8 @@ async function run(
 const plan = JSON.parse(process.argv[2] ?? '') as LoadPlan;
 const ca = readFileSync(plan.certificate);
 serveParent(async (command) => {
-  const [verb, seconds, seed, ports] = command.split(' ');
+  const [verb, seconds, seed, ...ports] = command.split(' '); // a server's name may hold a space
   if (verb !== 'run') return JSON.stringify({ error: `unknown command ${command}` });
-  return JSON.stringify(await run(plan, JSON.parse(ports ?? ''), Number(seconds), Number(seed)));
+  return JSON.stringify(await run(plan, JSON.parse(ports.join(' ')), Number(seconds), Number(seed)));
 });
 console.log('ready');

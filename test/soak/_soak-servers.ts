@@ -13,6 +13,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { getHeapCodeStatistics } from 'node:v8';
 import { hello } from '../../demos/hello.js';
+import { chat, chatRoom } from '../../protocols/chat/index.js';
 import { dnsServer, listenDns, parseZoneFile, Zone } from '../../protocols/dns/index.js';
 import { ftpServer, ftpUsers } from '../../protocols/ftp/index.js';
 import { httpServer } from '../../protocols/http/index.js';
@@ -88,6 +89,8 @@ const servers: Record<Exclude<ServerName, 'dns'>, Server> = {
   ),
   smtp: listen(endpoint, smtp),
   ftp: listen(endpoint, ftp),
+  chat: listen(endpoint, chat(), limits),
+  'chat room': listen(endpoint, httpServer(chatRoom(), timeouts), limits),
 };
 
 /** Every stream server, the DNS one's TCP listener included. */
