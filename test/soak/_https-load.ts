@@ -46,9 +46,10 @@ function scrambled(hello: Buffer, attempt: Attempt): Buffer {
 
 /**
  * The HTTP clients run over TLS, but one. Left out: a reset mid-request, as the server begins its
- * answer a turn later. Node's TLS socket (20.20) then sometimes never learns of the reset: its
- * write stays pending and it neither errors nor closes, and the HTTP server, which sets no deadline
- * while its client does not take what it is sent, keeps the connection for good.
+ * answer a turn later. Node's TLS socket (20.20), half-open as HTTP asks, then sometimes never
+ * learns of the reset: its write stays pending and it neither errors nor closes, and the HTTP
+ * server, which sets no deadline while its client does not take what it is sent, keeps the
+ * connection for good.
  */
 const overTls = httpBehaviours.filter((behaviour) => behaviour.name !== 'http reset mid-request');
 
