@@ -44,6 +44,10 @@ async function tlsServer(serve: Protocol, options: ListenOptions = {}) {
   return { server, port, net: (server as NetServerAdapter<InetAddress>).netServer };
 }
 
+/** A TLS client of `port` on 127.0.0.1 that trusts the throwaway certificate. */
+const trustingClient = (port: number) =>
+  connect({ type: 'tls', host: '127.0.0.1', port, tls: { ca: cert, servername: 'localhost' } });
+
 /** A plain TCP client that connects and never starts a TLS handshake; fires once the server took it. */
 async function silentClient(
   port: number,
@@ -73,12 +77,7 @@ const closedSocket = (socket: Socket, what: string) =>
 test('a tls: server and client exchange bytes over a verified TLS 1.2+ connection', async () => {
   const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, echo);
   const { port } = await server.address;
-  const client = await connect({
-    type: 'tls',
-    host: '127.0.0.1',
-    port,
-    tls: { ca: cert, servername: 'localhost' },
-  });
+  const client = await trustingClient(port);
   assert.ok(client.secure);
   const reply = firstValueFrom(client.data$.pipe(toArray()));
   client.write('over tls');
@@ -229,12 +228,7 @@ test('startTLS with role: the side that connected plays the TLS server, the side
 test('startTLS fails on a connection already secure, and a failed handshake errbacks', async () => {
   const server = listen({ type: 'tls', port: 0, host: '127.0.0.1', tls: { key, cert } }, echo);
   const { port } = await server.address;
-  const client = await connect({
-    type: 'tls',
-    host: '127.0.0.1',
-    port,
-    tls: { ca: cert, servername: 'localhost' },
-  });
+  const client = await trustingClient(port);
   try {
     await client.startTLS({});
     assert.unreachable();
@@ -321,12 +315,7 @@ test("a client's half-close after its handshake reaches a protocol that takes ha
     { halfClose: true },
   );
   const { server, port } = await tlsServer(countThenAnswer);
-  const client = await connect({
-    type: 'tls',
-    host: '127.0.0.1',
-    port,
-    tls: { ca: cert, servername: 'localhost' },
-  });
+  const client = await trustingClient(port);
   const reply = firstValueFrom(client.data$.pipe(toArray()));
   client.write('12345');
   client.end();
@@ -340,12 +329,7 @@ test('after the handshake, the TLS socket is half-open only for a protocol that 
   const sockets: boolean[] = [];
   for (const halfClose of [false, true]) {
     const { server, port } = await tlsServer(protocol((conn) => conn.data$.subscribe(conn), { halfClose }));
-    const client = await connect({
-      type: 'tls',
-      host: '127.0.0.1',
-      port,
-      tls: { ca: cert, servername: 'localhost' },
-    });
+    const client = await trustingClient(port);
     await waitFor('the server to accept', () => server.connections.size === 1);
     const [accepted] = server.connections as Set<StreamConnection>;
     sockets.push((accepted!.stream as TLSSocket).allowHalfOpen);
@@ -412,12 +396,7 @@ test('close() lets an established TLS connection drain before the grace period i
     },
   };
   const { server, port } = await tlsServer(drainedEcho, { gracePeriod: 30 });
-  const client = await connect({
-    type: 'tls',
-    host: '127.0.0.1',
-    port,
-    tls: { ca: cert, servername: 'localhost' },
-  });
+  const client = await trustingClient(port);
   await waitFor('the server to accept', () => server.connections.size === 1);
   const closing = server.close();
   assert.equal(deadlines, [clock.seconds() + 30]);
