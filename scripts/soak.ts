@@ -1,8 +1,8 @@
 /**
- * `npm run soak -- --seconds N`: the soak (test/soak/): the HTTP, echo, WebSocket, DNS, SMTP and
- * FTP servers in one process under N seconds (default 60) of load from two other processes,
- * hostile clients included, with a probe throughout. Prints the figures as a table and each
- * check; exits 1 if any check failed. `--seed S` replays a run's random choices.
+ * `npm run soak -- --seconds N`: the soak (test/soak/): the HTTP, HTTPS, echo, WebSocket, chat,
+ * chat room, DNS, SMTP and FTP servers in one process under N seconds (default 60) of load from
+ * two other processes, hostile clients included, with a probe throughout. Prints the figures as
+ * a table and each check; exits 1 if any check failed. `--seed S` replays a run's random choices.
  */
 import { parseArgs } from 'node:util';
 import { formatSoak } from '../test/soak/_soak-report.js';

@@ -43,7 +43,8 @@ export function listenTLS(
   // No pauseOnConnect: the handshake must read; application data waits in the paused TLSSocket.
   // Not half-open in the handshake: a peer that half-closes then can never finish it, and Node would
   // keep its socket until the handshake timeout (120 s by default). Half-open once the handshake is
-  // done, as TCP's sockets are: the connection decides what the peer's FIN does.
+  // done only when the protocol takes half-close: Node's half-open TLS socket can miss a reset that
+  // comes while a write is pending (it then neither errors nor closes).
   const server = createServer({ ...tlsDefaults, ...endpoint.tls, allowHalfOpen: false });
   server.on('tlsClientError', (error, socket) => {
     log.debug(`TLS handshake failed: ${error.message}`, { error });
@@ -53,7 +54,7 @@ export function listenTLS(
     server,
     (socket) => {
       socket.setNoDelay(true);
-      socket.allowHalfOpen = true;
+      socket.allowHalfOpen = options.allowHalfOpen ?? false;
       return new StreamConnection(socket, 'server', tcpAddresses(socket), { ...options, secure: true });
     },
     setup,

@@ -22,6 +22,8 @@ export type Outcome = 'answered' | 'refused' | 'reset' | 'cut' | 'failed';
 export interface Tally {
   /** TCP connections opened (UDP: queries sent). */
   connections: number;
+  /** TLS handshakes done (HTTPS, STARTTLS, AUTH TLS, PROT P). */
+  tls: number;
   answered: number;
   refused: number;
   /** Of the refused, the connections turned away at a connection limit (the rest: requests refused). */
@@ -41,7 +43,8 @@ export interface Tally {
 /** A tally of nothing yet. */
 export function emptyTally(): Tally {
   return {
-    ...{ connections: 0, answered: 0, refused: 0, limited: 0, reset: 0, cut: 0, failed: 0, failures: [] },
+    ...{ connections: 0, tls: 0, answered: 0, refused: 0, limited: 0, reset: 0, cut: 0, failed: 0 },
+    failures: [],
     ...{ crowds: 0, crowdMostAdmitted: 0, stored: 0 },
   };
 }
@@ -50,6 +53,7 @@ export function emptyTally(): Tally {
 export function addTally(into: Tally, more: Tally): void {
   for (const key of [
     'connections',
+    'tls',
     'answered',
     'refused',
     'limited',
@@ -64,11 +68,15 @@ export function addTally(into: Tally, more: Tally): void {
   into.failures.push(...more.failures.slice(0, 5 - into.failures.length));
 }
 
-/** Where a server listens and how it refuses. */
+/** Where a server listens, how it refuses, and whether it speaks TLS at once. */
 export interface Target {
   readonly port: number;
   /** Whether a connection closed before its first byte is the server's refusal (listen's limits). */
   readonly refusesByClosing: boolean;
+  /** Whether a connection starts with the TLS handshake (HTTPS) rather than in the clear. */
+  readonly tls: boolean;
+  /** The servers' self-signed certificate, which the clients trust. */
+  readonly ca: Buffer;
 }
 
 /**
@@ -89,12 +97,22 @@ export class Attempt {
     this.deadline = Date.now() + seconds * 1000;
   }
 
-  /** Opens a connection to `port` (the target's by default). */
-  async connect(port = this.target.port): Promise<Peer> {
+  /**
+   * Opens a connection to the target, in TLS if it speaks TLS at once; or to another `port` (an
+   * FTP data connection), in the clear; with `tls: false`, in the clear whatever the target speaks.
+   */
+  async connect(how: { readonly port?: number; readonly tls?: boolean } = {}): Promise<Peer> {
     this.tally.connections++;
-    const peer = await Peer.connect(port, this.localAddress, this.deadline);
+    const peer = await Peer.connect(how.port ?? this.target.port, this.localAddress, this.deadline);
     this._peers.push(peer);
+    if (how.tls ?? (how.port === undefined && this.target.tls)) await this.startTls(peer);
     return peer;
+  }
+
+  /** Starts TLS on `peer` as its client, trusting the servers' certificate (and counts it once done). */
+  async startTls(peer: Peer): Promise<void> {
+    await peer.startTls(this.target.ca, this.deadline);
+    this.tally.tls++;
   }
 
   /** A whole number in [low, high]. */

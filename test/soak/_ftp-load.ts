@@ -1,14 +1,15 @@
 /**
  * The soak's FTP clients, against `ftpServer` over a temporary root (`hello.txt`, `big.bin`,
  * and `uploads/` that the user `soak` may write): downloads, listings and uploads over passive
- * data connections (each 226 after STOR counted, to be found on disk), a half-close after QUIT,
- * resets mid-download and mid-upload, an idle session (cut by the idle timeout) and a download
- * never read (abandoned).
+ * data connections (each 226 after STOR counted, to be found on disk), an upload read back in TLS
+ * (AUTH TLS, PROT P), a half-close after QUIT, resets mid-download and mid-upload, an idle session
+ * and a stall in the AUTH TLS handshake (both cut by the idle timeout) and a download never read
+ * (abandoned).
  */
 import { randomBytes } from 'node:crypto';
 import { type Attempt, type Behaviour, wrongAnswer } from './_attempt.js';
 import type { Peer } from './_peer.js';
-import { converse, type Exchange, expectReply, quit, readReply } from './_replies.js';
+import { commands, converse, type Exchange, expectReply, quit, readReply } from './_replies.js';
 
 /** The files the soak's FTP root holds, and their sizes. */
 export const ftpFiles = { 'hello.txt': 'hello from the soak\n', bigSize: 2 * 1024 * 1024 } as const;
@@ -19,16 +20,16 @@ const anonymous = (who: string): Exchange[] => [
   [`PASS ${who}@soak.test`, 230],
 ];
 
+/** The login of `soak`, who may write to uploads/. */
+const soakLogin: Exchange[] = [
+  ['USER soak', 331],
+  ['PASS soak', 230],
+];
+
 /** A control connection, logged in (anonymous: read-only; `soak`: may write) in binary mode. */
 async function session(attempt: Attempt, user: 'anonymous' | 'soak'): Promise<Peer> {
   const control = await attempt.connect();
-  const login: Exchange[] =
-    user === 'soak'
-      ? [
-          ['USER soak', 331],
-          ['PASS soak', 230],
-        ]
-      : anonymous('load');
+  const login = user === 'soak' ? soakLogin : anonymous('load');
   await converse(control, attempt.deadline, [...login, ['TYPE I', 200]]);
   return control;
 }
@@ -46,7 +47,7 @@ async function dataConnection(attempt: Attempt, control: Peer): Promise<Peer> {
   const reply = await expectReply(control, attempt.deadline, 229, 'EPSV');
   const port = Number(/\(\|\|\|(\d+)\|\)/.exec(reply.text)?.[1]);
   if (!(port > 0)) throw wrongAnswer(`EPSV named no port: ${reply.text}`);
-  return attempt.connect(port);
+  return attempt.connect({ port });
 }
 
 /** Sends `command` for a transfer and reads its 150 (or 125). */
@@ -73,6 +74,16 @@ async function finalReply(attempt: Attempt, control: Peer, after: string): Promi
   return reply.code;
 }
 
+/** Sends `bytes` on a data connection in pieces, then FIN: the end of the file. */
+async function upload(attempt: Attempt, data: Peer, bytes: Buffer): Promise<void> {
+  for (let at = 0; at < bytes.length; at += 32 * 1024)
+    await data.writeDrained(bytes.subarray(at, at + 32 * 1024), attempt.deadline);
+  data.end();
+}
+
+/** A fresh name under uploads/. */
+const uploadName = () => `uploads/${randomBytes(8).toString('hex')}.bin`;
+
 export const ftpBehaviours: readonly Behaviour[] = [
   {
     name: 'ftp downloads and a listing',
@@ -98,13 +109,41 @@ export const ftpBehaviours: readonly Behaviour[] = [
     weight: 20,
     async run(attempt) {
       const control = await session(attempt, 'soak');
-      const data = await transfer(attempt, control, `STOR uploads/${randomBytes(8).toString('hex')}.bin`);
-      const bytes = randomBytes(attempt.between(0, 256 * 1024));
-      for (let at = 0; at < bytes.length; at += 32 * 1024)
-        await data.writeDrained(bytes.subarray(at, at + 32 * 1024), attempt.deadline);
-      data.end();
+      const data = await transfer(attempt, control, `STOR ${uploadName()}`);
+      await upload(attempt, data, randomBytes(attempt.between(0, 256 * 1024)));
       await expectReply(control, attempt.deadline, 226, 'STOR');
       attempt.tally.stored++;
+      await quit(control, attempt.deadline);
+      return 'answered';
+    },
+  },
+  {
+    // The server sends its mark (150) before the data connection's handshake, as vsftpd does.
+    name: 'ftp in TLS: an upload read back',
+    weight: 20,
+    async run(attempt) {
+      const control = await attempt.connect();
+      await converse(control, attempt.deadline, [['AUTH TLS', 234]]);
+      await attempt.startTls(control);
+      await commands(control, attempt.deadline, [
+        ...soakLogin,
+        ['PBSZ 0', 200],
+        ['PROT P', 200],
+        ['TYPE I', 200],
+      ]);
+      const name = uploadName();
+      const bytes = randomBytes(attempt.between(0, 256 * 1024));
+      const up = await transfer(attempt, control, `STOR ${name}`);
+      await attempt.startTls(up);
+      await upload(attempt, up, bytes);
+      await expectReply(control, attempt.deadline, 226, 'STOR in TLS');
+      attempt.tally.stored++;
+      const down = await transfer(attempt, control, `RETR ${name}`);
+      await attempt.startTls(down);
+      await down.serverClose(attempt.deadline);
+      await expectReply(control, attempt.deadline, 226, 'RETR in TLS');
+      if (!down.pending.equals(bytes))
+        throw wrongAnswer(`${name} read back in ${down.pending.length} of ${bytes.length} bytes`);
       await quit(control, attempt.deadline);
       return 'answered';
     },
@@ -144,7 +183,7 @@ export const ftpBehaviours: readonly Behaviour[] = [
     weight: 10,
     async run(attempt) {
       const control = await session(attempt, 'soak');
-      const data = await transfer(attempt, control, `STOR uploads/${randomBytes(8).toString('hex')}.bin`);
+      const data = await transfer(attempt, control, `STOR ${uploadName()}`);
       await data.writeDrained(randomBytes(attempt.between(1, 128 * 1024)), attempt.deadline);
       await attempt.pause(attempt.between(0, 20));
       data.reset();
@@ -160,6 +199,17 @@ export const ftpBehaviours: readonly Behaviour[] = [
       const control = await session(attempt, 'anonymous');
       await expectReply(control, attempt.deadline, 421, 'an idle session');
       await control.serverClose(attempt.deadline);
+      return 'cut';
+    },
+  },
+  {
+    name: 'ftp stall in the AUTH TLS handshake',
+    long: true,
+    weight: 2,
+    async run(attempt) {
+      const control = await attempt.connect();
+      await converse(control, attempt.deadline, [['AUTH TLS', 234]]);
+      await control.serverClose(attempt.deadline); // no ClientHello comes
       return 'cut';
     },
   },

@@ -1,9 +1,10 @@
 /**
- * `Peer`: one raw TCP client of the soak's load, over `node:net`, that can be everything a
- * hostile or careless client is (reset, half-close, stall, never read), with every wait bounded by
- * the attempt's deadline.
+ * `Peer`: one raw TCP client of the soak's load, over `node:net` (and `node:tls` once it starts
+ * TLS), that can be everything a hostile or careless client is (reset, half-close, stall, never
+ * read), with every wait bounded by the attempt's deadline.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 /** The server closed (FIN or reset) before what was waited for came. */
 export class PeerClosed extends Error {
@@ -25,29 +26,26 @@ export class PeerTimeout extends Error {
 /** The most unconsumed bytes a peer keeps; past it, the oldest are dropped (a waiter sees the rest). */
 const keepBytes = 4 * 1024 * 1024;
 
+/** The errors of a TLS handshake that mean the server closed or reset the connection. */
+const closedCodes = new Set(['ECONNRESET', 'EPIPE']);
+
 /**
  * A TCP client socket to 127.0.0.1 from a chosen local address. Received bytes pile up in a
  * buffer the waits consume; `serverClose` waits for the socket to go, whoever closed it.
+ * `startTls` puts TLS over it: from then on the waits see the decrypted bytes.
  */
 export class Peer {
-  /** Bytes received in all. */
+  /** Bytes received in all (in TLS, the decrypted ones). */
   bytesIn = 0;
+  /** What is read and written: the TCP socket, or the TLS socket over it. */
+  private _socket: Socket;
   private _buffer: Buffer = Buffer.alloc(0);
   private _ended = false;
   private _wake: (() => void) | undefined;
 
-  private constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.bytesIn += chunk.length;
-      this._buffer = this._buffer.length === 0 ? chunk : Buffer.concat([this._buffer, chunk]);
-      if (this._buffer.length > keepBytes) this._buffer = this._buffer.subarray(-keepBytes);
-      this._notify();
-    });
-    socket.on('error', () => {}); // a reset is an ordinary end here; the waits tell it
-    socket.once('close', () => {
-      this._ended = true;
-      this._notify();
-    });
+  private constructor(private readonly _tcp: Socket) {
+    this._socket = _tcp;
+    this._read(_tcp);
   }
 
   /** Connects to `127.0.0.1:port` from `localAddress`; fails as `PeerClosed` if refused or reset. */
@@ -71,6 +69,44 @@ export class Peer {
     });
   }
 
+  /**
+   * Starts TLS as the client (at once for HTTPS, or after STARTTLS, AUTH TLS or PROT P),
+   * trusting `ca` for the name `localhost`.
+   * @throws PeerClosed if the server closes or resets first, PeerTimeout past `deadline`, an
+   * Error for any other failed handshake (a certificate not trusted, bytes in the clear before it).
+   */
+  async startTls(ca: Buffer, deadline: number): Promise<void> {
+    if (this._buffer.length > 0) throw new Error(`${this._buffer.length} bytes in the clear before TLS`);
+    const clear = this._socket;
+    clear.removeAllListeners('data');
+    clear.removeAllListeners('close');
+    const secure = tlsConnect({ socket: clear, ca, servername: 'localhost' });
+    this._socket = secure;
+    await new Promise<void>((resolve, reject) => {
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        secure.destroy();
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(new PeerTimeout('the TLS handshake')), deadline - Date.now());
+      secure.once('secureConnect', () => {
+        clearTimeout(timer);
+        secure.removeAllListeners('error');
+        secure.removeAllListeners('close');
+        this._read(secure);
+        resolve();
+      });
+      secure.once('error', (error: NodeJS.ErrnoException) =>
+        fail(
+          closedCodes.has(error.code ?? '')
+            ? new PeerClosed(this.bytesIn, 'the TLS handshake')
+            : new Error(`the TLS handshake failed: ${error.message}`),
+        ),
+      );
+      secure.once('close', () => fail(new PeerClosed(this.bytesIn, 'the TLS handshake')));
+    });
+  }
+
   /** Whether the socket is gone (closed by either side). */
   get ended(): boolean {
     return this._ended;
@@ -82,7 +118,7 @@ export class Peer {
   }
 
   write(data: string | Uint8Array): boolean {
-    return !this._ended && this.socket.write(data);
+    return !this._ended && this._socket.write(data);
   }
 
   /**
@@ -91,27 +127,28 @@ export class Peer {
    */
   async writeDrained(data: string | Uint8Array, deadline: number): Promise<void> {
     if (this.write(data)) return;
-    await this._wait('the write buffer to drain', deadline, () => this.socket.writableLength === 0);
+    await this._wait('the write buffer to drain', deadline, () => this._socket.writableLength === 0);
   }
 
-  /** Sends FIN: the half-close. */
+  /** Sends FIN (in TLS, after its close_notify): the half-close. */
   end(): void {
-    this.socket.end();
+    this._socket.end();
   }
 
   /** Stops reading: the kernel's buffers fill, then the server's writes back up. */
   stopReading(): void {
-    this.socket.pause();
+    this._socket.pause();
   }
 
-  /** Resets the connection (RST), now. */
+  /** Resets the connection (RST), now: the TCP socket's, under TLS too. */
   reset(): void {
-    if (!this._ended) this.socket.resetAndDestroy();
+    if (!this._ended) this._tcp.resetAndDestroy();
   }
 
   /** Closes the socket, now, without waiting. */
   destroy(): void {
-    this.socket.destroy();
+    this._socket.destroy();
+    this._tcp.destroy();
   }
 
   /**
@@ -167,15 +204,30 @@ export class Peer {
       await new Promise<void>((resolve) => {
         const finish = () => {
           clearTimeout(timer);
-          this.socket.off('drain', finish);
+          this._socket.off('drain', finish);
           this._wake = undefined;
           resolve();
         };
         const timer = setTimeout(finish, left);
-        this.socket.once('drain', finish);
+        this._socket.once('drain', finish);
         this._wake = finish;
       });
     }
+  }
+
+  /** Piles up what `socket` receives, and notes its close. */
+  private _read(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => {
+      this.bytesIn += chunk.length;
+      this._buffer = this._buffer.length === 0 ? chunk : Buffer.concat([this._buffer, chunk]);
+      if (this._buffer.length > keepBytes) this._buffer = this._buffer.subarray(-keepBytes);
+      this._notify();
+    });
+    socket.on('error', () => {}); // a reset is an ordinary end here; the waits tell it
+    socket.once('close', () => {
+      this._ended = true;
+      this._notify();
+    });
   }
 
   private _notify(): void {

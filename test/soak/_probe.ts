@@ -27,7 +27,7 @@ export function quantile(samples: readonly number[], share: number): number {
  *
  * @example
  * ```ts
- * const probe = new Probe(soakKinds, ports, '127.0.0.2');
+ * const probe = new Probe(soakKinds, ports, '127.0.0.2', readFileSync(certificate.cert));
  * // … the load …
  * const records = await probe.stop();
  * ```
@@ -37,11 +37,12 @@ export class Probe {
   private _running = true;
   private readonly _loops: Promise<void>[];
 
-  constructor(kinds: readonly SoakKind[], ports: SoakPorts, address: string, everyMs = 100) {
+  /** `ca` is the servers' certificate, which the probe trusts. */
+  constructor(kinds: readonly SoakKind[], ports: SoakPorts, address: string, ca: Buffer, everyMs = 100) {
     this._loops = kinds.map(async (kind) => {
       const record: ProbeRecord = { latencies: [], failures: [], failed: 0 };
       this.records[kind.name] = record;
-      const target = { port: ports[kind.server], refusesByClosing: false };
+      const target = { port: ports[kind.server], refusesByClosing: false, tls: kind.tls, ca };
       while (this._running) {
         const started = performance.now();
         const attempt = new Attempt(emptyTally(), target, address, Math.random, 10);

@@ -73,6 +73,25 @@ export async function converse(
   peer.write(exchanges.map(([command]) => `${command}\r\n`).join(''));
   if (halfClose) peer.end();
   await greeting(peer, deadline);
-  for (const [command, code] of exchanges) await expectReply(peer, deadline, code, command.split(' ')[0]!);
+  await replies(peer, deadline, exchanges);
   if (halfClose) await peer.serverClose(deadline);
+}
+
+/**
+ * Sends every command at once (pipelined), then reads each command's reply, checking its code:
+ * a conversation after the greeting (after AUTH TLS, say).
+ *
+ * @example
+ * ```ts
+ * await commands(control, deadline, [['PBSZ 0', 200], ['PROT P', 200]]);
+ * ```
+ */
+export async function commands(peer: Peer, deadline: number, exchanges: readonly Exchange[]): Promise<void> {
+  peer.write(exchanges.map(([command]) => `${command}\r\n`).join(''));
+  await replies(peer, deadline, exchanges);
+}
+
+/** Reads each command's reply, checking its code. */
+async function replies(peer: Peer, deadline: number, exchanges: readonly Exchange[]): Promise<void> {
+  for (const [command, code] of exchanges) await expectReply(peer, deadline, code, command.split(' ')[0]!);
 }

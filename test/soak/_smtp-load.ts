@@ -1,8 +1,9 @@
 /**
- * The soak's SMTP clients, against `smtpServer` delivering to Maildirs: whole messages (each 250
- * counted, to be found on disk), a relay attempt (550), a half-close after QUIT, a reset
- * mid-message, stalls before a command and inside DATA (cut by the command and data timeouts), and
- * a command flood that never reads (abandoned).
+ * The soak's SMTP clients, against `smtpServer` delivering to Maildirs: whole messages, in the
+ * clear or after STARTTLS (each 250 counted, to be found on disk), a relay attempt (550), a
+ * half-close after QUIT, a reset mid-message, stalls before a command, inside DATA and in the
+ * STARTTLS handshake (cut by the command and data timeouts), and a command flood that never reads
+ * (abandoned).
  */
 import type { Attempt, Behaviour } from './_attempt.js';
 import type { Peer } from './_peer.js';
@@ -33,6 +34,23 @@ async function envelope(attempt: Attempt, peer: Peer): Promise<void> {
   await expectReply(peer, attempt.deadline, 354, 'DATA');
 }
 
+/** STARTTLS and its 220: the server's go-ahead for the handshake. */
+async function askForTls(attempt: Attempt, peer: Peer): Promise<void> {
+  peer.write('STARTTLS\r\n');
+  await expectReply(peer, attempt.deadline, 220, 'STARTTLS');
+}
+
+/** One to three messages delivered, each counted once given 250; then QUIT. */
+async function deliver(attempt: Attempt, peer: Peer): Promise<void> {
+  for (let i = attempt.between(1, 3); i > 0; i--) {
+    await envelope(attempt, peer);
+    peer.write(message(attempt.between(2, 1000)));
+    await expectReply(peer, attempt.deadline, 250, 'the message');
+    attempt.tally.stored++;
+  }
+  await quit(peer, attempt.deadline);
+}
+
 export const smtpBehaviours: readonly Behaviour[] = [
   {
     name: 'smtp messages delivered',
@@ -40,13 +58,21 @@ export const smtpBehaviours: readonly Behaviour[] = [
     async run(attempt) {
       const peer = await attempt.connect();
       await hello(attempt, peer);
-      for (let i = attempt.between(1, 3); i > 0; i--) {
-        await envelope(attempt, peer);
-        peer.write(message(attempt.between(2, 1000)));
-        await expectReply(peer, attempt.deadline, 250, 'the message');
-        attempt.tally.stored++;
-      }
-      await quit(peer, attempt.deadline);
+      await deliver(attempt, peer);
+      return 'answered';
+    },
+  },
+  {
+    name: 'smtp STARTTLS, then messages delivered',
+    weight: 20,
+    async run(attempt) {
+      const peer = await attempt.connect();
+      await hello(attempt, peer);
+      await askForTls(attempt, peer);
+      await attempt.startTls(peer);
+      peer.write('EHLO load.soak.test\r\n'); // RFC 3207: the session starts again
+      await expectReply(peer, attempt.deadline, 250, 'EHLO in TLS');
+      await deliver(attempt, peer);
       return 'answered';
     },
   },
@@ -113,6 +139,18 @@ export const smtpBehaviours: readonly Behaviour[] = [
       peer.write('Subject: stalled\r\n\r\nhalf a');
       await expectReply(peer, attempt.deadline, 421, 'a stall in DATA');
       await peer.serverClose(attempt.deadline);
+      return 'cut';
+    },
+  },
+  {
+    name: 'smtp stall in the STARTTLS handshake',
+    long: true,
+    weight: 2,
+    async run(attempt) {
+      const peer = await attempt.connect();
+      await hello(attempt, peer);
+      await askForTls(attempt, peer);
+      await peer.serverClose(attempt.deadline); // no ClientHello comes
       return 'cut';
     },
   },

@@ -3,17 +3,30 @@
  * request, the crowd's admission check, and how it refuses past a limit.
  */
 import type { Attempt, Behaviour } from './_attempt.js';
+import { chatAsk, chatBehaviours, chatPrompt } from './_chat-load.js';
+import { chatRoomAsk, chatRoomBehaviours, chatRoomJoin } from './_chat-room-load.js';
 import type { Admission } from './_crowd.js';
 import { dnsTcpAsk, dnsTcpBehaviours, dnsUdpAsk, dnsUdpBehaviours } from './_dns-load.js';
 import { echoAsk, echoBehaviours } from './_echo-load.js';
 import { ftpAsk, ftpBehaviours } from './_ftp-load.js';
 import { httpAsk, httpBehaviours } from './_http-load.js';
+import { httpsBehaviours } from './_https-load.js';
 import { greeting } from './_replies.js';
 import { smtpAsk, smtpBehaviours } from './_smtp-load.js';
 import { webSocketAsk, webSocketBehaviours } from './_websocket-load.js';
 
 /** The servers, in the table's order; `dns` listens for UDP and TCP on one port. */
-export const serverNames = ['http', 'echo', 'websocket', 'dns', 'smtp', 'ftp'] as const;
+export const serverNames = [
+  'http',
+  'https',
+  'echo',
+  'websocket',
+  'chat',
+  'chat room',
+  'dns',
+  'smtp',
+  'ftp',
+] as const;
 export type ServerName = (typeof serverNames)[number];
 
 /** Where each server listens. */
@@ -30,6 +43,8 @@ export interface SoakKind {
   readonly admit: Admission | undefined;
   /** Limits enforced by `listen` (a refused connection is closed) rather than by the protocol (421). */
   readonly refusesByClosing: boolean;
+  /** Whether its connections start with the TLS handshake (HTTPS). */
+  readonly tls: boolean;
 }
 
 const onConnection = (admit: Admission) => async (attempt: Attempt) =>
@@ -43,6 +58,16 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(httpAsk),
     admit: httpAsk,
     refusesByClosing: true,
+    tls: false,
+  },
+  {
+    name: 'https',
+    server: 'https',
+    behaviours: httpsBehaviours,
+    probe: onConnection(httpAsk),
+    admit: httpAsk,
+    refusesByClosing: true,
+    tls: true,
   },
   {
     name: 'echo',
@@ -51,6 +76,7 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(echoAsk),
     admit: echoAsk,
     refusesByClosing: true,
+    tls: false,
   },
   {
     name: 'websocket',
@@ -59,6 +85,25 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(webSocketAsk),
     admit: webSocketAsk,
     refusesByClosing: true,
+    tls: false,
+  },
+  {
+    name: 'chat',
+    server: 'chat',
+    behaviours: chatBehaviours,
+    probe: onConnection(chatAsk),
+    admit: chatPrompt,
+    refusesByClosing: true,
+    tls: false,
+  },
+  {
+    name: 'chat room',
+    server: 'chat room',
+    behaviours: chatRoomBehaviours,
+    probe: onConnection(chatRoomAsk),
+    admit: chatRoomJoin,
+    refusesByClosing: true,
+    tls: false,
   },
   {
     name: 'dns udp',
@@ -67,6 +112,7 @@ export const soakKinds: readonly SoakKind[] = [
     probe: dnsUdpAsk,
     admit: undefined,
     refusesByClosing: false,
+    tls: false,
   },
   {
     name: 'dns tcp',
@@ -75,6 +121,7 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(dnsTcpAsk),
     admit: dnsTcpAsk,
     refusesByClosing: true,
+    tls: false,
   },
   {
     name: 'smtp',
@@ -83,6 +130,7 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(smtpAsk),
     admit: greeting,
     refusesByClosing: false,
+    tls: false,
   },
   {
     name: 'ftp',
@@ -91,5 +139,6 @@ export const soakKinds: readonly SoakKind[] = [
     probe: onConnection(ftpAsk),
     admit: greeting,
     refusesByClosing: false,
+    tls: false,
   },
 ];

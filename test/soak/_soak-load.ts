@@ -1,14 +1,15 @@
 /**
- * A soak load process. Told its addresses (argv[2], JSON), it prints `ready`; then each line
+ * A soak load process. Told its plan (argv[2], JSON), it prints `ready`; then each line
  * `run SECONDS SEED PORTS` on stdin (PORTS the servers', as JSON) runs the load for that long:
- * `clients` clients per server kind, each running one behaviour after another (picked at random
- * by weight) from `address`, and per TCP kind one crowd after another from `crowdAddress`; then
- * it prints one line of JSON, the tallies by kind. It exits when stdin closes (the runner is
- * done, or gone).
+ * `clients` clients shared among the server kinds, each running one behaviour after another
+ * (picked at random by weight) from `address`, and per TCP kind one crowd after another from
+ * `crowdAddress` (`crowdsPerSecond` of them in all); then it prints one line of JSON, the tallies
+ * by kind. It exits when stdin closes (the runner is done, or gone).
  *
  * Run by the soak runner: `node --import tsx test/soak/_soak-load.ts '{"address":…}'`.
  */
 
+import { readFileSync } from 'node:fs';
 import { serveParent } from '../bench/_child-side.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { Attempt, type Behaviour, emptyTally, runAttempt, type Tally, type Target } from './_attempt.js';
@@ -21,10 +22,24 @@ export interface LoadPlan {
   readonly address: string;
   /** Where the crowds connect from. */
   readonly crowdAddress: string;
-  /** Clients at once per kind. */
+  /** Clients at once, all kinds together (each kind has its share, the same for all). */
   readonly clients: number;
   /** Connections in one crowd. */
   readonly crowdSize: number;
+  /** The PEM file of the servers' self-signed certificate, which the clients trust. */
+  readonly certificate: string;
+}
+
+/**
+ * Crowds a load process sends a second, all kinds together: the first soak's rate (six kinds,
+ * each one every 1 to 2 s), shared among the kinds there are now.
+ */
+const crowdsPerSecond = 4;
+const crowdKinds = soakKinds.filter((kind) => kind.admit !== undefined).length;
+
+/** The `index`th of `count` shares of `total`, whole numbers that add up to it. */
+function share(total: number, index: number, count: number): number {
+  return Math.round((total * (index + 1)) / count) - Math.round((total * index) / count);
 }
 
 /** A behaviour picked by weight. */
@@ -57,7 +72,7 @@ async function client(
   }
 }
 
-/** Crowds one after another until `end`, a second or two apart. */
+/** Crowds one after another until a second before `end`, the kind's share of `crowdsPerSecond`. */
 async function crowds(
   kind: SoakKind,
   target: Target,
@@ -66,8 +81,10 @@ async function crowds(
   end: number,
   tally: Tally,
 ): Promise<void> {
-  while (kind.admit !== undefined && Date.now() + 1000 < end) {
-    await sleep(1000 + Math.floor(random() * 1000));
+  const gap = (crowdKinds / crowdsPerSecond) * 1000;
+  for (;;) {
+    await sleep(Math.floor(gap * (2 / 3 + (random() * 2) / 3)));
+    if (kind.admit === undefined || Date.now() + 1000 >= end) return;
     await runCrowd(tally, target, plan.crowdAddress, plan.crowdSize, kind.admit);
   }
 }
@@ -83,11 +100,11 @@ async function run(
   const end = Date.now() + seconds * 1000;
   const tallies: Record<string, Tally> = {};
   const running: Promise<void>[] = [];
-  for (const kind of soakKinds) {
+  for (const [index, kind] of soakKinds.entries()) {
     const tally = emptyTally();
     tallies[kind.name] = tally;
-    const target = { port: ports[kind.server], refusesByClosing: kind.refusesByClosing };
-    for (let i = 0; i < plan.clients; i++) {
+    const target = { port: ports[kind.server], refusesByClosing: kind.refusesByClosing, tls: kind.tls, ca };
+    for (let i = share(plan.clients, index, soakKinds.length); i > 0; i--) {
       running.push(client(kind, target, plan.address, seededRandom(random() * 2 ** 32), end, tally));
     }
     running.push(crowds(kind, target, plan, seededRandom(random() * 2 ** 32), end, tally));
@@ -97,9 +114,10 @@ async function run(
 }
 
 const plan = JSON.parse(process.argv[2] ?? '') as LoadPlan;
+const ca = readFileSync(plan.certificate);
 serveParent(async (command) => {
-  const [verb, seconds, seed, ports] = command.split(' ');
+  const [verb, seconds, seed, ...ports] = command.split(' '); // a server's name may hold a space
   if (verb !== 'run') return JSON.stringify({ error: `unknown command ${command}` });
-  return JSON.stringify(await run(plan, JSON.parse(ports ?? ''), Number(seconds), Number(seed)));
+  return JSON.stringify(await run(plan, JSON.parse(ports.join(' ')), Number(seconds), Number(seed)));
 });
 console.log('ready');

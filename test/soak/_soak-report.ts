@@ -9,7 +9,7 @@ const MiB = 1024 * 1024;
 const ms = (value: number) => (Number.isNaN(value) ? '-' : `${value.toFixed(1)} ms`);
 
 /**
- * The soak's report: a table (connections and outcomes per server, the probe's latencies), the
+ * The soak's report: a table (connections, TLS handshakes and outcomes per server, the probe's latencies), the
  * descriptors and heap before and after, then each check, `ok` or `FAILED`.
  *
  * @example
@@ -23,6 +23,7 @@ export function formatSoak(result: SoakResult): string {
     return [
       name,
       String(t.connections),
+      String(t.tls),
       String(t.answered),
       `${t.refused} (${t.limited})`,
       String(t.reset),
@@ -37,6 +38,7 @@ export function formatSoak(result: SoakResult): string {
   const header = [
     'server',
     'connections',
+    'TLS handshakes',
     'answered',
     'refused (at a limit)',
     'reset by client',

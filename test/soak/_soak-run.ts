@@ -7,10 +7,11 @@
  * what it was after the warm-up, every attempt answered or cleanly refused, the per-peer limit
  * held, every stored message and upload on disk, and the probe never failed.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { selfSignedCertificate } from '../../source/index.js';
 import { Child } from '../bench/_children.js';
 import { addTally, emptyTally, type Tally } from './_attempt.js';
 import { ftpFiles } from './_ftp-load.js';
@@ -24,7 +25,10 @@ export interface SoakOptions {
   readonly seconds: number;
   /** The load's random seed. Default: from the clock. */
   readonly seed?: number;
-  /** Clients at once per server kind and load process. Default 12. */
+  /**
+   * Clients at once per load process, shared among the server kinds. Default 84 (twelve for each
+   * of the first soak's seven kinds).
+   */
   readonly clients?: number;
   /** Where progress lines go. Default nowhere. */
   readonly progress?: (line: string) => void;
@@ -102,10 +106,10 @@ function entries(folder: string): string[] {
 }
 
 /** Starts the load processes (each from its own address, with crowds from another). */
-function startLoad(clients: number): Child[] {
+function startLoad(clients: number, certificate: string): Child[] {
   return [0, 1].map((index) => {
     const plan: LoadPlan = {
-      ...{ clients, crowdSize },
+      ...{ clients, crowdSize, certificate },
       ...{ address: `127.0.0.${10 + index}`, crowdAddress: `127.0.0.${20 + index}` },
     };
     return tsChild(`soak load ${index}`, '_soak-load', [JSON.stringify(plan)]);
@@ -129,7 +133,7 @@ async function load(
   }
 }
 
-/** Waits until the servers hold no connection (at most 15 s); what they still hold. */
+/** Waits until the servers hold no connection, nor one in its TLS handshake (at most 15 s); what they still hold. */
 async function quiet(servers: Child): Promise<Record<string, number>> {
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -151,7 +155,7 @@ async function quiet(servers: Child): Promise<Record<string, number>> {
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const seconds = Math.max(10, options.seconds);
   const seed = options.seed ?? Date.now() % 1_000_000;
-  const clients = options.clients ?? 12;
+  const clients = options.clients ?? 84;
   const began = performance.now();
   const say = options.progress ?? (() => {});
   const progress = (line: string) => say(`${((performance.now() - began) / 1000).toFixed(1)} s: ${line}`);
@@ -159,14 +163,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   // baseline taken sooner would count that as growth.
   const warmUp = Math.min(60, Math.max(4, Math.round(seconds * 0.4)));
   const folder = prepareFolder();
-  const servers = tsChild('soak servers', '_soak-servers', [folder, String(perPeer)]);
-  const loaders = startLoad(clients);
+  const certificate = selfSignedCertificate();
+  const servers = tsChild('soak servers', '_soak-servers', [
+    ...[folder, String(perPeer)],
+    ...[certificate.cert, certificate.key],
+  ]);
+  const loaders = startLoad(clients, certificate.cert);
   try {
     const ports = JSON.parse(await servers.nextLine(60)) as SoakPorts;
     const fdsStart = Number(await servers.ask('fds', 10));
     const heapStart = JSON.parse(await servers.ask('memory', 30)) as Memory;
     for (const loader of loaders) await loader.nextLine(60); // ready
-    const probe = new Probe(soakKinds, ports, '127.0.0.2');
+    const probe = new Probe(soakKinds, ports, '127.0.0.2', readFileSync(certificate.cert));
     progress(`servers up (seed ${seed}); warming up for ${warmUp} s`);
     const tallies: Record<string, Tally> = Object.fromEntries(soakKinds.map((k) => [k.name, emptyTally()]));
     await load(loaders, ports, warmUp, seed, tallies);
@@ -208,6 +216,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   } finally {
     await Promise.all([servers, ...loaders].map((child) => child.stop()));
     rmSync(folder, { recursive: true, force: true });
+    certificate.remove();
   }
 }
 

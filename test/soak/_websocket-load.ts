@@ -9,7 +9,7 @@ import { type Attempt, type Behaviour, wrongAnswer } from './_attempt.js';
 import type { Peer } from './_peer.js';
 
 /** A client frame: masked, as RFC 6455 requires of a client. */
-function frame(opcode: number, payload: Buffer, fin = true): Buffer {
+export function frame(opcode: number, payload: Buffer, fin = true): Buffer {
   const length = payload.length;
   const size = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const head = Buffer.alloc(size + 4);
@@ -43,7 +43,10 @@ async function readFrame(
 }
 
 /** Reads one whole message (answering pings on the way); its opcode is the first frame's. */
-async function readMessage(peer: Peer, deadline: number): Promise<{ opcode: number; payload: Buffer }> {
+export async function readMessage(
+  peer: Peer,
+  deadline: number,
+): Promise<{ opcode: number; payload: Buffer }> {
   const parts: Buffer[] = [];
   let opcode = -1;
   for (;;) {
@@ -62,7 +65,7 @@ const upgrade = (key: string) =>
   `GET /ws HTTP/1.1\r\nHost: soak\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
 
 /** The opening handshake: 101 with the right `Sec-WebSocket-Accept`. */
-async function handshake(peer: Peer, deadline: number): Promise<void> {
+export async function handshake(peer: Peer, deadline: number): Promise<void> {
   const key = randomBytes(16).toString('base64');
   peer.write(upgrade(key));
   const head = (await peer.takeThrough('\r\n\r\n', deadline)).toString('latin1');
