@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import {
   copyFile,
@@ -19,6 +18,7 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
+import { randomHex } from '../../source/_random-hex.js';
 import type { Deferred } from '../../source/deferred.js';
 import { maybeDeferred } from '../../source/deferred.js';
 import { BackgroundSync } from './_background-sync.js';
@@ -202,7 +202,7 @@ export class NodeFileSystem implements FtpFileSystem {
       if (start > size)
         throw new FtpFileSystemError('invalid', target.path, `${target.path}: offset past the end`);
       const folder = dirname(target.real);
-      const temp = join(folder, `.spindle-upload.${randomBytes(12).toString('hex')}`);
+      const temp = join(folder, `.spindle-upload.${randomHex(12)}`);
       const handle = await openTemp(target, temp, existing, start, size).catch(async (error: unknown) => {
         await unlink(temp).catch(() => undefined); // a copy made before the failure
         throw error;

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import type { Transform } from 'node:stream';
 import { createBrotliCompress, createGzip, constants as zlib } from 'node:zlib';
 import { fileChunkSize } from '../../source/_file-chunks.js';
+import { randomHex } from '../../source/_random-hex.js';
 import type { HttpRequest } from '../http/request.js';
 import type { HttpResponse } from '../http/response.js';
 import type { HttpHandler } from '../http/server.js';
@@ -332,7 +332,7 @@ async function serveFile(
       return { status: 206, headers, body: new FileBody(open.handle, [{ head: '', ...range }]) };
     }
     if (plan.kind === 'ranges') {
-      const boundary = randomBytes(12).toString('hex');
+      const boundary = randomHex(12);
       const multipart = multipartByteranges(plan.ranges, size, type, boundary);
       headers['Content-Type'] = `multipart/byteranges; boundary=${boundary}`;
       headers['Content-Length'] = String(multipart.length);
